@@ -1,0 +1,36 @@
+import type { Severity } from '../types.js';
+
+export type RuleSetting = Severity | 'off';
+
+export interface ScanOptions {
+  /** Files or directories to scan, absolute or relative to `cwd`. */
+  paths: string[];
+  cwd: string;
+  /** Only these rule ids (all enabled rules when absent). */
+  rules?: string[];
+  disableRules?: string[];
+  /** Per-rule overrides from config: a severity, or 'off'. */
+  ruleSettings?: Record<string, RuleSetting>;
+  /** Globs (relative to each scanned directory) that a file must match, when given. */
+  include?: string[];
+  /** Globs added to the default excludes. */
+  exclude?: string[];
+  /** Extra session keys that carry identity or privilege (config `identityKeys`). */
+  identityKeys?: string[];
+  /** Files larger than this are skipped with a notification. Default 1024 KiB. */
+  maxFileSizeKb?: number;
+  /** A file whose analysis takes longer than this is abandoned with a notification. Default 5000 ms. */
+  fileTimeBudgetMs?: number;
+  /** Only report findings in files changed since this git ref (other files are still read for cross-file facts). */
+  changedSince?: string;
+  /** Explicit tsconfig; used for its `include`/`exclude` only. Must exist. */
+  tsconfig?: string;
+  /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
+  noPrefilter?: boolean;
+  debug?: boolean;
+  /** Called as files are analysed, for a progress display. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_MAX_FILE_SIZE_KB = 1024;
+export const DEFAULT_FILE_TIME_BUDGET_MS = 5000;

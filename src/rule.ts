@@ -1,0 +1,137 @@
+import type { ts } from 'ts-morph';
+import type { FileContext } from './engine/file-context.js';
+import type { FixSafety, Precision, Severity } from './types.js';
+
+export interface RuleMeta {
+  /** Under 80 characters; SARIF `shortDescription`. */
+  title: string;
+  /** One or two sentences on the attack; SARIF `fullDescription`. */
+  description: string;
+  severity: Severity;
+  precision: Precision;
+  /** 0.1 to 10; written to SARIF as a string. */
+  securitySeverity: number;
+  cwe: number[];
+  tags?: string[];
+  /** Model ids that switch the rule on; the rule runs on a file when any of them is enabled there. */
+  frameworks: string[];
+  /** Message templates with `{{placeholders}}`, by message id. */
+  messages: Record<string, string>;
+  /** Fix descriptions with `{{placeholders}}`, by id. */
+  suggestions?: Record<string, string>;
+}
+
+/** Something to point at: a syntax node of the current file, or an explicit span. */
+export type Target = ts.Node | { file?: FileContext; start: number; end: number };
+
+export interface RelatedDescriptor {
+  target: Target;
+  message: string;
+}
+
+export interface FixEditDescriptor {
+  /** Defaults to the current file. An absolute path for edits of another file (package.json). */
+  absPath?: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface FixDescriptor {
+  suggestionId: string;
+  data?: Record<string, string | number>;
+  safety?: FixSafety;
+  edits: FixEditDescriptor[];
+}
+
+export interface ReportDescriptor {
+  target: Target;
+  messageId: string;
+  data?: Record<string, string | number>;
+  /** Lower than the rule's severity for weaker evidence (e.g. version unknown). */
+  severity?: Severity;
+  related?: RelatedDescriptor[];
+  flow?: RelatedDescriptor[];
+  fixes?: FixDescriptor[];
+}
+
+export interface RuleContext {
+  file: FileContext;
+  report(descriptor: ReportDescriptor): void;
+}
+
+export type NodeListener<N extends ts.Node = ts.Node> = (node: N) => void;
+
+/**
+ * Listeners keyed by `ts.SyntaxKind` name (e.g. `CallExpression`), called once per node during the
+ * engine's single walk of the file, plus `onEnd` after the walk.
+ */
+export interface RuleListeners {
+  [kind: string]: NodeListener<any> | undefined;
+  onEnd?: () => void;
+}
+
+export interface RuleDefinition {
+  id: string;
+  meta: RuleMeta;
+  create(ctx: RuleContext): RuleListeners;
+}
+
+export interface Rule extends RuleDefinition {
+  /** Message placeholders by message id, checked at load time. */
+  readonly placeholders: Record<string, string[]>;
+}
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]);
+}
+
+export function formatTemplate(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    if (!(name in data)) throw new Error(`missing value for placeholder {{${name}}}`);
+    return String(data[name]);
+  });
+}
+
+/**
+ * Validates a rule's metadata when the rule module loads, so a typo in a message id or a
+ * placeholder fails the first test run instead of a user's scan.
+ */
+export function defineRule(definition: RuleDefinition): Rule {
+  const { id, meta } = definition;
+  const problems: string[] = [];
+  if (!KEBAB.test(id)) problems.push(`id "${id}" is not kebab-case`);
+  if (!meta.title || meta.title.length >= 80) problems.push('title must be 1-79 characters');
+  if (!meta.description || meta.description.length > 1024) problems.push('description must be 1-1024 characters');
+  if (!['error', 'warning', 'note'].includes(meta.severity)) problems.push(`bad severity ${meta.severity}`);
+  if (!['very-high', 'high', 'medium', 'low'].includes(meta.precision))
+    problems.push(`bad precision ${meta.precision}`);
+  if (!(meta.securitySeverity >= 0.1 && meta.securitySeverity <= 10)) problems.push('securitySeverity must be 0.1-10');
+  if (meta.cwe.length === 0 || meta.cwe.some((n) => !Number.isInteger(n) || n <= 0))
+    problems.push('cwe must list positive integers');
+  if (meta.frameworks.length === 0) problems.push('frameworks must name at least one model');
+  if (Object.keys(meta.messages).length === 0) problems.push('no messages declared');
+  const placeholders: Record<string, string[]> = {};
+  for (const [messageId, template] of Object.entries(meta.messages)) placeholders[messageId] = placeholdersOf(template);
+  if (problems.length > 0) throw new Error(`rule ${id}: ${problems.join('; ')}`);
+  return { ...definition, placeholders };
+}
+
+/** Checks a report against the declared messages; the engine turns a failure into a rule-crashed notification. */
+export function checkReport(rule: Rule, descriptor: ReportDescriptor): void {
+  const declared = rule.placeholders[descriptor.messageId];
+  if (!declared) throw new Error(`rule ${rule.id} reported undeclared message id "${descriptor.messageId}"`);
+  for (const name of declared) {
+    if (!descriptor.data || !(name in descriptor.data)) {
+      throw new Error(`rule ${rule.id} message "${descriptor.messageId}" is missing placeholder {{${name}}}`);
+    }
+  }
+  for (const fix of descriptor.fixes ?? []) {
+    if (!rule.meta.suggestions?.[fix.suggestionId]) {
+      throw new Error(`rule ${rule.id} used undeclared suggestion id "${fix.suggestionId}"`);
+    }
+  }
+}
