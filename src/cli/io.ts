@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Everything the CLI takes from the process, injectable so tests run the program in-process. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** A failure the user can fix (bad flag, bad config, unwritable output): exit 2, no stack. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Colour policy for one stream. `--no-color` wins, then NO_COLOR (https://no-color.org: any
+ * non-empty value), then FORCE_COLOR (chalk's convention: "0"/"false" off, anything else on),
+ * then whether the stream is a terminal. chalk itself reads FORCE_COLOR but not NO_COLOR, and
+ * looks at process.stdout rather than the stream we actually write to, so we decide here.
+ */
+export function shouldColor(stream: OutputStream, env: CliIo['env'], colorFlag = true): boolean {
+  if (!colorFlag) return false;
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
+/** Progress only helps a person watching a terminal; in CI logs it is noise. */
+export function shouldShowProgress(stderr: OutputStream, env: CliIo['env'], quiet: boolean): boolean {
+  return !quiet && stderr.isTTY === true && !env.CI;
+}
+
+/** Fails early, before a long scan, when a report could never be written to `file`. */
+export function assertWritableTarget(file: string, flag: string): void {
+  let stats: ReturnType<typeof statSync> | undefined;
+  try {
+    stats = statSync(file);
+  } catch {
+    return;
+  }
+  if (stats.isDirectory()) throw new UsageError(`${flag} ${file} is a directory; give a file path`);
+}
+
+/**
+ * Writes through a temporary file in the same directory and renames it over the target, so a
+ * crash or a full disk never leaves a truncated report for CI to upload.
+ */
+export function writeFileAtomic(file: string, content: string, flag: string): void {
+  assertWritableTarget(file, flag);
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temp, content, { flag: 'wx' });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // The temp file was never created.
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`cannot write ${flag} ${file}: ${reason}`);
+  }
+}
+
+let cachedVersion: string | undefined;
+
+/**
+ * The package version, read from package.json at run time: the built file sits at
+ * dist/src/cli/ and the source at src/cli/, so walk up to the first fixate package.json rather
+ * than hard-coding a depth (an `import ... with { type: 'json' }` would copy it into dist/).
+ */
+export function packageVersion(): string {
+  cachedVersion ??= findPackageVersion(path.dirname(fileURLToPath(import.meta.url)));
+  return cachedVersion;
+}
+
+function findPackageVersion(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'fixate' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json at this level.
+    }
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}

@@ -1,0 +1,451 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, type FixateConfig, loadConfig, type ReportFormat } from '../config/load.js';
+import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from '../engine/options.js';
+import type { RuleMetaDefinition } from '../rule.js';
+import type { FailOn, ScanResult, Severity } from '../types.js';
+import {
+  assertWritableTarget,
+  type CliIo,
+  packageVersion,
+  shouldColor,
+  shouldShowProgress,
+  UsageError,
+  writeFileAtomic,
+} from './io.js';
+
+export interface Reporters {
+  renderText(result: ScanResult, options: { color: boolean; debug?: boolean }): string;
+  renderJson(result: ScanResult): string;
+  renderSarif(result: ScanResult, options: { category?: string }): string;
+}
+
+/**
+ * The heavy parts of fixate, loaded on first use: the engine pulls in ts-morph (~450 ms), which
+ * `--version`, `--help`, `rules` and `explain` must never pay for. Tests replace them to drive
+ * the program in-process.
+ */
+export interface CliDeps {
+  scan(options: ScanOptions): Promise<ScanResult>;
+  ruleMetas(): Promise<readonly RuleMetaDefinition[]>;
+  readRuleReadme(ruleId: string): Promise<string>;
+  reporters(): Promise<Reporters>;
+  renderDynamoDbStore(options: { language: 'ts' | 'js' }): Promise<string>;
+}
+
+export const defaultDeps: CliDeps = {
+  scan: async (options) => (await import('../index.js')).scan(options),
+  ruleMetas: async () => (await import('../../rules/index.js')).ruleMetas,
+  readRuleReadme: async (ruleId) => (await import('../engine/rule-docs.js')).readRuleReadme(ruleId),
+  reporters: () => import('../reporters/index.js'),
+  renderDynamoDbStore: async (options) => (await import('../init/dynamodb-store.js')).renderDynamoDbStore(options),
+};
+
+const FORMATS: ReportFormat[] = ['text', 'json', 'sarif'];
+const FAIL_ON: FailOn[] = ['error', 'warning', 'note', 'none'];
+const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+
+interface ScanFlags {
+  format?: ReportFormat;
+  output?: string;
+  sarifOutput?: string;
+  sarifCategory?: string;
+  failOn?: FailOn;
+  rule?: string[];
+  disableRule?: string[];
+  include?: string[];
+  exclude?: string[];
+  tsconfig?: string;
+  maxFileSize?: number;
+  fileTimeBudget?: number;
+  changedSince?: string;
+  strict?: boolean;
+  config?: string;
+  color: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+interface RunState {
+  exitCode: number;
+}
+
+/**
+ * Runs fixate with user arguments (no `node` / script prefix) and returns the exit code. Never
+ * throws and never touches `process`: main.ts owns that.
+ */
+export async function runCli(args: readonly string[], io: CliIo, deps: Partial<CliDeps> = {}): Promise<number> {
+  const state: RunState = { exitCode: 0 };
+  const program = createProgram(io, { ...defaultDeps, ...deps }, state);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    // commander has already printed its own message; only --help and --version exit 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`fixate: ${error.message}\n`);
+      return 2;
+    }
+    const debug = args.includes('--debug');
+    const detail = error instanceof Error ? (debug && error.stack ? error.stack : error.message) : String(error);
+    io.stderr.write(`fixate: internal error: ${detail}\n`);
+    if (!debug) io.stderr.write('fixate: run again with --debug for the stack trace\n');
+    return 2;
+  }
+}
+
+export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exitCode: 0 }): Command {
+  const program = new Command('fixate');
+  // Settings set before .command() are inherited by the subcommands.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    })
+    .showHelpAfterError('(run fixate --help for usage)')
+    // Options after a subcommand name belong to it (`fixate rules --format json`).
+    .enablePositionalOptions();
+
+  program
+    .description('Find session fixation (CWE-384) and session-lifecycle weaknesses in TypeScript/JavaScript servers.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .argument('[paths...]', 'files or directories to scan', ['.'])
+    .addOption(new Option('-f, --format <format>', 'report format (default: text)').choices(FORMATS))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--sarif-output <file>', 'also write a SARIF report to this file')
+    .option('--sarif-category <name>', 'SARIF automationDetails category, to tell several uploads apart')
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a finding at or above this severity remains (default: error)',
+      ).choices(FAIL_ON),
+    )
+    .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collectIds)
+    .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collectIds)
+    .option('--include <glob>', 'only scan files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'also skip files matching this glob (repeatable)', collect)
+    .option('--tsconfig <path>', "use this tsconfig's include/exclude to pick files")
+    .option(
+      '--max-file-size <kb>',
+      `skip files larger than this many KiB (default: ${DEFAULT_MAX_FILE_SIZE_KB})`,
+      positiveNumber,
+    )
+    .option(
+      '--file-time-budget <ms>',
+      `give up on a file after this many milliseconds (default: ${DEFAULT_FILE_TIME_BUDGET_MS})`,
+      positiveInteger,
+    )
+    .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
+    .option('--strict', 'exit 2 when any file was skipped')
+    .option('-c, --config <file>', 'config file (default: fixate.config.json, or "fixate" in package.json)')
+    .option('--no-color', 'disable colours')
+    .option('-q, --quiet', 'print nothing but the report')
+    .option('--debug', 'print internal details and stack traces')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, configuration or internal error.',
+        'Rule ids: run `fixate rules`. To scan a directory named like a command, write ./rules.',
+      ].join('\n'),
+    )
+    .action(async (paths: string[], flags: ScanFlags) => {
+      state.exitCode = await scanCommand(paths, flags, io, deps);
+    });
+
+  program
+    .command('rules')
+    .description('list the rules')
+    .addOption(new Option('-f, --format <format>', 'text table or JSON').choices(['text', 'json']).default('text'))
+    .action(async (flags: { format: 'text' | 'json' }) => {
+      const metas = sortById(await deps.ruleMetas());
+      io.stdout.write(flags.format === 'json' ? rulesJson(metas) : rulesTable(metas));
+    });
+
+  program
+    .command('explain')
+    .description("print a rule's documentation")
+    .argument('<rule-id>', 'the rule to explain')
+    .action(async (ruleId: string) => {
+      assertKnownRuleIds(
+        [ruleId],
+        (await deps.ruleMetas()).map((m) => m.id),
+        'rule',
+      );
+      io.stdout.write(ensureNewline(await deps.readRuleReadme(ruleId)));
+    });
+
+  program
+    .command('init')
+    .description('generate supporting code')
+    .addArgument(new Argument('<template>', 'what to generate').choices(['dynamodb-store']))
+    .option('--out <file>', 'where to write it (default: session-store.ts, or .js with --js)')
+    .option('--js', 'generate JavaScript instead of TypeScript')
+    .option('--force', 'overwrite an existing file')
+    .action(async (_template: string, flags: { out?: string; js?: boolean; force?: boolean }) => {
+      // An explicit .js target means JavaScript; writing TypeScript into it would not run.
+      const language = flags.js || /\.[cm]?js$/.test(flags.out ?? '') ? 'js' : 'ts';
+      const target = path.resolve(io.cwd, flags.out ?? `session-store.${language}`);
+      const shown = displayPath(io.cwd, target);
+      assertWritableTarget(target, '--out');
+      if (existsSync(target) && !flags.force) {
+        throw new UsageError(`${shown} already exists; pass --force to overwrite it`);
+      }
+      writeFileAtomic(target, await deps.renderDynamoDbStore({ language }), '--out');
+      io.stderr.write(
+        [
+          `fixate: wrote ${shown}`,
+          'Next steps:',
+          '  1. npm install @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
+          `  2. Create the table and enable TTL as described at the top of ${shown}.`,
+          '  3. Pass the store to express-session: session({ store, ... }).',
+          '',
+        ].join('\n'),
+      );
+    });
+
+  return program;
+}
+
+async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: CliDeps): Promise<number> {
+  const ruleIds = (await deps.ruleMetas()).map((m) => m.id);
+  if (flags.rule) assertKnownRuleIds(flags.rule, ruleIds, '--rule');
+  if (flags.disableRule) assertKnownRuleIds(flags.disableRule, ruleIds, '--disable-rule');
+
+  const { config } = loadConfig({ cwd: io.cwd, configPath: flags.config, ruleIds });
+  const settings = merge(flags, config, io.cwd);
+
+  for (const p of paths) {
+    if (!existsSync(path.resolve(io.cwd, p))) throw new UsageError(`path not found: ${p}`);
+  }
+  if (settings.tsconfig && !isFile(settings.tsconfig)) {
+    throw new UsageError(`--tsconfig ${displayPath(io.cwd, settings.tsconfig)} not found`);
+  }
+  if (settings.output) assertWritableTarget(settings.output, '--output');
+  if (settings.sarifOutput) assertWritableTarget(settings.sarifOutput, '--sarif-output');
+  if (settings.output && settings.output === settings.sarifOutput) {
+    throw new UsageError('--output and --sarif-output name the same file');
+  }
+
+  const progress = shouldShowProgress(io.stderr, io.env, settings.quiet);
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) io.stderr.write('\r\x1b[K');
+    progressShown = false;
+  };
+  const options: ScanOptions = {
+    paths,
+    cwd: io.cwd,
+    rules: flags.rule,
+    disableRules: flags.disableRule,
+    ruleSettings: config.rules,
+    include: settings.include,
+    exclude: settings.exclude,
+    identityKeys: config.identityKeys,
+    maxFileSizeKb: settings.maxFileSize,
+    fileTimeBudgetMs: settings.fileTimeBudget,
+    changedSince: flags.changedSince,
+    tsconfig: settings.tsconfig,
+    debug: flags.debug,
+    onProgress: progress
+      ? (done, total) => {
+          io.stderr.write(`\rfixate: analysing ${done}/${total} files`);
+          progressShown = true;
+        }
+      : undefined,
+  };
+
+  let result: ScanResult;
+  try {
+    result = await deps.scan(options);
+  } finally {
+    clearProgress();
+  }
+
+  const reporters = await deps.reporters();
+  const render = (format: ReportFormat, color: boolean): string => {
+    if (format === 'json') return reporters.renderJson(result);
+    if (format === 'sarif') return reporters.renderSarif(result, { category: settings.sarifCategory });
+    return reporters.renderText(result, { color, debug: flags.debug });
+  };
+
+  if (settings.output) {
+    // A file is read later by tools and people outside a terminal, so it never gets escape codes.
+    writeFileAtomic(settings.output, ensureNewline(render(settings.format, false)), '--output');
+  } else {
+    io.stdout.write(ensureNewline(render(settings.format, shouldColor(io.stdout, io.env, flags.color))));
+  }
+  if (settings.sarifOutput) {
+    writeFileAtomic(settings.sarifOutput, ensureNewline(render('sarif', false)), '--sarif-output');
+  }
+
+  const skipped = result.notifications.filter((n) => n.skipped);
+  if (!settings.quiet) {
+    for (const n of skipped) {
+      io.stderr.write(`fixate: skipped ${n.path ?? '(unknown file)'}: ${n.message}\n`);
+      if (flags.debug && n.detail) io.stderr.write(`${n.detail}\n`);
+    }
+    for (const n of result.notifications.filter((n) => !n.skipped && n.level !== 'note')) {
+      io.stderr.write(`fixate: ${n.level}: ${n.path ? `${n.path}: ` : ''}${n.message}\n`);
+      if (flags.debug && n.detail) io.stderr.write(`${n.detail}\n`);
+    }
+    if (settings.output) io.stderr.write(`fixate: wrote ${displayPath(io.cwd, settings.output)}\n`);
+    if (settings.sarifOutput) io.stderr.write(`fixate: wrote ${displayPath(io.cwd, settings.sarifOutput)}\n`);
+    const files = result.stats.filesScanned;
+    io.stderr.write(
+      `fixate: scanned ${files} ${files === 1 ? 'file' : 'files'} in ${(result.durationMs / 1000).toFixed(2)}s\n`,
+    );
+  }
+
+  if (settings.strict && skipped.length > 0) {
+    io.stderr.write(
+      `fixate: --strict: ${skipped.length} ${skipped.length === 1 ? 'file was' : 'files were'} skipped, so the scan is incomplete\n`,
+    );
+    return 2;
+  }
+  return countFailing(result, settings.failOn) > 0 ? 1 : 0;
+}
+
+interface Settings {
+  format: ReportFormat;
+  failOn: FailOn;
+  output?: string;
+  sarifOutput?: string;
+  sarifCategory?: string;
+  include?: string[];
+  exclude?: string[];
+  tsconfig?: string;
+  maxFileSize: number;
+  fileTimeBudget: number;
+  strict: boolean;
+  quiet: boolean;
+}
+
+/** Flags win over the config, which wins over the defaults. Paths end up absolute. */
+export function merge(flags: ScanFlags, config: FixateConfig, cwd: string): Settings {
+  const fromCwd = (p: string | undefined) => (p === undefined ? undefined : path.resolve(cwd, p));
+  return {
+    format: flags.format ?? config.format ?? 'text',
+    failOn: flags.failOn ?? config.failOn ?? 'error',
+    output: fromCwd(flags.output) ?? config.output,
+    sarifOutput: fromCwd(flags.sarifOutput) ?? config.sarifOutput,
+    sarifCategory: flags.sarifCategory ?? config.sarifCategory,
+    include: flags.include ?? config.include,
+    exclude: flags.exclude ?? config.exclude,
+    tsconfig: fromCwd(flags.tsconfig) ?? config.tsconfig,
+    maxFileSize: flags.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE_KB,
+    fileTimeBudget: flags.fileTimeBudget ?? config.fileTimeBudget ?? DEFAULT_FILE_TIME_BUDGET_MS,
+    strict: flags.strict ?? config.strict ?? false,
+    quiet: flags.quiet ?? false,
+  };
+}
+
+export function countFailing(result: ScanResult, failOn: FailOn): number {
+  if (failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[failOn];
+  return result.findings.filter((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold).length;
+}
+
+function assertKnownRuleIds(ids: readonly string[], known: readonly string[], flag: string): void {
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length === 0) return;
+  const list = unknown.map((id) => `"${id}"`).join(', ');
+  throw new UsageError(
+    `unknown ${flag === 'rule' ? 'rule id' : `rule id in ${flag}`} ${list}; valid ids: ${[...known].sort().join(', ')}`,
+  );
+}
+
+function sortById(metas: readonly RuleMetaDefinition[]): RuleMetaDefinition[] {
+  return [...metas].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function rulesTable(metas: readonly RuleMetaDefinition[]): string {
+  const rows = [
+    ['ID', 'SEVERITY', 'PRECISION', 'CWE', 'TITLE'],
+    ...metas.map((m) => [
+      m.id,
+      m.meta.severity,
+      m.meta.precision,
+      m.meta.cwe.map((n) => `CWE-${n}`).join(','),
+      m.meta.title,
+    ]),
+  ];
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+    .concat('\n');
+}
+
+function rulesJson(metas: readonly RuleMetaDefinition[]): string {
+  const rows = metas.map(({ id, meta }) => ({
+    id,
+    title: meta.title,
+    description: meta.description,
+    severity: meta.severity,
+    precision: meta.precision,
+    securitySeverity: meta.securitySeverity,
+    cwe: meta.cwe,
+    tags: meta.tags ?? [],
+    frameworks: meta.frameworks,
+  }));
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function collectIds(value: string, previous: string[] | undefined): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new InvalidArgumentError('expected a rule id.');
+  return [...(previous ?? []), ...ids];
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive number.');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a positive whole number.');
+  return n;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function displayPath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+    ? relative.split(path.sep).join('/')
+    : file;
+}
