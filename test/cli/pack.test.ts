@@ -1,0 +1,86 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, fixture, repoRoot } from './built.js';
+
+const PACK_TIMEOUT = 180_000;
+
+/** Everything the published package may contain; anything else is a leak (tests, fixtures, .ts sources). */
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^bin\/fixate\.js$/,
+  /^dist\/src\/.+\.(js|d\.ts)$/,
+  /^dist\/rules\/index\.(js|d\.ts)$/,
+  /^dist\/rules\/[a-z0-9-]+\/[a-z0-9-]+\.(js|d\.ts)$/,
+  /^rules\/[a-z0-9-]+\/README\.md$/,
+];
+
+const REQUIRED = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'bin/fixate.js',
+  'dist/src/index.js',
+  'dist/src/index.d.ts',
+  'dist/src/cli/main.js',
+  'dist/rules/index.js',
+];
+
+let temp: string;
+let tarball: string;
+let files: string[];
+
+beforeAll(() => {
+  ensureBuilt();
+  temp = mkdtempSync(path.join(tmpdir(), 'fixate-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', temp], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  tarball = path.join(temp, info.filename);
+  files = info.files.map((f) => f.path).sort();
+}, PACK_TIMEOUT);
+
+afterAll(() => {
+  if (temp) rmSync(temp, { recursive: true, force: true });
+});
+
+describe('the npm package', () => {
+  it('contains only built code, bin, rule READMEs and the top-level docs', () => {
+    expect(files.filter((f) => !ALLOWED.some((re) => re.test(f)))).toEqual([]);
+    expect(REQUIRED.filter((f) => !files.includes(f))).toEqual([]);
+    expect(files.some((f) => /^dist\/rules\/[a-z0-9-]+\/rule\.js$/.test(f))).toBe(true);
+    expect(files.some((f) => /^rules\/[a-z0-9-]+\/README\.md$/.test(f))).toBe(true);
+  });
+
+  it(
+    'installs with production dependencies only and finds the vulnerable fixture',
+    () => {
+      const project = path.join(temp, 'consumer');
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+      execFileSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--omit=dev'], {
+        cwd: project,
+        stdio: 'pipe',
+      });
+      const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CI: 'true' };
+      delete env.FORCE_COLOR;
+      const run = spawnSync('npx', ['--no', 'fixate', fixture('cli-vulnerable'), '--format', 'json'], {
+        cwd: project,
+        env,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout);
+      expect(report).toBeTypeOf('object');
+      expect(run.stdout).toContain('hardcoded-session-secret');
+    },
+    PACK_TIMEOUT,
+  );
+});
