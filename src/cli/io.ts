@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface OutputStream {
   write(chunk: string): unknown;
@@ -72,32 +71,5 @@ export function writeFileAtomic(file: string, content: string, flag: string): vo
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(`cannot write ${flag} ${file}: ${reason}`);
-  }
-}
-
-let cachedVersion: string | undefined;
-
-/**
- * The package version, read from package.json at run time: the built file sits at
- * dist/src/cli/ and the source at src/cli/, so walk up to the first fixate package.json rather
- * than hard-coding a depth (an `import ... with { type: 'json' }` would copy it into dist/).
- */
-export function packageVersion(): string {
-  cachedVersion ??= findPackageVersion(path.dirname(fileURLToPath(import.meta.url)));
-  return cachedVersion;
-}
-
-function findPackageVersion(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'fixate' && pkg.version) return pkg.version;
-    } catch {
-      // No package.json at this level.
-    }
-    if (path.dirname(dir) === dir) return '0.0.0';
   }
 }

@@ -5,10 +5,10 @@ import { ConfigError, type FixateConfig, loadConfig, type ReportFormat } from '.
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from '../engine/options.js';
 import type { RuleMetaDefinition } from '../rule.js';
 import type { FailOn, ScanResult, Severity } from '../types.js';
+import { packageInfo } from '../version.js';
 import {
   assertWritableTarget,
   type CliIo,
-  packageVersion,
   shouldColor,
   shouldShowProgress,
   UsageError,
@@ -31,7 +31,6 @@ export interface CliDeps {
   ruleMetas(): Promise<readonly RuleMetaDefinition[]>;
   readRuleReadme(ruleId: string): Promise<string>;
   reporters(): Promise<Reporters>;
-  renderDynamoDbStore(options: { language: 'ts' | 'js' }): Promise<string>;
 }
 
 export const defaultDeps: CliDeps = {
@@ -39,7 +38,6 @@ export const defaultDeps: CliDeps = {
   ruleMetas: async () => (await import('../../rules/index.js')).ruleMetas,
   readRuleReadme: async (ruleId) => (await import('../engine/rule-docs.js')).readRuleReadme(ruleId),
   reporters: () => import('../reporters/index.js'),
-  renderDynamoDbStore: async (options) => (await import('../init/dynamodb-store.js')).renderDynamoDbStore(options),
 };
 
 const FORMATS: ReportFormat[] = ['text', 'json', 'sarif'];
@@ -115,7 +113,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
 
   program
     .description('Find session fixation (CWE-384) and session-lifecycle weaknesses in TypeScript/JavaScript servers.')
-    .version(packageVersion(), '-v, --version', 'print the version')
+    .version(packageInfo().version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .argument('[paths...]', 'files or directories to scan', ['.'])
     .addOption(new Option('-f, --format <format>', 'report format (default: text)').choices(FORMATS))
@@ -180,33 +178,41 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
         (await deps.ruleMetas()).map((m) => m.id),
         'rule',
       );
-      io.stdout.write(ensureNewline(await deps.readRuleReadme(ruleId)));
+      const readme = await deps.readRuleReadme(ruleId);
+      // Only a broken install lacks a README: the rule docs test keeps every rule documented.
+      if (!readme.trim())
+        throw new UsageError(`no documentation found for ${ruleId} (is rules/${ruleId}/README.md installed?)`);
+      io.stdout.write(ensureNewline(readme));
     });
 
   program
     .command('init')
     .description('generate supporting code')
     .addArgument(new Argument('<template>', 'what to generate').choices(['dynamodb-store']))
-    .option('--out <file>', 'where to write it (default: session-store.ts, or .js with --js)')
+    .option('--out <file>', 'where to write it (default: dynamodb-session-store.ts, or .js with --js)')
     .option('--js', 'generate JavaScript instead of TypeScript')
     .option('--force', 'overwrite an existing file')
     .action(async (_template: string, flags: { out?: string; js?: boolean; force?: boolean }) => {
-      // An explicit .js target means JavaScript; writing TypeScript into it would not run.
+      const store = await import('../init/dynamodb-store.js');
+      // An explicit .js target means JavaScript; TypeScript written into it would not run.
       const language = flags.js || /\.[cm]?js$/.test(flags.out ?? '') ? 'js' : 'ts';
-      const target = path.resolve(io.cwd, flags.out ?? `session-store.${language}`);
+      // The default name matches the import path in the generated file's usage comment.
+      const target = path.resolve(io.cwd, flags.out ?? store.DYNAMODB_STORE_DEFAULT_FILE[language]);
       const shown = displayPath(io.cwd, target);
       assertWritableTarget(target, '--out');
       if (existsSync(target) && !flags.force) {
         throw new UsageError(`${shown} already exists; pass --force to overwrite it`);
       }
-      writeFileAtomic(target, await deps.renderDynamoDbStore({ language }), '--out');
+      writeFileAtomic(target, store.renderDynamoDbStore({ language }), '--out');
+      const table = store.DYNAMODB_STORE_TABLE;
       io.stderr.write(
         [
           `fixate: wrote ${shown}`,
           'Next steps:',
-          '  1. npm install @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
-          `  2. Create the table and enable TTL as described at the top of ${shown}.`,
-          '  3. Pass the store to express-session: session({ store, ... }).',
+          '  1. npm install express-session @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
+          `  2. Create a DynamoDB table with partition key "${table.partitionKey}" (${table.partitionKeyType})` +
+            ` and enable TTL on "${table.ttlAttribute}" (epoch ${table.ttlUnit}).`,
+          `  3. Pass the store and its genid to express-session as shown at the top of ${shown}.`,
           '',
         ].join('\n'),
       );

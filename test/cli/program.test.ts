@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliDeps } from '../../src/cli/program.js';
 import { runCli } from '../../src/cli/program.js';
 import type { ScanOptions } from '../../src/engine/options.js';
+import { renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
 import { defineRuleMeta } from '../../src/rule.js';
 import type { Finding, Notification, ScanResult, Severity } from '../../src/types.js';
 
@@ -108,7 +109,6 @@ async function run(args: string[], options: RunOptions = {}) {
       renderJson: (r) => JSON.stringify({ findings: r.findings.length }),
       renderSarif: (_r, o) => `SARIF category=${o.category ?? '-'}`,
     }),
-    renderDynamoDbStore: async ({ language }) => `// store in ${language}\n`,
     ...options.deps,
   };
   const code = await runCli(
@@ -425,19 +425,22 @@ describe('rules and explain', () => {
 });
 
 describe('init dynamodb-store', () => {
-  it('writes session-store.ts and prints next steps on stderr', async () => {
+  const generated = (language: 'ts' | 'js') => renderDynamoDbStore({ language });
+
+  it('writes the TypeScript store under its default name and prints next steps on stderr', async () => {
     const r = await run(['init', 'dynamodb-store']);
     expect(r.code).toBe(0);
-    expect(readFileSync(path.join(cwd, 'session-store.ts'), 'utf8')).toBe('// store in ts\n');
+    expect(readFileSync(path.join(cwd, 'dynamodb-session-store.ts'), 'utf8')).toBe(generated('ts'));
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^fixate: wrote session-store\.ts\nNext steps:/);
+    expect(r.stderr).toMatch(/^fixate: wrote dynamodb-session-store\.ts\nNext steps:\n/);
+    expect(r.stderr).toContain('partition key "sid" (S) and enable TTL on "expires" (epoch seconds)');
   });
 
   it('writes JavaScript with --js or a .js --out, creating directories', async () => {
-    await run(['init', 'dynamodb-store', '--js']);
-    expect(readFileSync(path.join(cwd, 'session-store.js'), 'utf8')).toBe('// store in js\n');
-    await run(['init', 'dynamodb-store', '--out', 'lib/store.mjs']);
-    expect(readFileSync(path.join(cwd, 'lib/store.mjs'), 'utf8')).toBe('// store in js\n');
+    expect((await run(['init', 'dynamodb-store', '--js'])).code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'dynamodb-session-store.js'), 'utf8')).toBe(generated('js'));
+    expect((await run(['init', 'dynamodb-store', '--out', 'lib/store.mjs'])).code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'lib/store.mjs'), 'utf8')).toBe(generated('js'));
   });
 
   it('refuses to overwrite without --force', async () => {
@@ -448,6 +451,13 @@ describe('init dynamodb-store', () => {
     expect(readFileSync(path.join(cwd, 'store.ts'), 'utf8')).toBe('mine');
     r = await run(['init', 'dynamodb-store', '--out', 'store.ts', '--force']);
     expect(r.code).toBe(0);
-    expect(readFileSync(path.join(cwd, 'store.ts'), 'utf8')).toBe('// store in ts\n');
+    expect(readFileSync(path.join(cwd, 'store.ts'), 'utf8')).toBe(generated('ts'));
+  });
+
+  it('refuses an --out that is a directory', async () => {
+    mkdirSync(path.join(cwd, 'lib'));
+    const r = await run(['init', 'dynamodb-store', '--out', 'lib', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .*lib is a directory/);
   });
 });
