@@ -34,7 +34,16 @@ export interface CliDeps {
 }
 
 export const defaultDeps: CliDeps = {
-  scan: async (options) => (await import('../index.js')).scan(options),
+  scan: async (options) => {
+    const api = await import('../index.js');
+    try {
+      return await api.scan(options);
+    } catch (error) {
+      // The engine's bad-argument errors (missing path, unknown git ref) are the user's to fix.
+      if (error instanceof api.UsageError) throw new UsageError(error.message);
+      throw error;
+    }
+  },
   ruleMetas: async () => (await import('../../rules/index.js')).ruleMetas,
   readRuleReadme: async (ruleId) => (await import('../engine/rule-docs.js')).readRuleReadme(ruleId),
   reporters: () => import('../reporters/index.js'),
