@@ -308,7 +308,9 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
       io.stderr.write(`fixate: skipped ${n.path ?? '(unknown file)'}: ${n.message}\n`);
       if (flags.debug && n.detail) io.stderr.write(`${n.detail}\n`);
     }
-    for (const n of result.notifications.filter((n) => !n.skipped && n.level !== 'note')) {
+    // A text report on the console already lists these; a JSON/SARIF reader or a file would not show them.
+    const reportShowsThem = settings.format === 'text' && !settings.output;
+    for (const n of reportShowsThem ? [] : result.notifications.filter((n) => !n.skipped && n.level !== 'note')) {
       io.stderr.write(`fixate: ${n.level}: ${n.path ? `${n.path}: ` : ''}${n.message}\n`);
       if (flags.debug && n.detail) io.stderr.write(`${n.detail}\n`);
     }

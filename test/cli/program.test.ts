@@ -385,6 +385,20 @@ describe('scanning', () => {
     expect(r.stdout).toBe('TEXT color=false findings=1\n');
     expect(r.stderr).toBe('fixate: --strict: 1 file was skipped, so the scan is incomplete\n');
   });
+  it('repeats other warnings on stderr only when the report is not console text', async () => {
+    const crashed: Notification = {
+      level: 'error',
+      code: 'rule-crashed',
+      message: 'rule x crashed',
+      path: 'app.ts',
+      skipped: false,
+      detail: 'STACK',
+    };
+    let r = await run([], { scanResult: result([], [crashed]) });
+    expect(r.stderr).toBe('fixate: scanned 3 files in 1.23s\n');
+    r = await run(['--format', 'json', '--debug'], { scanResult: result([], [crashed]) });
+    expect(r.stderr).toBe('fixate: error: app.ts: rule x crashed\nSTACK\nfixate: scanned 3 files in 1.23s\n');
+  });
 });
 
 describe('rules and explain', () => {
