@@ -1,0 +1,201 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Finding, Fix, FlowStep, Location, Notification, RuleDescriptor, ScanResult, Severity } from '../types.js';
+import { SEVERITIES, skippedByCode, sortFindings, sortNotifications } from './common.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Also print the internal stack (`detail`) of notifications. */
+  debug?: boolean;
+}
+
+/**
+ * Scanned code is attacker-controlled text: a snippet or a message quoting it could carry terminal
+ * escapes or Trojan Source bidi overrides (CVE-2021-42574). Those are shown escaped, never emitted.
+ * Tabs stay, because code frames must line up with the source.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function clean(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Like `clean`, for multi-line text whose line breaks are meant. */
+function cleanLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).map(clean);
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function position(location: Location): string {
+  return `${clean(location.path)}:${location.region.startLine}:${location.region.startColumn}`;
+}
+
+/** Terminal columns taken by `text`, counting a surrogate pair as one (close enough for carets). */
+function width(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+class TextRenderer {
+  private readonly out: string[] = [];
+  private readonly c: ChalkInstance;
+  private readonly rules: Map<string, RuleDescriptor>;
+
+  constructor(
+    private readonly result: ScanResult,
+    private readonly options: TextOptions,
+  ) {
+    this.c = new Chalk({ level: options.color ? 1 : 0 });
+    this.rules = new Map(result.rules.map((rule) => [rule.id, rule]));
+  }
+
+  render(): string {
+    const visible = sortFindings(this.result.findings.filter((f) => !f.suppression));
+    let currentPath: string | undefined;
+    for (const finding of visible) {
+      if (finding.location.path !== currentPath) {
+        currentPath = finding.location.path;
+        this.line(this.c.bold.underline(clean(currentPath)));
+        this.line();
+      }
+      this.finding(finding);
+    }
+    this.notifications();
+    this.summary(visible.length);
+    return `${this.out.join('\n')}\n`;
+  }
+
+  private line(text = ''): void {
+    this.out.push(text);
+  }
+
+  private severity(severity: Severity | Notification['level'], text: string = severity): string {
+    if (severity === 'error') return this.c.red.bold(text);
+    if (severity === 'warning') return this.c.yellow.bold(text);
+    return this.c.blue.bold(text);
+  }
+
+  private finding(finding: Finding): void {
+    const { c } = this;
+    const rule = this.rules.get(finding.ruleId);
+    this.line(`${position(finding.location)}  ${this.severity(finding.severity)}  ${c.dim(clean(finding.ruleId))}`);
+    for (const text of cleanLines(finding.message)) this.line(`  ${c.bold(text)}`);
+    this.codeFrame(finding);
+    for (const related of finding.related) {
+      this.line(`  related: ${c.cyan(position(related))} ${clean(related.message)}`);
+    }
+    if (finding.flow && finding.flow.length > 0) this.flow(finding.location.path, finding.flow);
+    if (rule) {
+      const [first, ...rest] = cleanLines(rule.description);
+      this.line(`  why: ${first}`);
+      for (const text of rest) this.line(`       ${text}`);
+    }
+    for (const fix of finding.fixes) this.fix(fix);
+    if (rule?.docsUrl) this.line(`  docs: ${c.underline(clean(rule.docsUrl))}`);
+    this.line(`        run \`fixate explain ${clean(finding.ruleId)}\``);
+    this.line();
+  }
+
+  /**
+   * The snippet holds exactly the primary lines, numbered from `startLine`. Carets cover the region
+   * on each line; leading indentation of continuation lines is not underlined.
+   */
+  private codeFrame(finding: Finding): void {
+    if (finding.snippet === '') return;
+    const { c } = this;
+    const { startLine, startColumn, endLine, endColumn } = finding.location.region;
+    const lines = finding.snippet.split(/\r\n|\r|\n/);
+    const gutter = String(startLine + lines.length - 1).length;
+    this.line();
+    lines.forEach((raw, i) => {
+      const lineNo = startLine + i;
+      const inRegion = lineNo <= endLine;
+      const marker = inRegion ? this.severity(finding.severity, '>') : ' ';
+      this.line(`  ${marker} ${c.dim(`${String(lineNo).padStart(gutter)} |`)} ${clean(raw)}`.trimEnd());
+      if (!inRegion) return;
+      const from = lineNo === startLine ? startColumn - 1 : raw.length - raw.trimStart().length;
+      const to = lineNo === endLine ? Math.max(endColumn - 1, from) : raw.length;
+      const pad = clean(raw.slice(0, from)).replace(/[^\t]/gu, ' ');
+      const carets = '^'.repeat(Math.max(1, width(clean(raw.slice(from, to)))));
+      this.line(`    ${' '.repeat(gutter)} ${c.dim('|')} ${pad}${this.severity(finding.severity, carets)}`);
+    });
+    this.line();
+  }
+
+  private flow(primaryPath: string, steps: FlowStep[]): void {
+    this.line('  flow:');
+    steps.forEach((step, i) => {
+      const verb = i === 0 ? 'from' : i === steps.length - 1 ? 'into' : 'via ';
+      const where =
+        step.path === primaryPath ? `line ${step.region.startLine}, column ${step.region.startColumn}` : position(step);
+      this.line(`    ${verb} ${clean(step.message)} ${this.c.dim(`(${where})`)}`);
+    });
+  }
+
+  private fix(fix: Fix): void {
+    const { c } = this;
+    const safety = fix.safety === 'safe' ? c.green('safe fix') : c.yellow('unsafe fix, review before applying');
+    this.line(`  ${safety}: ${clean(fix.description)}`);
+    if (fix.diff === '') return;
+    for (const text of fix.diff.replace(/\n$/, '').split('\n')) {
+      const shown = clean(text.replace(/\r$/, ''));
+      if (text.startsWith('+++') || text.startsWith('---')) this.line(`    ${c.bold(shown)}`);
+      else if (text.startsWith('+')) this.line(`    ${c.green(shown)}`);
+      else if (text.startsWith('-')) this.line(`    ${c.red(shown)}`);
+      else if (text.startsWith('@@')) this.line(`    ${c.cyan(shown)}`);
+      else this.line(`    ${shown}`.trimEnd());
+    }
+  }
+
+  private notifications(): void {
+    const notifications = sortNotifications(this.result.notifications);
+    if (notifications.length === 0) return;
+    this.line(this.c.bold('Notifications'));
+    for (const n of notifications) {
+      const where =
+        n.path === undefined ? '' : `  ${n.region ? position({ path: n.path, region: n.region }) : clean(n.path)}`;
+      const rule = n.ruleId ? `  [${clean(n.ruleId)}]` : '';
+      const skipped = n.skipped ? ' (file skipped)' : '';
+      this.line(`  ${this.severity(n.level)}  ${clean(n.code)}${where}${rule}  ${clean(n.message)}${skipped}`);
+      if (this.options.debug && n.detail) {
+        for (const text of cleanLines(n.detail)) this.line(`      ${this.c.dim(text)}`.trimEnd());
+      }
+    }
+    this.line();
+  }
+
+  private summary(shown: number): void {
+    const { stats } = this.result;
+    const { c } = this;
+    const total = SEVERITIES.reduce((sum, s) => sum + stats.bySeverity[s], 0);
+    const suppressed = stats.suppressed > 0 ? `, ${stats.suppressed} suppressed` : '';
+    if (total === 0 && shown === 0) {
+      this.line(`${c.green.bold('No findings')}${suppressed}.`);
+    } else {
+      const parts = SEVERITIES.map((s) => this.severity(s, plural(stats.bySeverity[s], s)));
+      this.line(`${c.bold(plural(total, 'finding'))}: ${parts.join(', ')}${suppressed}.`);
+    }
+    const reasons = skippedByCode(this.result.notifications)
+      .map(([code, count]) => `${count} ${clean(code)}`)
+      .join(', ');
+    const files = [
+      `${plural(stats.filesScanned, 'file')} scanned`,
+      `${stats.filesSkipped} skipped${reasons ? ` (${reasons})` : ''}`,
+      `${stats.filesPrefiltered} pre-filtered`,
+      `${stats.filesDiscovered} discovered`,
+    ];
+    this.line(`Files: ${files.join(', ')}.`);
+  }
+}
+
+/** The human-readable report: findings grouped by file, notifications, then a summary. */
+export function renderText(result: ScanResult, options: TextOptions): string {
+  return new TextRenderer(result, options).render();
+}
