@@ -1,0 +1,35 @@
+import { defineRuleMeta } from '../../src/rule.js';
+
+export default defineRuleMeta({
+  id: 'hardcoded-session-secret',
+  meta: {
+    title: 'Session signing secret hardcoded in source',
+    description:
+      'A session secret written in the source (directly, through a constant, or as the fallback of an environment variable) is known to everyone who can read the code, so they can forge signed session cookies and plant ids of their choosing.',
+    severity: 'error',
+    precision: 'high',
+    securitySeverity: 7.5,
+    cwe: [798],
+    tags: ['session', 'secrets'],
+    frameworks: [
+      'express-session',
+      'cookie-session',
+      '@fastify/session',
+      '@fastify/secure-session',
+      'koa',
+      '@hapi/yar',
+      'iron-session',
+      'cookie-parser',
+    ],
+    messages: {
+      literal:
+        'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can sign session cookies.',
+      fallback:
+        'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
+    },
+    suggestions: {
+      fromEnvironment:
+        'Read the secret from the environment (`{{variable}}`) and fail at start-up when it is missing; rotate the exposed value.',
+    },
+  },
+});

@@ -1,0 +1,107 @@
+import {
+  defineRule,
+  environmentVariableName,
+  type Located,
+  type RuleContext,
+  replaceNode,
+  resolveValue,
+  type SecretSite,
+  ts,
+  unwrap,
+} from '../../src/api.js';
+import meta from './meta.js';
+
+const DEFAULT_VARIABLE: Record<string, string> = {
+  koa: 'APP_KEYS',
+  'cookie-parser': 'COOKIE_SECRET',
+  '@hapi/yar': 'SESSION_PASSWORD',
+  'iron-session': 'SESSION_PASSWORD',
+};
+
+export default defineRule(meta, (ctx) => {
+  const check = (sites: SecretSite[] | undefined) => {
+    for (const site of sites ?? []) checkSecret(ctx, site);
+  };
+  return {
+    CallExpression(call: ts.CallExpression) {
+      for (const model of ctx.file.models) {
+        check(model.sessionOptions?.(call, ctx.file)?.secrets);
+        check(model.secretSites?.(call, ctx.file));
+      }
+    },
+    BinaryExpression(node: ts.BinaryExpression) {
+      for (const model of ctx.file.models) check(model.secretSites?.(node, ctx.file));
+    },
+  };
+});
+
+interface HardcodedValue {
+  literal: ts.StringLiteralLike;
+  file: Located['file'];
+  /** Set when the literal is the fallback of `process.env.X || '...'`; the whole expression is replaced. */
+  fallbackOf?: { expression: ts.BinaryExpression; variable: string };
+}
+
+function checkSecret(ctx: RuleContext, site: SecretSite): void {
+  for (const found of hardcodedValues(site.value)) {
+    const variable = found.fallbackOf?.variable ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
+    const replaced = found.fallbackOf?.expression ?? found.literal;
+    const environmentRead = `process.env.${variable}${ctx.file.isJavaScript || found.file.isJavaScript ? '' : ' as string'}`;
+    const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
+    ctx.report({
+      target: found.literal,
+      messageId: found.fallbackOf ? 'fallback' : 'literal',
+      data: { library: site.model, option: site.label, preview: preview(found.literal.text), variable },
+      related:
+        site.value.node.getSourceFile() === found.literal.getSourceFile() && site.value.node === found.literal
+          ? []
+          : [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }],
+      fixes: inThisFile
+        ? [
+            {
+              suggestionId: 'fromEnvironment',
+              data: { variable },
+              safety: 'unsafe',
+              edits: [replaceNode(replaced, environmentRead)],
+            },
+          ]
+        : [],
+    });
+  }
+}
+
+/** String literals a secret expression can evaluate to: direct, via consts, array elements, `||`/`??` fallbacks. */
+function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
+  if (depth > 8) return [];
+  const resolved = resolveValue(value.node as ts.Expression, value.file);
+  const node = resolved.node;
+  if (ts.isStringLiteralLike(node)) return node.text.length > 0 ? [{ literal: node, file: resolved.file }] : [];
+  if (ts.isArrayLiteralExpression(node)) {
+    return node.elements.flatMap((element) => hardcodedValues({ node: element, file: resolved.file }, depth + 1));
+  }
+  if (
+    ts.isBinaryExpression(node) &&
+    (node.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  ) {
+    const variable = environmentVariableName(unwrap(node.left));
+    const fallbacks = hardcodedValues({ node: node.right, file: resolved.file }, depth + 1);
+    return fallbacks.map((found) =>
+      variable && found.literal === unwrap(node.right)
+        ? { ...found, fallbackOf: { expression: node, variable } }
+        : found,
+    );
+  }
+  if (ts.isConditionalExpression(node)) {
+    return [
+      ...hardcodedValues({ node: node.whenTrue, file: resolved.file }, depth + 1),
+      ...hardcodedValues({ node: node.whenFalse, file: resolved.file }, depth + 1),
+    ];
+  }
+  return [];
+}
+
+/** Never print a secret: its first two characters and its length are enough to find it. */
+function preview(secret: string): string {
+  return `"${secret.slice(0, 2)}…" (${secret.length} characters)`;
+}

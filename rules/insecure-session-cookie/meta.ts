@@ -1,0 +1,42 @@
+import { defineRuleMeta } from '../../src/rule.js';
+
+export default defineRuleMeta({
+  id: 'insecure-session-cookie',
+  meta: {
+    title: 'Session cookie sent without Secure, readable by scripts, or SameSite=None',
+    description:
+      'A session cookie without the Secure flag travels over plain HTTP where a network attacker can read or plant it (fixation); without HttpOnly any XSS can steal it; SameSite=None without Secure is rejected or leaks cross-site.',
+    severity: 'warning',
+    precision: 'high',
+    securitySeverity: 5.9,
+    cwe: [614, 1004, 1275],
+    tags: ['session', 'cookie'],
+    frameworks: [
+      'express-session',
+      'cookie-session',
+      '@fastify/session',
+      '@fastify/secure-session',
+      'koa-session',
+      '@hapi/yar',
+      'iron-session',
+    ],
+    messages: {
+      secureFalse:
+        'The {{library}} session cookie sets `{{flag}}: false`, so the session id is also sent over plain HTTP where it can be read or planted.',
+      secureMissing:
+        'The {{library}} session cookie has no `{{flag}}` option and {{library}} defaults to an insecure cookie, so the session id is also sent over plain HTTP.',
+      secureConditional:
+        'The {{library}} session cookie sets `{{flag}}` from a runtime condition; make sure it is true wherever the app serves real users.',
+      httpOnlyFalse:
+        'The {{library}} session cookie sets `{{flag}}: false`, so any script on the page (and any XSS) can read the session id.',
+      sameSiteNoneInsecure:
+        'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
+    },
+    suggestions: {
+      setSecureTrue:
+        'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',
+      addSecure: 'Add `{{flag}}: true` to the session cookie options.',
+      setHttpOnlyTrue: 'Set `{{flag}}: true` so scripts cannot read the session cookie.',
+    },
+  },
+});

@@ -1,0 +1,110 @@
+import { ts } from 'ts-morph';
+
+/** Strips wrappers that do not change a value: parentheses, type assertions, `satisfies`, `!`. */
+export function unwrap(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  for (;;) {
+    if (
+      ts.isParenthesizedExpression(current) ||
+      ts.isAsExpression(current) ||
+      ts.isSatisfiesExpression(current) ||
+      ts.isNonNullExpression(current) ||
+      ts.isTypeAssertionExpression(current)
+    ) {
+      current = current.expression;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** The static name of a property name node (`a`, `'a'`, `["a"]`, `1`), if it has one. */
+export function propertyNameText(name: ts.PropertyName | ts.Expression | undefined): string | undefined {
+  if (!name) return undefined;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return name.text;
+  if (ts.isComputedPropertyName(name)) return propertyNameText(unwrap(name.expression));
+  return undefined;
+}
+
+/** `a.b` or `a['b']` → `b`. */
+export function accessedName(node: ts.Node): string | undefined {
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  if (ts.isElementAccessExpression(node)) return propertyNameText(unwrap(node.argumentExpression));
+  return undefined;
+}
+
+export function isPropertyAccessLike(node: ts.Node): node is ts.PropertyAccessExpression | ts.ElementAccessExpression {
+  return ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node);
+}
+
+/**
+ * The dotted path of a member chain rooted at an identifier or `this`: `req.session.user.id` →
+ * ['req', 'session', 'user', 'id']. Undefined when any link is computed dynamically.
+ */
+export function memberPath(expression: ts.Expression): string[] | undefined {
+  const parts: string[] = [];
+  let current: ts.Expression = unwrap(expression);
+  for (;;) {
+    if (isPropertyAccessLike(current)) {
+      const name = accessedName(current);
+      if (name === undefined) return undefined;
+      parts.unshift(name);
+      current = unwrap(current.expression);
+    } else if (ts.isIdentifier(current)) {
+      parts.unshift(current.text);
+      return parts;
+    } else if (current.kind === ts.SyntaxKind.ThisKeyword) {
+      parts.unshift('this');
+      return parts;
+    } else {
+      return undefined;
+    }
+  }
+}
+
+/** The name a call's callee ends in: `a.b.c()` → `c`, `f()` → `f`. */
+export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  return accessedName(callee);
+}
+
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
+}
+
+/** The nearest enclosing function of a node, if any. */
+export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  let current = node.parent;
+  while (current) {
+    if (isFunctionLike(current)) return current;
+    current = current.parent;
+  }
+  return undefined;
+}
+
+export function stringValue(expression: ts.Expression | undefined): string | undefined {
+  if (!expression) return undefined;
+  const inner = unwrap(expression);
+  return ts.isStringLiteralLike(inner) ? inner.text : undefined;
+}
+
+/** Names bound by a binding name (identifier or destructuring pattern), with their nodes. */
+export function boundIdentifiers(name: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(name)) return [name];
+  const found: ts.Identifier[] = [];
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    found.push(...boundIdentifiers(element.name));
+  }
+  return found;
+}

@@ -1,0 +1,168 @@
+import fs, { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { Notification } from '../types.js';
+
+export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
+const SOURCE_EXTENSION = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+
+/**
+ * Never scanned: dependencies, build output, coverage, framework caches, vendored code, declaration
+ * files and bundles. Findings there are either not the user's code or duplicates of their sources.
+ */
+export const DEFAULT_EXCLUDES = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/out/**',
+  '**/coverage/**',
+  '**/.next/**',
+  '**/.nuxt/**',
+  '**/.turbo/**',
+  '**/.cache/**',
+  '**/vendor/**',
+  '**/*.min.js',
+  '**/*.min.mjs',
+  '**/*.bundle.js',
+  '**/*.chunk.js',
+  '**/*.d.ts',
+  '**/*.d.mts',
+  '**/*.d.cts',
+];
+
+export class UsageError extends Error {}
+
+export interface DiscoverOptions {
+  include?: string[];
+  exclude?: string[];
+}
+
+export interface Discovered {
+  files: string[];
+  notifications: Notification[];
+}
+
+/**
+ * Lists the source files under the given paths. Honours nested `.gitignore` files, the default
+ * excludes and `--exclude`; never follows a symlink (a symlinked file inside the root is scanned under
+ * its real path if that path is in scope, and a link out of the root is never read). Directories that
+ * cannot be read are reported, not fatal.
+ */
+export async function discoverFiles(
+  absPaths: string[],
+  options: DiscoverOptions,
+  relativePath: (absPath: string) => string,
+): Promise<Discovered> {
+  const files = new Set<string>();
+  const notifications: Notification[] = [];
+  for (const target of absPaths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(target);
+    } catch {
+      throw new UsageError(`path does not exist: ${target}`);
+    }
+    if (stat.isSymbolicLink()) {
+      notifications.push(symlinkNotification(relativePath(target)));
+      continue;
+    }
+    if (stat.isFile()) {
+      if (SOURCE_EXTENSION.test(target)) files.add(target);
+      continue;
+    }
+    const ignore = [...DEFAULT_EXCLUDES, ...(options.exclude ?? []), ...gitignoreGlobs(target)];
+    const entries = await fg(options.include && options.include.length > 0 ? options.include : [SOURCE_GLOB], {
+      cwd: target,
+      ignore,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      dot: false,
+      absolute: true,
+      objectMode: true,
+      fs: tolerantFs(target, notifications, relativePath),
+    });
+    for (const entry of entries) {
+      if (!SOURCE_EXTENSION.test(entry.path)) continue;
+      const absPath = path.resolve(entry.path);
+      if (entry.dirent.isSymbolicLink()) {
+        notifications.push(symlinkNotification(relativePath(absPath)));
+        continue;
+      }
+      files.add(absPath);
+    }
+  }
+  return { files: [...files].sort(), notifications };
+}
+
+function symlinkNotification(relative: string): Notification {
+  return {
+    level: 'note',
+    code: 'symlink',
+    message: `${relative} is a symbolic link and was not followed`,
+    path: relative,
+    skipped: true,
+  };
+}
+
+/** A readdir that reports unreadable or vanished directories and carries on. */
+function tolerantFs(root: string, notifications: Notification[], relativePath: (absPath: string) => string) {
+  const readdir = ((dir: string, options: unknown, callback: (error: Error | null, entries: unknown[]) => void) => {
+    fs.readdir(dir, options as { withFileTypes: true }, (error, entries) => {
+      if (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const relative = relativePath(dir) || '.';
+        notifications.push({
+          level: 'warning',
+          code: 'unreadable',
+          message: `directory ${relative} could not be read (${code ?? error.message}); files under it were not scanned`,
+          path: relative,
+          skipped: true,
+        });
+        callback(null, []);
+        return;
+      }
+      callback(null, entries);
+    });
+  }) as unknown as typeof fs.readdir;
+  void root;
+  return { readdir };
+}
+
+/**
+ * Translates the `.gitignore` files at and below `root` into fast-glob ignore patterns. Negations
+ * (`!pattern`) are not supported and are skipped: files they would re-include stay excluded, which errs
+ * towards scanning less generated code, never towards reading outside the tree.
+ */
+function gitignoreGlobs(root: string): string[] {
+  const ignoreFiles = fg.sync('**/.gitignore', {
+    cwd: root,
+    ignore: ['**/node_modules/**', '**/.git/**'],
+    dot: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+  });
+  const globs: string[] = [];
+  for (const ignoreFile of ignoreFiles) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(root, ignoreFile), 'utf8');
+    } catch {
+      continue;
+    }
+    const base = path.posix.dirname(ignoreFile);
+    const prefix = base === '.' ? '' : `${base}/`;
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+      const directoryOnly = line.endsWith('/');
+      let pattern = directoryOnly ? line.slice(0, -1) : line;
+      const anchored = pattern.startsWith('/') || pattern.slice(0, -1).includes('/');
+      pattern = pattern.replace(/^\//, '');
+      const full = anchored ? `${prefix}${pattern}` : `${prefix}**/${pattern}`;
+      globs.push(`${full}/**`);
+      if (!directoryOnly) globs.push(full);
+    }
+  }
+  return globs;
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ts } from 'ts-morph';
+import { unifiedDiff } from '../fix/diff.js';
+import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
+import { primaryLocationLineHashes } from '../reporters/fingerprint.js';
+import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
+import type { Finding, Fix, Location, Severity, TextEdit } from '../types.js';
+import type { FileContext } from './file-context.js';
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
+
+/** Turns what a rule reported into plain finding data: locations, message, fixes with diffs, line hash. */
+export class FindingBuilder {
+  private readonly lineHashes = new Map<string, string[]>();
+  private readonly foreignTexts = new Map<string, string>();
+
+  constructor(private readonly relativePath: (absPath: string) => string) {}
+
+  build(rule: Rule, file: FileContext, descriptor: ReportDescriptor, baseSeverity: Severity): Finding {
+    const location = this.locate(descriptor.target, file);
+    const message = formatTemplate(rule.meta.messages[descriptor.messageId], descriptor.data);
+    const severity =
+      descriptor.severity && SEVERITY_RANK[descriptor.severity] < SEVERITY_RANK[baseSeverity]
+        ? descriptor.severity
+        : baseSeverity;
+    return {
+      ruleId: rule.id,
+      messageId: descriptor.messageId,
+      severity,
+      message,
+      location,
+      related: (descriptor.related ?? []).map((r) => ({ ...this.locate(r.target, file), message: r.message })),
+      flow: descriptor.flow?.map((step) => ({ ...this.locate(step.target, file), message: step.message })),
+      fixes: (descriptor.fixes ?? []).map((fix) => this.buildFix(rule, file, fix)),
+      lineHash: this.lineHash(file, location.region.startLine),
+      snippet: snippetOf(file.text, location.region.startLine, location.region.endLine),
+    };
+  }
+
+  private locate(target: Target, file: FileContext): Location {
+    if (isNode(target)) {
+      const owner = fileOfNode(target, file);
+      return owner.locationOf(target);
+    }
+    const owner = target.file ?? file;
+    return { path: owner.path, region: owner.region(target.start, target.end) };
+  }
+
+  private buildFix(rule: Rule, file: FileContext, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {
+    const description = formatTemplate(rule.meta.suggestions![fix.suggestionId], fix.data);
+    const byFile = new Map<string, { text: string; path: string; edits: typeof fix.edits }>();
+    for (const edit of fix.edits) {
+      const absPath = edit.absPath ?? file.absPath;
+      let entry = byFile.get(absPath);
+      if (!entry) {
+        const text = absPath === file.absPath ? file.text : this.readForeign(absPath, file);
+        entry = { text, path: absPath === file.absPath ? file.path : this.relativePath(absPath), edits: [] };
+        byFile.set(absPath, entry);
+      }
+      entry.edits.push(edit);
+    }
+    const edits: TextEdit[] = [];
+    const diffs: string[] = [];
+    for (const entry of [...byFile.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const starts = lineStarts(entry.text);
+      const sorted = [...entry.edits].sort((a, b) => a.start - b.start);
+      for (const edit of sorted) {
+        edits.push({
+          path: entry.path,
+          start: edit.start,
+          end: edit.end,
+          newText: edit.newText,
+          region: regionOf(entry.text, edit.start, edit.end, starts),
+        });
+      }
+      diffs.push(unifiedDiff(entry.path, entry.text, applyEdits(entry.text, sorted)));
+    }
+    return { description, safety: fix.safety ?? 'safe', edits, diff: diffs.join('') };
+  }
+
+  private readForeign(absPath: string, file: FileContext): string {
+    const loaded = file.program.get(absPath);
+    if (loaded) return loaded.text;
+    let text = this.foreignTexts.get(absPath);
+    if (text === undefined) {
+      text = readFileSync(absPath, 'utf8');
+      this.foreignTexts.set(absPath, text);
+    }
+    return text;
+  }
+
+  private lineHash(file: FileContext, line: number): string {
+    let hashes = this.lineHashes.get(file.absPath);
+    if (!hashes) {
+      hashes = primaryLocationLineHashes(file.text);
+      this.lineHashes.set(file.absPath, hashes);
+    }
+    return hashes[line - 1] ?? '';
+  }
+}
+
+function isNode(target: Target): target is ts.Node {
+  return typeof (target as ts.Node).kind === 'number';
+}
+
+/** Nodes from another file (cross-file evidence) carry their own source file. */
+function fileOfNode(node: ts.Node, current: FileContext): FileContext {
+  const sourceFile = node.getSourceFile();
+  if (sourceFile === current.sourceFile) return current;
+  return current.program.get(sourceFile.fileName) ?? current;
+}
+
+const MAX_SNIPPET_LINES = 6;
+
+function snippetOf(text: string, startLine: number, endLine: number): string {
+  const lines = text.split(/\r\n|\r|\n/);
+  const last = Math.min(endLine, startLine + MAX_SNIPPET_LINES - 1);
+  return lines.slice(startLine - 1, last).join('\n');
+}
+
+export function compareFindingData(a: Finding, b: Finding): number {
+  return (
+    compare(a.location.path, b.location.path) ||
+    a.location.region.startLine - b.location.region.startLine ||
+    a.location.region.startColumn - b.location.region.startColumn ||
+    compare(a.ruleId, b.ruleId) ||
+    compare(a.message, b.message)
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function posixRelative(from: string, to: string): string {
+  return path.relative(from, to).split(path.sep).join('/');
+}

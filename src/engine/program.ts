@@ -1,0 +1,139 @@
+import { realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { isRelativeSpecifier } from '../analysis/imports.js';
+import type { Model } from '../models/model.js';
+import { FileContext } from './file-context.js';
+import { isInside, type ProjectFacts } from './project-facts.js';
+import { readSource, type SourceReadResult } from './read-source.js';
+
+export type LoadResult =
+  | { ok: true; file: FileContext; syntaxErrors: number; decodedAsLatin1: boolean }
+  | { ok: false; code: string; reason: string };
+
+const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/**
+ * The set of parsed files of one scan. Files are parsed on first use and cached, so a module that is
+ * only imported by a candidate file is parsed when (and only when) an analysis follows the import.
+ * Parsing is syntax-only: no lib files, no type checker, no node_modules — a fresh clone scans fully.
+ */
+export class SourceProgram {
+  private readonly cache = new Map<string, LoadResult>();
+  private readonly reads = new Map<string, SourceReadResult>();
+  private readonly realBoundary: string;
+
+  constructor(
+    readonly srcRoot: string,
+    readonly boundary: string,
+    readonly facts: ProjectFacts,
+    readonly models: Model[],
+    readonly identityKeys: ReadonlySet<string>,
+    private readonly maxBytes: number,
+  ) {
+    this.realBoundary = safeRealpath(boundary) ?? boundary;
+  }
+
+  load(absPath: string): LoadResult {
+    const cached = this.cache.get(absPath);
+    if (cached) return cached;
+    const result = this.parse(absPath);
+    this.cache.set(absPath, result);
+    return result;
+  }
+
+  get(absPath: string): FileContext | undefined {
+    const result = this.load(absPath);
+    return result.ok ? result.file : undefined;
+  }
+
+  /** Files parsed so far (for memory accounting in --debug). */
+  get parsedCount(): number {
+    let count = 0;
+    for (const result of this.cache.values()) if (result.ok) count++;
+    return count;
+  }
+
+  resolveImport(from: FileContext, specifier: string): FileContext | undefined {
+    if (!isRelativeSpecifier(specifier)) return undefined;
+    const base = path.resolve(path.dirname(from.absPath), specifier);
+    for (const candidate of candidatePaths(base)) {
+      if (!isRegularFile(candidate)) continue;
+      // Never follow an import (or a symlink) out of the project.
+      const real = safeRealpath(candidate);
+      if (!real || !isInside(this.realBoundary, real)) return undefined;
+      return this.get(candidate);
+    }
+    return undefined;
+  }
+
+  /** Reads (once) without parsing, so the pre-filter and the parser share one read. */
+  read(absPath: string): SourceReadResult {
+    let read = this.reads.get(absPath);
+    if (!read) {
+      read = readSource(absPath, this.maxBytes);
+      this.reads.set(absPath, read);
+    }
+    return read;
+  }
+
+  private parse(absPath: string): LoadResult {
+    const read = this.read(absPath);
+    // The parsed source file keeps the text; the raw read is no longer needed.
+    this.reads.delete(absPath);
+    if (!read.ok) return read;
+    const relative = path.relative(this.srcRoot, absPath).split(path.sep).join('/');
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = ts.createSourceFile(absPath, read.text, ts.ScriptTarget.Latest, true, scriptKindOf(absPath));
+    } catch (error) {
+      const overflow = error instanceof RangeError;
+      return {
+        ok: false,
+        code: overflow ? 'too-deep' : 'parse-failed',
+        reason: overflow ? 'nesting too deep to parse' : `parser failed: ${(error as Error).message}`,
+      };
+    }
+    const diagnostics = (sourceFile as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
+    const file = new FileContext(absPath, relative, sourceFile.text, sourceFile, this);
+    return { ok: true, file, syntaxErrors: diagnostics.length, decodedAsLatin1: read.decodedAsLatin1 };
+  }
+}
+
+function candidatePaths(base: string): string[] {
+  const candidates = [base];
+  const extension = path.extname(base);
+  // TypeScript ESM imports name the emitted `.js` file; the source is the `.ts` beside it.
+  if (['.js', '.mjs', '.cjs', '.jsx'].includes(extension)) {
+    const stem = base.slice(0, -extension.length);
+    const tsExtension = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] }[extension]!;
+    candidates.push(...tsExtension.map((ext) => stem + ext));
+  }
+  candidates.push(...SOURCE_EXTENSIONS.map((ext) => base + ext));
+  candidates.push(...SOURCE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`)));
+  return candidates;
+}
+
+function isRegularFile(candidate: string): boolean {
+  try {
+    return statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function safeRealpath(target: string): string | undefined {
+  try {
+    return realpathSync(target);
+  } catch {
+    return undefined;
+  }
+}
+
+export function scriptKindOf(absPath: string): ts.ScriptKind {
+  const extension = path.extname(absPath).toLowerCase();
+  if (extension === '.tsx') return ts.ScriptKind.TSX;
+  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return ts.ScriptKind.TS;
+  // JSX is common in plain .js files of React projects; the JSX grammar also parses plain JS.
+  return ts.ScriptKind.JSX;
+}

@@ -1,0 +1,337 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ts } from 'ts-morph';
+import { allModels } from '../models/index.js';
+import { DEFAULT_IDENTITY_KEYS } from '../models/identity.js';
+import type { Model } from '../models/model.js';
+import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } from '../rule.js';
+import type { Finding, Notification, ScanResult, Severity } from '../types.js';
+import { packageInfo } from '../version.js';
+import { DEFAULT_EXCLUDES, discoverFiles, UsageError } from './discover.js';
+import type { FileContext } from './file-context.js';
+import { compareFindingData, FindingBuilder, posixRelative } from './findings.js';
+import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from './options.js';
+import { SourceProgram } from './program.js';
+import { ProjectFacts } from './project-facts.js';
+import { describeRule } from './rule-docs.js';
+import { findSuppression, parseSuppressions } from './suppressions.js';
+import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
+
+export { DEFAULT_EXCLUDES, UsageError };
+
+interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+  /** Lower-cased keywords of the rule's models: a file mentioning none of them cannot matter to it. */
+  keywords: string[];
+}
+
+/**
+ * Runs the given rules over the files under `options.paths` and returns plain result data. Per-file
+ * failures (unreadable, binary, too large, unparsable, a rule that throws, a blown time budget) become
+ * notifications; the scan itself only throws UsageError for bad arguments.
+ */
+export async function scanWithRules(options: ScanOptions, availableRules: Rule[]): Promise<ScanResult> {
+  const started = performance.now();
+  const cwd = path.resolve(options.cwd);
+  const targets = (options.paths.length > 0 ? options.paths : ['.']).map((p) => path.resolve(cwd, p));
+  if (options.tsconfig && !existsSync(path.resolve(cwd, options.tsconfig))) {
+    throw new UsageError(`--tsconfig not found: ${path.resolve(cwd, options.tsconfig)}`);
+  }
+  const srcRoot = sourceRoot(targets);
+  const relativePath = (absPath: string) => posixRelative(srcRoot, absPath);
+  const notifications: Notification[] = [];
+  const notify = (notification: Notification) => notifications.push(notification);
+
+  const active = selectRules(availableRules, options);
+  const facts = new ProjectFacts(srcRoot, notify, relativePath);
+  const identityKeys = new Set([...DEFAULT_IDENTITY_KEYS, ...(options.identityKeys ?? [])]);
+  const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
+  const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
+
+  const discovered = await discoverFiles(targets, { include: options.include, exclude: options.exclude }, relativePath);
+  notifications.push(...discovered.notifications);
+  const reportable = options.changedSince ? changedFiles(srcRoot, options.changedSince) : undefined;
+  const files = reportable ? discovered.files.filter((file) => reportable.has(file)) : discovered.files;
+
+  const builder = new FindingBuilder(relativePath);
+  const findings: Finding[] = [];
+  const budget = options.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
+  const keywordUnion = [...new Set(active.flatMap((a) => a.keywords))];
+  let scanned = 0;
+  let prefiltered = 0;
+  let done = 0;
+
+  for (const absPath of files) {
+    options.onProgress?.(done++, files.length);
+    const read = program.read(absPath);
+    if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
+      prefiltered++;
+      continue;
+    }
+    const loaded = program.load(absPath);
+    const relative = relativePath(absPath);
+    if (!loaded.ok) {
+      notify({
+        level: 'warning',
+        code: loaded.code,
+        message: `${relative}: ${loaded.reason}`,
+        path: relative,
+        skipped: true,
+      });
+      continue;
+    }
+    scanned++;
+    if (loaded.syntaxErrors > 0) {
+      notify({
+        level: 'note',
+        code: 'syntax-errors',
+        message: `${relative} has ${loaded.syntaxErrors} syntax error(s); findings are from what the parser recovered`,
+        path: relative,
+        skipped: false,
+      });
+    }
+    if (loaded.decodedAsLatin1) {
+      notify({
+        level: 'note',
+        code: 'not-utf8',
+        message: `${relative} is not valid UTF-8; it was read as Latin-1`,
+        path: relative,
+        skipped: false,
+      });
+    }
+    findings.push(...analyseFile(loaded.file, active, builder, notify, budget, options.debug ?? false));
+  }
+  options.onProgress?.(files.length, files.length);
+
+  const unique = dedupe(findings).sort(compareFindingData);
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  let suppressed = 0;
+  for (const finding of unique) {
+    if (finding.suppression) suppressed++;
+    else bySeverity[finding.severity]++;
+  }
+  const info = packageInfo();
+  return {
+    tool: { name: 'fixate', version: info.version, informationUri: info.homepage },
+    roots: targets.map((target) => relativePath(target) || '.'),
+    rules: active.map((a) => ({ ...describeRule(a.rule), severity: a.severity })),
+    findings: unique,
+    notifications,
+    stats: {
+      filesDiscovered: discovered.files.length,
+      filesScanned: scanned,
+      filesSkipped: notifications.filter((n) => n.skipped).length,
+      filesPrefiltered: prefiltered,
+      suppressed,
+      bySeverity,
+    },
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function analyseFile(
+  file: FileContext,
+  active: ActiveRule[],
+  builder: FindingBuilder,
+  notify: (notification: Notification) => void,
+  budgetMs: number,
+  debug: boolean,
+): Finding[] {
+  const findings: Finding[] = [];
+  const directives = parseSuppressions(file.text);
+  const modelIds = new Set(file.models.map((model) => model.id));
+  const listenersByKind = new Map<ts.SyntaxKind, { rule: ActiveRule; listener: (node: ts.Node) => void }[]>();
+  const instances: { rule: ActiveRule; listeners: RuleListeners }[] = [];
+  const crashed = new Set<string>();
+
+  const crash = (rule: Rule, error: unknown) => {
+    crashed.add(rule.id);
+    notify({
+      level: 'error',
+      code: 'rule-crashed',
+      message: `rule ${rule.id} failed on ${file.path}: ${(error as Error)?.message ?? String(error)}; other rules still ran on this file`,
+      path: file.path,
+      ruleId: rule.id,
+      skipped: false,
+      detail: debug ? (error as Error)?.stack : undefined,
+    });
+  };
+
+  for (const entry of active) {
+    if (!entry.rule.meta.frameworks.some((framework) => modelIds.has(framework))) continue;
+    const report = (descriptor: ReportDescriptor) => {
+      checkReport(entry.rule, descriptor);
+      const finding = builder.build(entry.rule, file, descriptor, entry.severity);
+      const directive =
+        finding.location.path === file.path
+          ? findSuppression(directives, entry.rule.id, finding.location.region.startLine)
+          : undefined;
+      if (directive) {
+        finding.suppression = { kind: 'inSource', justification: directive.justification ?? '' };
+      }
+      findings.push(finding);
+    };
+    try {
+      const listeners = entry.rule.create({ file, report });
+      instances.push({ rule: entry, listeners });
+      for (const [name, listener] of Object.entries(listeners)) {
+        if (name === 'onEnd' || !listener) continue;
+        const kind = syntaxKindOf(name);
+        const list = listenersByKind.get(kind) ?? [];
+        list.push({ rule: entry, listener: listener as (node: ts.Node) => void });
+        listenersByKind.set(kind, list);
+      }
+    } catch (error) {
+      crash(entry.rule, error);
+    }
+  }
+  if (instances.length === 0) return findings;
+
+  const deadline = performance.now() + budgetMs;
+  try {
+    walkIteratively(
+      file.sourceFile,
+      (node) => {
+        const listeners = listenersByKind.get(node.kind);
+        if (!listeners) return;
+        for (const { rule, listener } of listeners) {
+          if (crashed.has(rule.rule.id)) continue;
+          try {
+            listener(node);
+          } catch (error) {
+            if (error instanceof TimeBudgetExceeded) throw error;
+            crash(rule.rule, error);
+          }
+        }
+        if (performance.now() > deadline) throw new TimeBudgetExceeded();
+      },
+      deadline,
+    );
+    for (const { rule, listeners } of instances) {
+      if (crashed.has(rule.rule.id) || !listeners.onEnd) continue;
+      try {
+        listeners.onEnd();
+      } catch (error) {
+        crash(rule.rule, error);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof TimeBudgetExceeded)) throw error;
+    notify({
+      level: 'warning',
+      code: 'time-budget',
+      message: `${file.path}: analysis exceeded the per-file budget of ${budgetMs} ms and was abandoned (raise it with --file-time-budget)`,
+      path: file.path,
+      skipped: true,
+    });
+  }
+
+  for (const directive of directives) {
+    if (!directive.justification) {
+      notify({
+        level: 'note',
+        code: 'suppression-without-reason',
+        message: `${file.path}:${directive.commentLine}: fixate-ignore directive has no reason; write one after "--"`,
+        path: file.path,
+        region: { startLine: directive.commentLine, startColumn: 1, endLine: directive.commentLine, endColumn: 1 },
+        skipped: false,
+      });
+    }
+  }
+  return findings;
+}
+
+function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {
+  const known = new Set(rules.map((rule) => rule.id));
+  for (const id of [
+    ...(options.rules ?? []),
+    ...(options.disableRules ?? []),
+    ...Object.keys(options.ruleSettings ?? {}),
+  ]) {
+    if (!known.has(id)) throw new UsageError(`unknown rule "${id}" (known rules: ${[...known].sort().join(', ')})`);
+  }
+  const modelsById = new Map<string, Model>(allModels.map((model) => [model.id, model]));
+  return rules
+    .filter((rule) => !options.rules || options.rules.length === 0 || options.rules.includes(rule.id))
+    .filter((rule) => !options.disableRules?.includes(rule.id))
+    .filter((rule) => options.ruleSettings?.[rule.id] !== 'off')
+    .map((rule) => {
+      const setting = options.ruleSettings?.[rule.id];
+      const keywords = rule.meta.frameworks.flatMap((id) => modelsById.get(id)?.keywords ?? []);
+      return {
+        rule,
+        severity: setting && setting !== 'off' ? setting : rule.meta.severity,
+        keywords: keywords.map((keyword) => keyword.toLowerCase()),
+      };
+    });
+}
+
+/**
+ * Case-insensitive keyword test on the raw text. Cheaper than parsing by two orders of magnitude, and
+ * sound for the rules: a file that never names a model's keyword contains none of its syntax.
+ */
+function mentionsAny(text: string, keywords: string[]): boolean {
+  if (keywords.length === 0) return true;
+  const lower = text.toLowerCase();
+  return keywords.some((keyword) => lower.includes(keyword));
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const { path: file, region } = finding.location;
+    const key = `${finding.ruleId}\u0000${file}\u0000${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}\u0000${finding.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The git top-level of the first target when inside a repository, else the common ancestor of the targets. */
+function sourceRoot(targets: string[]): string {
+  const first = targets[0];
+  let dir = isDirectory(first) ? first : path.dirname(first);
+  const start = dir;
+  for (;;) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  let common = start;
+  for (const target of targets.slice(1)) {
+    while (
+      !path
+        .relative(common, target)
+        .split(path.sep)
+        .every((part) => part !== '..')
+    )
+      common = path.dirname(common);
+  }
+  return common;
+}
+
+function changedFiles(srcRoot: string, ref: string): Set<string> {
+  const run = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: srcRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      throw new UsageError(`--changed-since ${ref}: git failed (${(error as Error).message.split('\n')[0]})`);
+    }
+  };
+  const names = [
+    ...run(['diff', '--name-only', '--no-renames', ref, '--']).split('\n'),
+    ...run(['ls-files', '--others', '--exclude-standard']).split('\n'),
+  ];
+  return new Set(names.filter((name) => name.length > 0).map((name) => path.resolve(srcRoot, name)));
+}
+
+function isDirectory(target: string): boolean {
+  try {
+    return statSync(target).isDirectory();
+  } catch {
+    return false;
+  }
+}

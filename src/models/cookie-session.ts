@@ -1,0 +1,17 @@
+import { directCallOptions, sessionLibraryModel } from './session-options.js';
+
+/**
+ * cookie-session: the whole session lives in a signed cookie (no server-side id). Flags sit in the
+ * options; `secure` defaults to the request protocol (the `cookies` module), `httpOnly` to true.
+ */
+export const cookieSession = sessionLibraryModel({
+  id: 'cookie-session',
+  packages: ['cookie-session'],
+  keywords: ['session'],
+  stateless: true,
+  optionsArgument: directCallOptions(['cookie-session']),
+  defaults: { secure: 'auto', httpOnly: true },
+  secretPaths: [['keys'], ['secret']],
+  cookieNameOption: 'name',
+  cookieNameDefault: 'session',
+});

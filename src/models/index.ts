@@ -1,0 +1,25 @@
+import { cookieParser } from './cookie-parser.js';
+import { cookieSession } from './cookie-session.js';
+import { expressSession } from './express-session.js';
+import { fastifySecureSession } from './fastify-secure-session.js';
+import { fastifySession } from './fastify-session.js';
+import { hapiYar } from './hapi-yar.js';
+import { ironSession } from './iron-session.js';
+import { koa } from './koa.js';
+import { koaSession } from './koa-session.js';
+import type { Model } from './model.js';
+
+/** Every framework model. Adding a framework is adding a model here plus a fixture project. */
+export const allModels: Model[] = [
+  expressSession,
+  cookieSession,
+  fastifySession,
+  fastifySecureSession,
+  koaSession,
+  koa,
+  hapiYar,
+  ironSession,
+  cookieParser,
+];
+
+export type { Model } from './model.js';

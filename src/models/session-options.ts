@@ -1,0 +1,129 @@
+import { ts } from 'ts-morph';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { accessedName, unwrap } from '../analysis/syntax.js';
+import { type ObjectView, objectView, staticValue } from '../analysis/values.js';
+import type { FileContext } from '../engine/file-context.js';
+import type { CookieFlagDefault, Model, SecretSite, SessionOptionsSite } from './model.js';
+
+/** How one session library takes its options; the shared builder turns it into a model. */
+export interface SessionLibrarySpec {
+  id: string;
+  packages: string[];
+  keywords: string[];
+  stateless: boolean;
+  /** The options expression when `call` configures this library, else undefined. */
+  optionsArgument(call: ts.CallExpression, file: FileContext): ts.Expression | undefined;
+  /** Property holding cookie flags; undefined when flags sit in the options themselves. */
+  cookieProperty?: string;
+  flagNames?: { secure: string; httpOnly: string; sameSite: string };
+  defaults: { secure: CookieFlagDefault; httpOnly: boolean };
+  /** Option paths that hold secrets, e.g. [['secret']] or [['cookieOptions', 'password']]. */
+  secretPaths: string[][];
+  cookieNameOption: string;
+  cookieNameDefault: string;
+}
+
+const STANDARD_FLAGS = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite' };
+
+export function sessionLibraryModel(spec: SessionLibrarySpec, extra: Partial<Model> = {}): Model {
+  return {
+    id: spec.id,
+    packages: spec.packages,
+    keywords: spec.keywords,
+    stateless: spec.stateless,
+    sessionOptions(call, file) {
+      const argument = spec.optionsArgument(call, file);
+      if (!argument) return undefined;
+      return buildSite(spec, call, argument, file);
+    },
+    ...extra,
+  };
+}
+
+function buildSite(
+  spec: SessionLibrarySpec,
+  call: ts.CallExpression,
+  argument: ts.Expression,
+  file: FileContext,
+): SessionOptionsSite {
+  const options = objectView(argument, file);
+  let cookie: ObjectView | undefined = options;
+  if (spec.cookieProperty) {
+    const property = options?.properties.get(spec.cookieProperty);
+    cookie = property?.value ? objectView(property.value, property.file) : undefined;
+  }
+  const secrets: SecretSite[] = [];
+  for (const secretPath of spec.secretPaths) {
+    let view: ObjectView | undefined = options;
+    for (const [index, key] of secretPath.entries()) {
+      const property = view?.properties.get(key);
+      if (!property?.value) break;
+      if (index === secretPath.length - 1) {
+        secrets.push({
+          model: spec.id,
+          label: secretPath.join('.'),
+          value: { node: property.value, file: property.file },
+        });
+      } else {
+        view = objectView(property.value, property.file);
+      }
+    }
+  }
+  const nameProperty = options?.properties.get(spec.cookieNameOption);
+  const configuredName = staticValue(nameProperty?.value, nameProperty?.file ?? file);
+  return {
+    model: spec.id,
+    call,
+    options,
+    cookie,
+    cookieContainer: options,
+    cookieProperty: spec.cookieProperty,
+    flagNames: spec.flagNames ?? STANDARD_FLAGS,
+    defaults: spec.defaults,
+    secrets,
+    stateless: spec.stateless,
+    cookieName: configuredName?.kind === 'string' ? configuredName.value : spec.cookieNameDefault,
+  };
+}
+
+/** `m(options)` or `m(options, app)`: the first object-like argument of a call to the module's default export. */
+export function directCallOptions(modules: string[]) {
+  return (call: ts.CallExpression): ts.Expression | undefined => {
+    const reference = moduleReferenceOf(call.expression);
+    if (!modules.some((module) => refersTo(reference, module))) return undefined;
+    return call.arguments.find((argument) => !isAppLike(argument)) ?? undefined;
+  };
+}
+
+/** koa-session takes `(options, app)` and the legacy `(app, options)`: skip the app argument. */
+function isAppLike(argument: ts.Expression): boolean {
+  const inner = unwrap(argument);
+  return ts.isIdentifier(inner) && /^(app|application|koa|server)$/i.test(inner.text);
+}
+
+/** `fastify.register(plugin, options)` where plugin is the module's default export. */
+export function registeredPluginOptions(modules: string[]) {
+  return (call: ts.CallExpression): ts.Expression | undefined => {
+    if (accessedName(unwrap(call.expression)) !== 'register' || call.arguments.length < 1) return undefined;
+    if (!isModule(call.arguments[0], modules)) return undefined;
+    return call.arguments[1];
+  };
+}
+
+export function isModule(expression: ts.Expression, modules: string[]): boolean {
+  let reference = moduleReferenceOf(expression);
+  // `import * as yar from '@hapi/yar'` or `require('@hapi/yar').plugin`
+  if (reference && (reference.path.length === 0 || reference.path.at(-1) === 'plugin')) {
+    reference = { module: reference.module, path: ['default'] };
+  }
+  return modules.some((module) => refersTo(reference, module));
+}
+
+/** The last argument of a call to one of the module's named exports, e.g. `getIronSession(req, res, options)`. */
+export function namedExportCallOptions(module: string, exportNames: string[]) {
+  return (call: ts.CallExpression): ts.Expression | undefined => {
+    const reference = moduleReferenceOf(call.expression);
+    if (!exportNames.some((name) => refersTo(reference, module, name))) return undefined;
+    return call.arguments.at(-1);
+  };
+}
