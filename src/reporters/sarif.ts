@@ -105,6 +105,30 @@ function cweTag(cwe: number): string {
   return `external/cwe/cwe-${String(cwe).padStart(3, '0')}`;
 }
 
+/**
+ * GitHub requires `help.text` (GH2012) and shows `help.markdown` instead of it when present, so an
+ * empty README must not become an empty help panel: fall back to title, description and docs link.
+ */
+function help(descriptor: RuleDescriptor): Sarif.MultiformatMessageString {
+  const text =
+    descriptor.helpText.trim() !== ''
+      ? descriptor.helpText
+      : [sentence(descriptor.title), descriptor.description, descriptor.docsUrl ? `See ${descriptor.docsUrl}` : '']
+          .filter(Boolean)
+          .join('\n\n');
+  const markdown =
+    descriptor.helpMarkdown.trim() !== ''
+      ? descriptor.helpMarkdown
+      : [
+          `# ${descriptor.title}`,
+          descriptor.description,
+          descriptor.docsUrl ? `[Documentation](${descriptor.docsUrl})` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n');
+  return { text, markdown };
+}
+
 function rule(descriptor: RuleDescriptor): Sarif.ReportingDescriptor {
   const tags = [...new Set(['security', ...descriptor.cwe.map(cweTag), ...descriptor.tags])].slice(0, MAX_TAGS);
   return {
@@ -114,7 +138,7 @@ function rule(descriptor: RuleDescriptor): Sarif.ReportingDescriptor {
     fullDescription: { text: truncate(descriptor.description, MAX_DESCRIPTION) },
     defaultConfiguration: { level: descriptor.severity },
     helpUri: descriptor.docsUrl,
-    help: { text: descriptor.helpText, markdown: descriptor.helpMarkdown },
+    help: help(descriptor),
     properties: {
       tags,
       precision: descriptor.precision,
@@ -168,7 +192,12 @@ function fix(f: Fix): Sarif.Fix {
       }),
     );
   return {
-    description: { text: sentence(f.safety === 'safe' ? f.description : `${f.description} (review before applying)`) },
+    description: {
+      text:
+        f.safety === 'safe'
+          ? sentence(f.description)
+          : `${sentence(f.description)} Review this change before applying it.`,
+    },
     artifactChanges,
     properties: { safety: f.safety },
   };

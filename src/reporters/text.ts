@@ -126,6 +126,9 @@ class TextRenderer {
       const carets = '^'.repeat(Math.max(1, width(clean(raw.slice(from, to)))));
       this.line(`    ${' '.repeat(gutter)} ${c.dim('|')} ${pad}${this.severity(finding.severity, carets)}`);
     });
+    // The engine caps snippets at a few lines; say so rather than let the frame look complete.
+    const hidden = endLine - (startLine + lines.length - 1);
+    if (hidden > 0) this.line(`    ${' '.repeat(gutter)} ${c.dim(`| ... ${plural(hidden, 'more line')}`)}`);
     this.line();
   }
 

@@ -158,8 +158,9 @@ export const rules: RuleDescriptor[] = [
     cwe: [384],
     tags: ['session', 'dynamodb'],
     frameworks: ['aws-sdk-dynamodb'],
-    helpMarkdown: '# DynamoDB session rotation is not atomic\n\nUse `TransactWriteItems`.\n',
-    helpText: 'DynamoDB session rotation is not atomic. Use TransactWriteItems.',
+    // No README yet: the SARIF help must still be non-empty for GitHub.
+    helpMarkdown: '',
+    helpText: '',
     docsUrl: 'https://github.com/fixate-dev/fixate/blob/main/rules/non-atomic-session-rotation/README.md',
   },
 ];

@@ -141,6 +141,15 @@ describe('renderSarif', () => {
     expect(rules[0].properties?.tags).toContain('external/cwe/cwe-340');
   });
 
+  it('falls back to title, description and docs link when a rule has no help text', () => {
+    const rule = run().tool.driver.rules?.find((r) => r.id === 'non-atomic-session-rotation');
+    const docs = 'https://github.com/fixate-dev/fixate/blob/main/rules/non-atomic-session-rotation/README.md';
+    expect(rule?.help).toEqual({
+      text: `DynamoDB session rotation is not atomic.\n\nRotating with separate put and delete calls can leave the old, attacker-known key alive.\n\nSee ${docs}`,
+      markdown: `# DynamoDB session rotation is not atomic\n\nRotating with separate put and delete calls can leave the old, attacker-known key alive.\n\n[Documentation](${docs})`,
+    });
+  });
+
   it('caps tags at 20 and truncates long descriptions to 1024 characters', () => {
     const scan = sampleResult();
     scan.rules[0] = {
@@ -260,7 +269,9 @@ describe('renderSarif', () => {
     expect(applyEdits(LOGIN_SOURCE, edits)).toContain('req.session.regenerate((err) => {');
 
     const unsafe = resultFor('client-chosen-session-id').fixes?.[0];
-    expect(unsafe?.description?.text).toBe('Always generate the id on the server (review before applying).');
+    expect(unsafe?.description?.text).toBe(
+      'Always generate the id on the server. Review this change before applying it.',
+    );
     expect(unsafe?.artifactChanges[0].artifactLocation.uri).toContain('%23admin');
     expect(SESSION_SOURCE).toContain('sid || crypto.randomUUID()');
   });

@@ -57,6 +57,19 @@ describe('renderText', () => {
     expect(secondCarets).toBe('        | \t\t  ^^^');
   });
 
+  it('says when the snippet stops before the end of the region', () => {
+    const scan = sampleResult();
+    const finding: Finding = {
+      ...scan.findings[0],
+      location: { path: 'a.ts', region: { startLine: 1, startColumn: 1, endLine: 9, endColumn: 2 } },
+      snippet: 'a(\nb,\nc,',
+      related: [],
+      fixes: [],
+    };
+    const text = plain({ ...scan, findings: [finding] });
+    expect(text).toContain('  > 3 | c,\n      | ^^\n      | ... 6 more lines\n');
+  });
+
   it('shows related locations, the data flow, the why, the fix diff and the docs', () => {
     const text = plain();
     expect(text).toContain(`  related: ${LOGIN_PATH}:7:24 the password check\n`);
