@@ -121,6 +121,8 @@ export function renderDynamoDbStore(options: RenderDynamoDbStoreOptions): string
  *   session.passport.user). belongsTo(sid, userId) checks it. set() refuses to put a user id on an
  *   item that already exists without that owner, so a login that forgot to regenerate fails loudly
  *   instead of authenticating an id the attacker may have planted (passport below 0.6 does this).
+ *   The one exception is an item rotate() wrote less than a minute ago and nothing has rewritten
+ *   since: its id has only been sent to the response that rotated, which may then write the user.
  *
  * - Sign-out everywhere: destroyAllForUser(userId). Each user has one index item in the same table
  *   (key 'user#<userId>', a string set 'sids' of their session ids). It is updated in the same
@@ -176,6 +178,7 @@ const USER_INDEX_PREFIX = 'user#';
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
 const DEFAULT_MAX_TTL_SECONDS = 30 * 24 * 60 * 60;
 const DELETE_CONCURRENCY = 25;
+const ROTATION_BIND_SECONDS = 60;
 ${ts(`
 export interface DynamoDBSessionStoreOptions {
   /** A DynamoDBClient, or a DynamoDBDocumentClient you configured yourself. */
@@ -301,10 +304,11 @@ export class DynamoDBSessionStore extends session.Store {
                 TableName: this.tableName,
                 Item: item,
                 // Putting a user id on an item that exists without that owner is exactly how a
-                // planted id becomes authenticated; only a new item or the same owner may be written.
-                ConditionExpression: 'attribute_not_exists(#pk) OR #uid = :uid',
-                ExpressionAttributeNames: { '#pk': 'sid', '#uid': 'userId' },
-                ExpressionAttributeValues: { ':uid': item.userId },
+                // planted id becomes authenticated. Allowed: a new item, the same owner, or an item
+                // rotate() wrote moments ago, whose id only the rotating response has seen.
+                ConditionExpression: 'attribute_not_exists(#pk) OR #uid = :uid OR #bind > :now',
+                ExpressionAttributeNames: { '#pk': 'sid', '#uid': 'userId', '#bind': 'bindableUntil' },
+                ExpressionAttributeValues: { ':uid': item.userId, ':now': now },
               },
             },
             this.indexAdd(item.userId, sid, now),
@@ -335,26 +339,44 @@ export class DynamoDBSessionStore extends session.Store {
   async extendSession(sid${ts(': string')}, data${ts(': session.SessionData')})${ts(': Promise<void>')} {
     if (!isValidSessionId(sid)) return;
     const now = nowSeconds();
-    const update = {
-      TableName: this.tableName,
-      Key: { sid },
-      UpdateExpression: 'SET #exp = :exp',
-      // Never revive an item that was destroyed, rotated away or has expired meanwhile.
-      ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
-      ExpressionAttributeNames: { '#pk': 'sid', '#exp': 'expires' },
-      ExpressionAttributeValues: { ':exp': now + this.lifetimeOf(data), ':now': now },
-    };
+    const expires = now + this.lifetimeOf(data);
     const userId = ownerOf(data);
     try {
       if (userId === undefined) {
-        await this.documentClient.send(new UpdateCommand(update));
-      } else {
         await this.documentClient.send(
-          new TransactWriteCommand({ TransactItems: [{ Update: update }, this.indexAdd(userId, sid, now)] }),
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { sid },
+            UpdateExpression: 'SET #exp = :exp',
+            // Never revive an item that was destroyed, rotated away or has expired meanwhile.
+            ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
+            ExpressionAttributeNames: { '#pk': 'sid', '#exp': 'expires' },
+            ExpressionAttributeValues: { ':exp': expires, ':now': now },
+          }),
         );
+        return;
       }
+      await this.documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { sid },
+                UpdateExpression: 'SET #exp = :exp',
+                // The owner must match the stored one too: express-session touches after a failed
+                // save, with the in-memory user id that set() refused to store.
+                ConditionExpression: 'attribute_exists(#pk) AND #exp > :now AND #uid = :uid',
+                ExpressionAttributeNames: { '#pk': 'sid', '#exp': 'expires', '#uid': 'userId' },
+                ExpressionAttributeValues: { ':exp': expires, ':now': now, ':uid': userId },
+              },
+            },
+            this.indexAdd(userId, sid, now),
+          ],
+        }),
+      );
     } catch (err) {
-      // The session is gone; staying gone is the correct outcome of a touch.
+      // Gone, expired or not this owner's: leaving it as it is is the correct outcome of a touch.
       if (isConditionFailure(err)) return;
       throw err;
     }
@@ -376,7 +398,9 @@ export class DynamoDBSessionStore extends session.Store {
       {
         Put: {
           TableName: this.tableName,
-          Item: item,
+          // Lets the response that rotated write the identity next (see writeSession); the next
+          // write replaces the whole item, so the window closes at the end of that response.
+          Item: { ...item, bindableUntil: now + ROTATION_BIND_SECONDS },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'sid' },
         },
