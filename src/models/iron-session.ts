@@ -17,7 +17,7 @@ const IRON_ENTRY_POINTS = [
 export const ironSession = sessionLibraryModel({
   id: 'iron-session',
   packages: ['iron-session'],
-  keywords: ['iron'],
+  keywords: ['iron-session'],
   stateless: true,
   optionsArgument: namedExportCallOptions('iron-session', IRON_ENTRY_POINTS),
   cookieProperty: 'cookieOptions',

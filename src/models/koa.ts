@@ -8,7 +8,7 @@ import type { Model } from './model.js';
 export const koa: Model = {
   id: 'koa',
   packages: ['koa'],
-  keywords: ['keys'],
+  keywords: ['koa'],
   secretSites(node, file) {
     if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
     const target = unwrap(node.left);
