@@ -28,6 +28,8 @@ export const DYNAMODB_STORE_TABLE = {
   dataAttribute: 'sess',
   /** Per-user index items live in the same table under this key prefix. */
   userIndexKeyPrefix: 'user#',
+  /** Epoch seconds until which an item written by rotate() may receive its first owner. */
+  rotationBindAttribute: 'bindableUntil',
   /** String set of the user's session ids on a per-user index item. */
   userIndexSessionsAttribute: 'sids',
   /** Session ids the store accepts: 32 random bytes in base64url. */
@@ -280,11 +282,16 @@ export class DynamoDBSessionStore extends session.Store {
   async readSession(sid${ts(': string')})${ts(': Promise<session.SessionData | null>')} {
     const item = await this.readLiveItem(sid);
     if (item === undefined || typeof item.sess !== 'string') return null;
+    let data${ts(': unknown')};
     try {
-      return JSON.parse(item.sess)${ts(' as session.SessionData')};
+      data = JSON.parse(item.sess);
     } catch {
       return null;
     }
+    // express-session dereferences data.cookie when it inflates a session; anything else would be a 500.
+    const parsed = data${ts(' as { cookie?: unknown } | null')};
+    if (typeof parsed?.cookie !== 'object' || parsed.cookie === null) return null;
+    return parsed${ts(' as session.SessionData')};
   }
 
   async writeSession(sid${ts(': string')}, data${ts(': session.SessionData')})${ts(': Promise<void>')} {

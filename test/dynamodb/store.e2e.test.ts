@@ -236,6 +236,16 @@ describe.each(['ts', 'js'] as const)('generated DynamoDB session store (%s varia
     expect(await item(sid, noTtlTableName)).toEqual({ sid, sess: JSON.stringify(data), expires, userId: 'erin' });
   });
 
+  it('treats unreadable session data as absent instead of failing the request', async () => {
+    const expires = nowSeconds() + 3600;
+    for (const sess of ['{not json', '{"visits":1}', 'null']) {
+      const sid = mod.generateSessionId();
+      await raw.send(new PutCommand({ TableName: tableName, Item: { sid, sess, expires } }));
+      expect(await store.readSession(sid)).toBeNull();
+      await request(app()).get('/me').set('Cookie', signedSessionCookie(sid, SECRET)).expect(401);
+    }
+  });
+
   it('rejects malformed ids without calling DynamoDB', async () => {
     const valid = mod.generateSessionId();
     const malformed = [
