@@ -117,7 +117,8 @@ export function renderDynamoDbStore(options: RenderDynamoDbStoreOptions): string
  *   code usually writes the new item and then deletes the old one: a crash or throttle in between
  *   leaves the attacker-known id alive with the victim's data. rotate() does both in ONE
  *   TransactWriteItems call: Put the new item only if its key is unused (attribute_not_exists) and
- *   Delete the old one only if it still exists (attribute_exists). Both happen or neither does.
+ *   Delete the old one only if it still exists (attribute_exists) and has not expired. Both happen or
+ *   neither does, and rotating an expired session cannot revive its data under a new id.
  *
  * - Ownership. The user id is a plain attribute ('userId', taken from session.userId or
  *   session.passport.user). belongsTo(sid, userId) checks it. set() refuses to put a user id on an
