@@ -22,6 +22,24 @@ export type { DependencyVersion } from './engine/project-facts.js';
 export { insertFirstProperty, replaceNode } from './fix/object-edits.js';
 export type { Model, SecretSite, SessionOptionsSite } from './models/model.js';
 export {
+  type DynamoFileFacts,
+  type DynamoIndexDefinition,
+  type DynamoKeyDefinition,
+  type DynamoOperation,
+  type DynamoOperationKind,
+  type DynamoSdk,
+  type DynamoSessionStoreConfig,
+  type DynamoTableDefinition,
+  type DynamoTableRef,
+  dynamoFacts,
+  EXPIRY_NAME,
+  enclosingStatement,
+  isDerivedKey,
+  primaryKeyOf,
+  SESSION_KEY_NAME,
+  USER_ID_NAME,
+} from './models/dynamodb.js';
+export {
   defineRule,
   defineRuleMeta,
   type FixDescriptor,

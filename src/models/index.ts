@@ -1,5 +1,8 @@
+import { awsCdkDynamoDb } from './aws-cdk-dynamodb.js';
+import { awsSdkDynamoDb } from './aws-sdk-dynamodb.js';
 import { cookieParser } from './cookie-parser.js';
 import { cookieSession } from './cookie-session.js';
+import { dynamoDbSessionStores } from './dynamodb-session-stores.js';
 import { expressSession } from './express-session.js';
 import { fastifySecureSession } from './fastify-secure-session.js';
 import { fastifySession } from './fastify-session.js';
@@ -20,6 +23,9 @@ export const allModels: Model[] = [
   hapiYar,
   ironSession,
   cookieParser,
+  awsSdkDynamoDb,
+  awsCdkDynamoDb,
+  ...dynamoDbSessionStores,
 ];
 
 export type { Model } from './model.js';

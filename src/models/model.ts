@@ -1,6 +1,12 @@
 import type { ts } from 'ts-morph';
 import type { Located, ObjectView } from '../analysis/values.js';
 import type { FileContext } from '../engine/file-context.js';
+import type {
+  DynamoIndexAddition,
+  DynamoOperation,
+  DynamoSessionStoreConfig,
+  DynamoTableDefinition,
+} from './dynamodb.js';
 
 /**
  * Framework knowledge lives here, never in rules. A model is named after its npm package and is enabled
@@ -24,6 +30,25 @@ export interface Model {
   sessionOptions?(call: ts.CallExpression, file: FileContext): SessionOptionsSite | undefined;
   /** Secrets configured outside an options object (`cookieParser('s')`, koa `app.keys = [...]`). */
   secretSites?(node: ts.Node, file: FileContext): SecretSite[] | undefined;
+
+  /**
+   * The DynamoDB request this call performs (SDK v2 DocumentClient/DynamoDB methods, v3 `client.send`
+   * of a command, lib-dynamodb). Prefer `dynamoFacts(file)` from src/models/dynamodb.ts, which joins
+   * all models' answers and fills in session-table evidence and put key attributes.
+   */
+  dynamoOperation?(call: ts.CallExpression, file: FileContext): DynamoOperation | undefined;
+  /** A table defined by this construction or call (CDK `Table`/`TableV2`). */
+  dynamoTableDefinition?(
+    node: ts.NewExpression | ts.CallExpression,
+    file: FileContext,
+  ): DynamoTableDefinition | undefined;
+  /** `table.addGlobalSecondaryIndex({...})` on a CDK table. */
+  dynamoIndexAddition?(call: ts.CallExpression, file: FileContext): DynamoIndexAddition | undefined;
+  /** A session store configured against a DynamoDB table (connect-dynamodb, dynamodb-store). */
+  dynamoSessionStore?(
+    node: ts.NewExpression | ts.CallExpression,
+    file: FileContext,
+  ): DynamoSessionStoreConfig | undefined;
 }
 
 export type CookieFlagDefault = 'secure' | 'insecure' | 'auto';
