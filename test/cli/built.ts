@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +48,8 @@ export function ensureBuilt(): void {
       newestSourceMtime(path.join(repoRoot, 'rules')),
     );
     if (built < sources) {
-      execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'pipe' });
+      const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, encoding: 'utf8' });
+      if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
     }
   } finally {
     rmdirSync(lock);

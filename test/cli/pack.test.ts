@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,23 @@ describe('the npm package', () => {
     expect(REQUIRED.filter((f) => !files.includes(f))).toEqual([]);
     expect(files.some((f) => /^dist\/rules\/[a-z0-9-]+\/rule\.js$/.test(f))).toBe(true);
     expect(files.some((f) => /^rules\/[a-z0-9-]+\/README\.md$/.test(f))).toBe(true);
+  });
+
+  it('ships every module that a shipped module imports', () => {
+    const packed = new Set(files);
+    const missing: string[] = [];
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      // tsc output keeps comments, so skip comment lines; `${` marks generated code inside a template.
+      const code = readFileSync(path.join(repoRoot, file), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+        .join('\n');
+      for (const [, specifier] of code.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"$]+)['"]/g)) {
+        const target = path.posix.join(path.posix.dirname(file), specifier);
+        if (!packed.has(target)) missing.push(`${file} -> ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it(

@@ -438,6 +438,21 @@ describe('rules and explain', () => {
   });
 });
 
+describe('default dependencies', () => {
+  it('lists and explains the real rules without a scan', async () => {
+    const io = (sink: { text: string }) => ({ write: (s: string) => (sink.text += s), isTTY: false });
+    const out = { text: '' };
+    const err = { text: '' };
+    expect(await runCli(['rules', '--format', 'json'], { stdout: io(out), stderr: io(err), env: {}, cwd })).toBe(0);
+    const ids = JSON.parse(out.text).map((row: { id: string }) => row.id);
+    expect(ids).toContain('hardcoded-session-secret');
+    out.text = '';
+    expect(await runCli(['explain', ids[0]], { stdout: io(out), stderr: io(err), env: {}, cwd })).toBe(0);
+    expect(out.text).toMatch(/^# /);
+    expect(err.text).toBe('');
+  });
+});
+
 describe('init dynamodb-store', () => {
   const generated = (language: 'ts' | 'js') => renderDynamoDbStore({ language });
 
