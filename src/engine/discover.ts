@@ -64,7 +64,7 @@ export async function discoverFiles(
       throw new UsageError(`path does not exist: ${target}`);
     }
     if (stat.isSymbolicLink()) {
-      notifications.push(symlinkNotification(relativePath(target)));
+      notifications.push(symlinkNotification(relativePath(target), false));
       continue;
     }
     if (stat.isFile()) {
@@ -75,7 +75,8 @@ export async function discoverFiles(
     const entries = await fg(options.include && options.include.length > 0 ? options.include : [SOURCE_GLOB], {
       cwd: target,
       ignore,
-      onlyFiles: true,
+      // Not onlyFiles: that would drop symbolic links silently, and a skipped link must be named.
+      onlyFiles: false,
       followSymbolicLinks: false,
       dot: false,
       absolute: true,
@@ -86,23 +87,49 @@ export async function discoverFiles(
       if (!SOURCE_EXTENSION.test(entry.path)) continue;
       const absPath = path.resolve(entry.path);
       if (entry.dirent.isSymbolicLink()) {
-        notifications.push(symlinkNotification(relativePath(absPath)));
+        notifications.push(symlinkNotification(relativePath(absPath), linkStaysInside(absPath, absPaths)));
         continue;
       }
-      files.add(absPath);
+      // Directories named like sources (`routes.ts/`), FIFOs, sockets and devices are never read.
+      if (entry.dirent.isFile()) files.add(absPath);
     }
   }
   return { files: [...files].sort(), notifications };
 }
 
-function symlinkNotification(relative: string): Notification {
+/**
+ * A link to a file inside the scanned paths loses nothing (the file is scanned under its real path
+ * when it is in scope); a link out of them, a dangling link or a loop is a file left unscanned.
+ */
+function symlinkNotification(relative: string, staysInside: boolean): Notification {
   return {
     level: 'note',
     code: 'symlink',
-    message: `${relative} is a symbolic link and was not followed`,
+    message: staysInside
+      ? `${relative} is a symbolic link and was not followed (its target is inside the scanned paths)`
+      : `${relative} is a symbolic link out of the scanned paths, dangling or looping, and was not followed`,
     path: relative,
-    skipped: true,
+    skipped: !staysInside,
   };
+}
+
+function linkStaysInside(link: string, roots: string[]): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(link);
+  } catch {
+    return false;
+  }
+  return roots.some((root) => {
+    let realRoot = root;
+    try {
+      realRoot = fs.realpathSync(root);
+    } catch {
+      // Compare with the path as given.
+    }
+    const relative = path.relative(realRoot, real);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
 }
 
 /** A readdir that reports unreadable or vanished directories and carries on. */

@@ -91,7 +91,7 @@ export class SourceProgram {
       return {
         ok: false,
         code: overflow ? 'too-deep' : 'parse-failed',
-        reason: overflow ? 'nesting too deep to parse' : `parser failed: ${(error as Error).message}`,
+        reason: overflow ? 'nesting too deep to parse' : `parser failed: ${(error as Error)?.message ?? String(error)}`,
       };
     }
     const diagnostics = (sourceFile as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];

@@ -4,15 +4,14 @@ export type SourceReadResult =
   | { ok: true; text: string; decodedAsLatin1: boolean }
   | { ok: false; code: string; reason: string };
 
-const BINARY_PROBE_BYTES = 8192;
 /** A file whose average line is this long is treated as minified or generated and not parsed. */
 const MINIFIED_AVERAGE_LINE = 1000;
 const MINIFIED_MIN_SIZE = 20_000;
 
 /**
- * Reads a source file defensively: size limit before reading, binary detection by NUL byte, BOM
- * removal, and a Latin-1 fallback for text that is not valid UTF-8 (so positions still line up with
- * what an editor shows for such files).
+ * Reads a source file defensively: size limit before reading, UTF-16 by BOM, binary detection by NUL
+ * byte, BOM removal, and a Latin-1 fallback for text that is not valid UTF-8 (so positions still line
+ * up with what an editor shows for such files). Never throws: every failure is a reason.
  */
 export function readSource(absPath: string, maxBytes: number): SourceReadResult {
   let size: number;
@@ -36,7 +35,18 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
   } catch (error) {
     return unreadable(error);
   }
-  if (bytes.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
+  // UTF-16 text (Windows editors still write it) is full of NUL bytes, so its BOM is checked first.
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) {
+    try {
+      const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: false }).decode(bytes);
+      if (!text.includes('\0')) return minifiedOr(text, false);
+    } catch {
+      // Not valid UTF-16 after all: fall through to the binary check.
+    }
+  }
+  // The whole file is searched (memchr speed): a NUL byte after the first block still means binary.
+  if (bytes.includes(0)) {
     return { ok: false, code: 'binary', reason: 'binary file (contains NUL bytes)' };
   }
   let text: string;
@@ -44,13 +54,30 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    text = bytes.toString('latin1');
+    // Latin-1 maps each byte to one UTF-16 code unit, so columns match what an editor shows for
+    // such files. A UTF-8 BOM in front of otherwise broken UTF-8 is still a BOM, not three letters.
+    const start = hasUtf8Bom(bytes) ? 3 : 0;
+    text = bytes.subarray(start).toString('latin1');
     decodedAsLatin1 = true;
   }
+  return minifiedOr(text, decodedAsLatin1);
+}
+
+function minifiedOr(text: string, decodedAsLatin1: boolean): SourceReadResult {
   if (looksMinified(text)) {
     return { ok: false, code: 'minified', reason: 'minified or generated code (very long lines)' };
   }
   return { ok: true, text, decodedAsLatin1 };
+}
+
+function utf16Encoding(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
+function hasUtf8Bom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 function looksMinified(text: string): boolean {

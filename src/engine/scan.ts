@@ -65,10 +65,30 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
 
   for (const absPath of files) {
     options.onProgress?.(done++, files.length);
+    try {
+      if (scanOneFile(absPath)) scanned++;
+    } catch (error) {
+      // Last line of isolation: whatever escaped the per-rule guards (a stack overflow in shared
+      // analysis, a bug in the engine itself) costs this one file, never the scan.
+      const relative = relativePath(absPath);
+      notify({
+        level: 'error',
+        code: 'analysis-failed',
+        message: `${relative}: analysis failed (${describeError(error)}); the file was skipped`,
+        path: relative,
+        skipped: true,
+        detail: options.debug ? (error as Error)?.stack : undefined,
+      });
+    }
+  }
+  options.onProgress?.(files.length, files.length);
+
+  /** Reads, parses and analyses one file; true when it was analysed (not pre-filtered or skipped). */
+  function scanOneFile(absPath: string): boolean {
     const read = program.read(absPath);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
-      continue;
+      return false;
     }
     const loaded = program.load(absPath);
     const relative = relativePath(absPath);
@@ -80,9 +100,8 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
         path: relative,
         skipped: true,
       });
-      continue;
+      return false;
     }
-    scanned++;
     if (loaded.syntaxErrors > 0) {
       notify({
         level: 'note',
@@ -101,9 +120,9 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
         skipped: false,
       });
     }
-    findings.push(...analyseFile(loaded.file, active, builder, notify, budget, options.debug ?? false));
+    analyseFile(loaded.file, active, builder, findings, notify, budget, options.debug ?? false);
+    return true;
   }
-  options.onProgress?.(files.length, files.length);
 
   const unique = dedupe(findings).sort(compareFindingData);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
@@ -131,15 +150,19 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   };
 }
 
+/**
+ * Runs the active rules over one file, appending to `findings` as they are reported, so what was
+ * found before a rule crash, a blown budget or an engine failure is kept.
+ */
 function analyseFile(
   file: FileContext,
   active: ActiveRule[],
   builder: FindingBuilder,
+  findings: Finding[],
   notify: (notification: Notification) => void,
   budgetMs: number,
   debug: boolean,
-): Finding[] {
-  const findings: Finding[] = [];
+): void {
   const directives = parseSuppressions(file.text);
   const modelIds = new Set(file.models.map((model) => model.id));
   const listenersByKind = new Map<ts.SyntaxKind, { rule: ActiveRule; listener: (node: ts.Node) => void }[]>();
@@ -151,7 +174,7 @@ function analyseFile(
     notify({
       level: 'error',
       code: 'rule-crashed',
-      message: `rule ${rule.id} failed on ${file.path}: ${(error as Error)?.message ?? String(error)}; other rules still ran on this file`,
+      message: `rule ${rule.id} failed on ${file.path}: ${describeError(error)}; other rules still ran on this file`,
       path: file.path,
       ruleId: rule.id,
       skipped: false,
@@ -187,7 +210,7 @@ function analyseFile(
       crash(entry.rule, error);
     }
   }
-  if (instances.length === 0) return findings;
+  if (instances.length === 0) return;
 
   const deadline = performance.now() + budgetMs;
   try {
@@ -240,7 +263,17 @@ function analyseFile(
       });
     }
   }
-  return findings;
+}
+
+/** One line naming the error; anything can be thrown, including null or an object without a message. */
+function describeError(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nesting too deep (stack overflow)';
+  if (error instanceof Error) return error.message.split('\n')[0] || error.name;
+  try {
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
 }
 
 function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {
