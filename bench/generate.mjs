@@ -32,7 +32,7 @@ import { ENTITIES, makeEntity, PACKAGE_WORDS } from './templates/vocab.mjs';
 import { reactFile } from './templates/web.mjs';
 
 /** Bump whenever the output for a given (lines, seed) changes, so stale corpora are rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const DEFAULT_LINES = 500_000;
 export const DEFAULT_SEED = 1;
 export const SESSION_SHARE = 0.05;
@@ -175,7 +175,7 @@ const TRANSITIVE = {
   bcrypt: { '@mapbox/node-pre-gyp': '1.0.11', 'node-addon-api': '5.1.0' },
 };
 
-function makePackage(rng, name, framework) {
+function makePackage(rng, name, framework, passport = null) {
   const deps = {};
   const dev = { typescript: V.typescript[0], vitest: V.vitest[0], '@types/node': V['@types/node'][0] };
   const add = (dep, version) => {
@@ -190,8 +190,10 @@ function makePackage(rng, name, framework) {
     dev['@types/express'] = V['@types/express'][v5 ? 1 : 0];
     dev['@types/express-session'] = V['@types/express-session'][0];
     dev.supertest = V.supertest[0];
-    if (rng.chance(0.6)) {
-      add('passport', rng.pick(V.passport));
+    const wantsPassport = rng.chance(0.6);
+    const version = rng.pick(V.passport);
+    if (passport || wantsPassport) {
+      add('passport', passport ?? version);
       add('passport-local');
     }
   } else if (framework === 'fastify') {
@@ -446,9 +448,17 @@ export function planCorpus({ lines = DEFAULT_LINES, seed = DEFAULT_SEED } = {}) 
   const packages = [];
   for (let i = 0; i < packageCount; i++) {
     const name = i < words.length ? words[i] : `${words[i % words.length]}-${Math.floor(i / words.length) + 1}`;
-    // Guarantee at least one back end and one library, whatever the dice say.
-    const framework = i === 0 ? 'express' : i === 1 ? 'lib' : rng.weighted(FRAMEWORKS);
-    packages.push(makePackage(rng.fork(), name, framework));
+    // Whatever the dice say: a back end on a current passport, a library and a front end; and,
+    // once there is room, a second back end pinned to a passport that does not regenerate the
+    // session on login, so version-aware rules see both facts.
+    const fixed = [
+      ['express', '0.7.0'],
+      ['lib', null],
+      ['web', null],
+      ['express', '0.5.0'],
+    ];
+    const [framework, passport] = fixed[i] ?? [rng.weighted(FRAMEWORKS), null];
+    packages.push(makePackage(rng.fork(), name, framework, passport));
   }
   const libs = packages.filter((p) => p.framework === 'lib');
   const workspaceDeps = new Map(packages.map((p) => [p, p.framework === 'lib' ? [] : [rng.pick(libs)]]));

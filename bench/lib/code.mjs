@@ -75,15 +75,19 @@ export function plural(s) {
   return `${s}s`;
 }
 
+/** No generated file is longer than this (the corpus promises files of 50–400 lines). */
+export const MAX_LINES = 400;
+
 /**
  * Accumulates a file from blocks and keeps names unique within it, so a file that repeats a
  * template to reach its size still has distinct declarations (as real code would).
  */
 export class FileBuilder {
-  constructor() {
+  constructor(maxLines = MAX_LINES) {
     this.parts = [];
     this.lines = 0;
     this.used = new Set();
+    this.maxLines = maxLines;
   }
 
   add(text) {
@@ -141,6 +145,8 @@ export function fill(fb, target, footerLines, next) {
   while (fb.lines + footerLines < target && guard++ < 500) {
     const text = next();
     if (text == null) return false;
+    // A block that would push the file past its hard limit ends it instead.
+    if (fb.lines + countLines(text) + 1 + footerLines > fb.maxLines) return false;
     fb.block(text);
   }
   return true;

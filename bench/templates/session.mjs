@@ -3,7 +3,7 @@
  * template has a vulnerable and a safe form, so the corpus exercises both the reporting and the
  * not-reporting paths; the rest of each file is ordinary route code, as in a real login module.
  */
-import { code, FileBuilder, fill, indent } from '../lib/code.mjs';
+import { code, FileBuilder, fill, indent, MAX_LINES } from '../lib/code.mjs';
 import { jsTemplates } from './common.mjs';
 import { ROUTE_SECTIONS, routeImports, sections } from './server.mjs';
 import { reactFile } from './web.mjs';
@@ -863,7 +863,7 @@ function nestMain(rng, _pkg, _entities, target, vulnerable) {
 
 function webAuth(rng, pkg, entities, target) {
   // Client code that talks about sessions but cannot fixate anything: a false-positive trap.
-  const rest = reactFile(rng, pkg, entities, Math.max(0, target - 70));
+  const rest = reactFile(rng, pkg, entities, Math.max(0, target - 70), MAX_LINES - 64);
   const body = code`
     export function useSession() {
       const [user, setUser] = useState<{ id: string; email: string } | null>(null);

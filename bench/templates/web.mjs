@@ -284,8 +284,8 @@ function componentTemplates(fb, rng, e) {
   ];
 }
 
-export function reactFile(rng, _pkg, entities, target) {
-  const fb = new FileBuilder();
+export function reactFile(rng, _pkg, entities, target, maxLines = undefined) {
+  const fb = new FileBuilder(maxLines);
   fb.add(
     "import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ChangeEvent, type Dispatch, type FormEvent, type ReactNode } from 'react';",
   );
