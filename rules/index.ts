@@ -1,16 +1,37 @@
 import type { Rule, RuleMetaDefinition } from '../src/rule.js';
+import dynamodbSessionMissingExpiry from './dynamodb-session-missing-expiry/meta.js';
+import dynamodbSessionRotationNotAtomic from './dynamodb-session-rotation-not-atomic/meta.js';
+import dynamodbSessionStaleRead from './dynamodb-session-stale-read/meta.js';
+import dynamodbSessionUserIndex from './dynamodb-session-user-index/meta.js';
 import hardcodedSessionSecret from './hardcoded-session-secret/meta.js';
 import insecureSessionCookie from './insecure-session-cookie/meta.js';
+import missingSessionRegeneration from './missing-session-regeneration/meta.js';
+import sessionNotInvalidatedOnLogout from './session-not-invalidated-on-logout/meta.js';
 
 /**
  * Rule metadata, cheap to load (no TypeScript compiler): enough for `fixate rules`, `explain` and the
  * SARIF rule table. Implementations are imported on demand by `loadRules()`.
  */
-export const ruleMetas: RuleMetaDefinition[] = [hardcodedSessionSecret, insecureSessionCookie];
+export const ruleMetas: RuleMetaDefinition[] = [
+  dynamodbSessionMissingExpiry,
+  dynamodbSessionRotationNotAtomic,
+  dynamodbSessionStaleRead,
+  dynamodbSessionUserIndex,
+  hardcodedSessionSecret,
+  insecureSessionCookie,
+  missingSessionRegeneration,
+  sessionNotInvalidatedOnLogout,
+];
 
 const implementations: Record<string, () => Promise<{ default: Rule }>> = {
+  'dynamodb-session-missing-expiry': () => import('./dynamodb-session-missing-expiry/rule.js'),
+  'dynamodb-session-rotation-not-atomic': () => import('./dynamodb-session-rotation-not-atomic/rule.js'),
+  'dynamodb-session-stale-read': () => import('./dynamodb-session-stale-read/rule.js'),
+  'dynamodb-session-user-index': () => import('./dynamodb-session-user-index/rule.js'),
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/rule.js'),
   'insecure-session-cookie': () => import('./insecure-session-cookie/rule.js'),
+  'missing-session-regeneration': () => import('./missing-session-regeneration/rule.js'),
+  'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/rule.js'),
 };
 
 export async function loadRules(): Promise<Rule[]> {

@@ -31,9 +31,15 @@ export {
   type DynamoSessionStoreConfig,
   type DynamoTableDefinition,
   type DynamoTableRef,
+  classMethod,
+  comparesExpiry,
   dynamoFacts,
   EXPIRY_NAME,
+  type EpochTime,
   enclosingStatement,
+  epochTime,
+  mentionsExpiry,
+  resultIsUsed,
   isDerivedKey,
   primaryKeyOf,
   SESSION_KEY_NAME,
@@ -47,3 +53,53 @@ export {
   type RuleContext,
   type RuleListeners,
 } from './rule.js';
+// Session lifecycle: flow ("rotated before this write on every path"), handlers, model concepts.
+export { type Dominance, dominance, type EventPredicate, happensOnExit } from './analysis/flow.js';
+export {
+  describeRoute,
+  functionOf,
+  nestRoute,
+  type RouteRegistration,
+  receivingFunction,
+  routeRegistrations,
+} from './analysis/handlers.js';
+export {
+  completesRotation,
+  credentialCheckAt,
+  type HelperSummary,
+  helperOf,
+  helperRotationEvidence,
+  invalidationAt,
+  isRotationPromise,
+  loginCallAt,
+  rotationAt,
+  sessionModels,
+  sessionObjectOf,
+  sessionsAreStateless,
+  sessionWritesAt,
+  summarize,
+} from './analysis/session-concepts.js';
+export type {
+  LoginCall,
+  LoginVerdict,
+  RotationFixTemplate,
+  SessionInvalidation,
+  SessionObject,
+  SessionRotation,
+  SessionWrite,
+} from './models/session-lifecycle.js';
+// Logout concepts and identifier generators (session-not-invalidated-on-logout, predictable-session-id).
+export { decoratorsOf } from './analysis/handlers.js';
+export type {
+  CookieClearing,
+  InvalidationFixContext,
+  InvalidationFixTemplate,
+  LogoutCall,
+} from './models/session-logout.js';
+export {
+  hashCall,
+  strongGenerator,
+  type WeakGenerator,
+  type WeakGeneratorKind,
+  weakGenerator,
+} from './models/weak-randomness.js';

@@ -2,8 +2,10 @@ import { awsCdkDynamoDb } from './aws-cdk-dynamodb.js';
 import { awsSdkDynamoDb } from './aws-sdk-dynamodb.js';
 import { cookieParser } from './cookie-parser.js';
 import { cookieSession } from './cookie-session.js';
+import { credentialVerifiers } from './credentials.js';
 import { dynamoDbSessionStores } from './dynamodb-session-stores.js';
 import { expressSession } from './express-session.js';
+import { fastifyPassport } from './fastify-passport.js';
 import { fastifySecureSession } from './fastify-secure-session.js';
 import { fastifySession } from './fastify-session.js';
 import { hapiYar } from './hapi-yar.js';
@@ -11,6 +13,8 @@ import { ironSession } from './iron-session.js';
 import { koa } from './koa.js';
 import { koaSession } from './koa-session.js';
 import type { Model } from './model.js';
+import { nestjs } from './nestjs.js';
+import { passport } from './passport.js';
 
 /** Every framework model. Adding a framework is adding a model here plus a fixture project. */
 export const allModels: Model[] = [
@@ -26,6 +30,10 @@ export const allModels: Model[] = [
   awsSdkDynamoDb,
   awsCdkDynamoDb,
   ...dynamoDbSessionStores,
+  passport,
+  fastifyPassport,
+  nestjs,
+  credentialVerifiers,
 ];
 
 export type { Model } from './model.js';

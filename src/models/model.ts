@@ -7,6 +7,18 @@ import type {
   DynamoSessionStoreConfig,
   DynamoTableDefinition,
 } from './dynamodb.js';
+import type {
+  CredentialCheck,
+  LoginCall,
+  RotationFixContext,
+  RotationFixTemplate,
+  SessionInvalidation,
+  SessionObject,
+  SessionRotation,
+  SessionWrite,
+} from './session-lifecycle.js';
+import type { CookieClearing, InvalidationFixContext, InvalidationFixTemplate, LogoutCall } from './session-logout.js';
+import type { CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id.js';
 
 /**
  * Framework knowledge lives here, never in rules. A model is named after its npm package and is enabled
@@ -31,6 +43,30 @@ export interface Model {
   /** Secrets configured outside an options object (`cookieParser('s')`, koa `app.keys = [...]`). */
   secretSites?(node: ts.Node, file: FileContext): SecretSite[] | undefined;
 
+  // Session lifecycle (types in session-lifecycle.ts; combined by src/analysis/session-concepts.ts).
+  /** Whether the session is stateless for this file when that depends on configuration (koa-session `store`). */
+  statelessIn?(file: FileContext): boolean | undefined;
+  /** The session object this expression denotes (`req.session`, `ctx.session`, `request.yar`, `@Session() s`). */
+  sessionObject?(expression: ts.Expression, file: FileContext): SessionObject | undefined;
+  /** Writes into the session at this node (assignment, `Object.assign`, `session.set(k, v)`, `yar.set`). */
+  sessionWrites?(node: ts.Node, file: FileContext): SessionWrite[] | undefined;
+  /** A call that gives the session a new id (`regenerate`, `yar.reset`). */
+  rotation?(call: ts.CallExpression, file: FileContext): SessionRotation | undefined;
+  /** A call or assignment that ends the session (`destroy`, `ctx.session = null`, `yar.reset`). */
+  invalidation?(node: ts.Node, file: FileContext): SessionInvalidation | undefined;
+  /** A login performed by a library (`passport.authenticate`, `req.logIn`, `super.logIn`) and its version verdict. */
+  loginCall?(call: ts.CallExpression, file: FileContext): LoginCall | undefined;
+  /** How to rotate this write's session in source, for fixes. */
+  rotationFix?(write: SessionWrite, file: FileContext, context: RotationFixContext): RotationFixTemplate | undefined;
+  /** A credential check (`bcrypt.compare`, `crypto.timingSafeEqual`), evidence that a handler logs in. */
+  credentialCheck?(call: ts.CallExpression, file: FileContext): CredentialCheck | undefined;
+  /** A logout performed by a library (`req.logout()`, `request.logOut()`) and whether its version ends the session. */
+  logoutCall?(call: ts.CallExpression, file: FileContext): LogoutCall | undefined;
+  /** Clearing a cookie in the response (`res.clearCookie(name)`, `ctx.cookies.set(name, null)`, `h.unstate(name)`). */
+  cookieClearing?(call: ts.CallExpression, file: FileContext): CookieClearing | undefined;
+  /** How to end this library's server-side session in source, for logout fixes. */
+  invalidationFix?(context: InvalidationFixContext, file: FileContext): InvalidationFixTemplate | undefined;
+
   /**
    * The DynamoDB request this call performs (SDK v2 DocumentClient/DynamoDB methods, v3 `client.send`
    * of a command, lib-dynamodb). Prefer `dynamoFacts(file)` from src/models/dynamodb.ts, which joins
@@ -49,6 +85,20 @@ export interface Model {
     node: ts.NewExpression | ts.CallExpression,
     file: FileContext,
   ): DynamoSessionStoreConfig | undefined;
+
+  // Session-id taint (types and shared recognisers in session-id.ts; used with src/analysis/taint.ts).
+  /** Client-controlled request data read at this node (an expression, a decorated parameter, a destructuring element). */
+  requestInput?(node: ts.Node, file: FileContext): RequestInput | undefined;
+  /** Calls whose result carries some of their arguments (`url.parse(x, true)`): those arguments. */
+  taintPassThrough?(call: ts.CallExpression | ts.NewExpression, file: FileContext): ts.Expression[] | undefined;
+  /** Where a session id is generated, set, created with, or stored/looked up by (`genid`, `req.sessionID = …`). */
+  sessionIdSinks?(node: ts.Node, file: FileContext): SessionIdSink[] | undefined;
+  /** Cookies set on the response (`res.cookie(n, v)`, `reply.setCookie`, `ctx.cookies.set`, raw `Set-Cookie`). */
+  cookieWrites?(node: ts.Node, file: FileContext): CookieWrite[] | undefined;
+  /** A read of the current session's id (`req.sessionID`, `req.session.id`): its label. */
+  sessionIdValue?(node: ts.Node, file: FileContext): string | undefined;
+  /** Where a value becomes a URL the client is sent to (redirects, `Location` headers). */
+  urlSinks?(node: ts.Node, file: FileContext): UrlSink[] | undefined;
 }
 
 export type CookieFlagDefault = 'secure' | 'insecure' | 'auto';

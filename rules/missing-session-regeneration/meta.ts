@@ -1,0 +1,48 @@
+import { defineRuleMeta } from '../../src/rule.js';
+
+export default defineRuleMeta({
+  id: 'missing-session-regeneration',
+  meta: {
+    title: 'Session id kept across login or privilege change (no regeneration)',
+    description:
+      'When a login, signup, MFA step-up, OAuth callback or role change writes identity into a session without first giving it a new id, an attacker who planted that session id in the victim\'s browser (session fixation) is logged in too.',
+    severity: 'error',
+    precision: 'high',
+    securitySeverity: 8.1,
+    cwe: [384],
+    tags: ['session', 'authentication', 'session-fixation'],
+    frameworks: [
+      'express-session',
+      '@fastify/session',
+      'koa-session',
+      '@hapi/yar',
+      'passport',
+      '@fastify/passport',
+      '@nestjs/common',
+    ],
+    messages: {
+      writeWithoutRotation:
+        "'{{key}}' is written to the session in {{where}}{{evidence}} without regenerating the session first, so a session id planted before the login stays valid after it.",
+      writeBeforeRotation:
+        "'{{key}}' is written to the session in {{where}} before the session is regenerated on line {{line}}; regenerate first and write the identity into the new session.",
+      writeOutsideCallback:
+        "'{{key}}' is written to the session in {{where}} outside the callback of the regenerate call on line {{line}}; regeneration completes later, so the identity is written to the old session id.",
+      writeOnSomePaths:
+        "'{{key}}' is written to the session in {{where}}, but the session is regenerated only on some of the paths that reach this write.",
+      helperWriteWithoutRotation:
+        "{{helper}}() writes '{{key}}' into the session passed here (in {{where}}) without the session being regenerated first.",
+      loginKeepsId:
+        '{{login}} logs the user in with {{library}} {{version}}, which keeps the session id across login ({{advisory}} affects {{library}} {{affected}}).',
+      loginVersionUnknown:
+        '{{login}} logs the user in with {{library}}, but the installed {{library}} version could not be determined ({{reason}}); {{library}} {{affected}} keeps the session id across login ({{advisory}}).',
+      regenerateErrorIgnored:
+        'The error passed to this regenerate callback is ignored: if regeneration fails the handler carries on without a valid new session; handle `err` first (for example `if (err) return next(err)`).',
+    },
+    suggestions: {
+      wrapInRegenerate:
+        'Move the statements from the first identity write into `{{callee}}((err) => { … })` so they run on the new session.',
+      insertRotation: 'Regenerate the session before writing the identity: `{{statement}}`',
+      upgradeLibrary: 'Raise {{library}} to {{range}} in package.json and reinstall. Note: {{note}}.',
+    },
+  },
+});

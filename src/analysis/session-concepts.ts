@@ -1,0 +1,321 @@
+import { ts } from 'ts-morph';
+import type { FileContext } from '../engine/file-context.js';
+import type { Model } from '../models/model.js';
+import type {
+  CredentialCheck,
+  LoginCall,
+  SessionInvalidation,
+  SessionObject,
+  SessionRotation,
+  SessionWrite,
+} from '../models/session-lifecycle.js';
+import { happensOnExit } from './flow.js';
+import { functionOf } from './handlers.js';
+import { findDeclaration } from './scope.js';
+import { isFunctionLike, unwrap } from './syntax.js';
+
+/**
+ * Joins the enabled models' answers on session lifecycle concepts, and summarises local helper
+ * functions ("rotates the session of the request it receives") across files with a depth bound and a
+ * cache. Models a file imports directly are asked first: in a monorepo where express-session and
+ * @fastify/session are both declared, `request.session` in a file importing @fastify/session is
+ * @fastify/session's.
+ */
+
+const orderedModels = new WeakMap<FileContext, Model[]>();
+
+export function sessionModels(file: FileContext): Model[] {
+  let models = orderedModels.get(file);
+  if (!models) {
+    const imported = (model: Model) => model.packages.some((name) => file.importedModules.has(name));
+    models = [...file.models.filter(imported), ...file.models.filter((model) => !imported(model))];
+    orderedModels.set(file, models);
+  }
+  return models;
+}
+
+function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | undefined {
+  for (const model of sessionModels(file)) {
+    const answer = ask(model);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
+export function sessionObjectOf(expression: ts.Expression, file: FileContext): SessionObject | undefined {
+  return first(file, (model) => model.sessionObject?.(expression, file));
+}
+
+export function sessionWritesAt(node: ts.Node, file: FileContext): SessionWrite[] {
+  const writes = first(file, (model) => {
+    const found = model.sessionWrites?.(node, file);
+    return found && found.length > 0 ? found : undefined;
+  });
+  return writes ?? [];
+}
+
+export function rotationAt(call: ts.CallExpression, file: FileContext): SessionRotation | undefined {
+  return first(file, (model) => model.rotation?.(call, file));
+}
+
+export function invalidationAt(node: ts.Node, file: FileContext): SessionInvalidation | undefined {
+  return first(file, (model) => model.invalidation?.(node, file));
+}
+
+export function loginCallAt(call: ts.CallExpression, file: FileContext): LoginCall | undefined {
+  return first(file, (model) => model.loginCall?.(call, file));
+}
+
+export function credentialCheckAt(call: ts.CallExpression, file: FileContext): CredentialCheck | undefined {
+  return first(file, (model) => model.credentialCheck?.(call, file));
+}
+
+/** Model ids that describe a session store (they declare `stateless` either way). */
+function isSessionStoreModel(model: Model): boolean {
+  return model.stateless !== undefined || model.statelessIn !== undefined;
+}
+
+function modelStateless(model: Model, file: FileContext): boolean {
+  return model.statelessIn?.(file) ?? model.stateless ?? false;
+}
+
+/**
+ * Whether the sessions this file deals with have no server-side id (cookie-session, iron-session,
+ * @fastify/secure-session, koa-session without a store): fixation by a planted id does not apply.
+ * Session libraries the file imports decide; otherwise the ones its package.json declares.
+ */
+export function sessionsAreStateless(file: FileContext): boolean {
+  const stores = sessionModels(file).filter(isSessionStoreModel);
+  const imported = stores.filter((model) => model.packages.some((name) => file.importedModules.has(name)));
+  const deciding = imported.length > 0 ? imported : stores;
+  return deciding.length > 0 && deciding.every((model) => modelStateless(model, file));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events that complete a rotation, for the flow analysis.
+
+const MAX_HELPER_DEPTH = 3;
+
+/**
+ * A node after whose evaluation the session has a new id: an awaited promise rotation, a synchronous
+ * rotation, an awaited `new Promise` whose executor rotates, an awaited library login that rotates,
+ * or a call of a local helper that rotates the session of an argument it receives.
+ */
+export function completesRotation(node: ts.Node, file: FileContext, depth = 0): boolean {
+  if (ts.isAwaitExpression(node)) return isRotationPromise(node.expression, file, depth);
+  if (ts.isCallExpression(node)) {
+    const rotation = rotationAt(node, file);
+    if (rotation?.completion === 'sync') return true;
+    // A synchronous helper (not async, returns no promise) that rotates synchronously.
+    if (!rotation && !isAwaited(node)) {
+      const helper = helperOf(node, file);
+      if (helper && !isAsync(helper.fn) && helperRotates(node, helper, depth)) return true;
+    }
+  }
+  return false;
+}
+
+/** An expression that, once awaited, has rotated the session. */
+export function isRotationPromise(expression: ts.Expression, file: FileContext, depth = 0): boolean {
+  const inner = unwrap(expression);
+  if (ts.isCallExpression(inner)) {
+    const rotation = rotationAt(inner, file);
+    if (rotation) return rotation.completion !== 'callback';
+    const login = loginCallAt(inner, file);
+    if (login) return login.completion === 'promise' && login.verdict.rotates === true;
+    const helper = helperOf(inner, file);
+    if (helper && helperRotates(inner, helper, depth)) return true;
+    return false;
+  }
+  if (ts.isNewExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === 'Promise') {
+    const executor = inner.arguments?.[0];
+    const target = executor && functionOf(executor, file);
+    return target ? executorRotates(target.fn, target.file) : false;
+  }
+  return false;
+}
+
+/** `new Promise((resolve, reject) => req.session.regenerate((err) => …))`: the executor starts a rotation. */
+function executorRotates(executor: ts.FunctionLikeDeclaration, file: FileContext): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node)) {
+      const rotation = rotationAt(node, file);
+      if (rotation) {
+        found = true;
+        return;
+      }
+      const login = loginCallAt(node, file);
+      if (login && login.verdict.rotates === true) {
+        found = true;
+        return;
+      }
+    }
+    if (isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  if (executor.body) ts.forEachChild(executor.body, visit);
+  if (executor.body && !ts.isBlock(executor.body)) visit(executor.body);
+  return found;
+}
+
+function isAwaited(call: ts.CallExpression): boolean {
+  let parent = call.parent;
+  while (parent && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  return parent !== undefined && ts.isAwaitExpression(parent);
+}
+
+function isAsync(fn: ts.FunctionLikeDeclaration): boolean {
+  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helper summaries.
+
+export interface HelperTarget {
+  fn: ts.FunctionLikeDeclaration;
+  file: FileContext;
+}
+
+/** The local function a call invokes (same file or a local module), when it can be seen. */
+export function helperOf(call: ts.CallExpression, file: FileContext): HelperTarget | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  return functionOf(callee, file);
+}
+
+export interface HelperSummary {
+  /** Parameter indices whose session is rotated when the helper returns (or its promise settles). */
+  rotates: Map<number, ts.Node>;
+  /** Parameter indices of callbacks the helper invokes only inside a rotation's callback. */
+  callsAfterRotation: Map<number, ts.Node>;
+  /** Identity-carrying writes `p.key = …` into a parameter, for callers passing a session object. */
+  writesIntoParameter: Map<number, { node: ts.Node; key: string }[]>;
+}
+
+const summaries = new WeakMap<ts.Node, HelperSummary>();
+const inProgress = new WeakSet<ts.Node>();
+
+export function summarize(helper: HelperTarget, depth = 0): HelperSummary {
+  const cached = summaries.get(helper.fn);
+  if (cached) return cached;
+  const empty: HelperSummary = { rotates: new Map(), callsAfterRotation: new Map(), writesIntoParameter: new Map() };
+  if (depth > MAX_HELPER_DEPTH || inProgress.has(helper.fn) || !helper.fn.body) return empty;
+  inProgress.add(helper.fn);
+  try {
+    const summary = computeSummary(helper, depth);
+    summaries.set(helper.fn, summary);
+    return summary;
+  } finally {
+    inProgress.delete(helper.fn);
+  }
+}
+
+function parameterIndexOfRoot(expression: ts.Expression, fn: ts.FunctionLikeDeclaration): number | undefined {
+  let root = unwrap(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+  if (!ts.isIdentifier(root)) return undefined;
+  const declaration = findDeclaration(root);
+  if (!declaration || !ts.isParameter(declaration) || declaration.parent !== fn) return undefined;
+  return fn.parameters.indexOf(declaration);
+}
+
+function computeSummary(helper: HelperTarget, depth: number): HelperSummary {
+  const { fn, file } = helper;
+  const summary: HelperSummary = { rotates: new Map(), callsAfterRotation: new Map(), writesIntoParameter: new Map() };
+  const rotations: SessionRotation[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const rotation = rotationAt(node, file);
+      if (rotation) rotations.push(rotation);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(node.left);
+      if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(unwrap(left.expression))) {
+        const index = parameterIndexOfRoot(left.expression, fn);
+        if (index !== undefined && file.identityKeys.has(left.name.text)) {
+          const list = summary.writesIntoParameter.get(index) ?? [];
+          list.push({ node, key: left.name.text });
+          summary.writesIntoParameter.set(index, list);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+
+  const returnsRotation = (expression: ts.Node) =>
+    ts.isExpression(expression) && isRotationPromise(expression as ts.Expression, file, depth + 1);
+  for (const rotation of rotations) {
+    const index = parameterIndexOfRoot(rotation.session.carrier, fn);
+    if (index === undefined) continue;
+    // Callback rotations: callbacks of the helper invoked inside the rotation callback.
+    if (rotation.completion === 'callback' && rotation.callback) {
+      for (const [parameterIndex, parameter] of fn.parameters.entries()) {
+        if (!ts.isIdentifier(parameter.name) || parameterIndex === index) continue;
+        if (invokesInside(rotation.callback, parameter, file))
+          summary.callsAfterRotation.set(parameterIndex, rotation.call);
+      }
+    }
+  }
+  if (rotations.length > 0 || fn.body) {
+    const rotated = happensOnExit(fn, (node) => completesRotation(node, file, depth + 1), returnsRotation);
+    if (rotated) {
+      for (const rotation of rotations) {
+        const index = parameterIndexOfRoot(rotation.session.carrier, fn);
+        if (index !== undefined) summary.rotates.set(index, rotation.call);
+      }
+      // Rotation through a nested helper: `await regenerate(req)` inside this helper.
+      if (rotations.length === 0) {
+        for (const [index, parameter] of fn.parameters.entries()) {
+          if (ts.isIdentifier(parameter.name)) summary.rotates.set(index, parameter);
+        }
+      }
+    }
+  }
+  return summary;
+}
+
+/** Whether `parameter` is called, or passed on as a callback, inside `callback`'s body. */
+function invokesInside(callback: ts.Expression, parameter: ts.ParameterDeclaration, file: FileContext): boolean {
+  const target = functionOf(callback, file);
+  if (!target) {
+    // `req.session.regenerate(done)`: the helper's callback is the rotation callback itself.
+    const inner = unwrap(callback);
+    return ts.isIdentifier(inner) && findDeclaration(inner) === parameter;
+  }
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && findDeclaration(node) === parameter) {
+      const parent = node.parent;
+      if (
+        (ts.isCallExpression(parent) && (parent.expression === node || parent.arguments.includes(node))) ||
+        ts.isReturnStatement(parent)
+      ) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (target.fn.body) visit(target.fn.body);
+  return found;
+}
+
+function helperRotates(call: ts.CallExpression, helper: HelperTarget, depth: number): boolean {
+  if (depth > MAX_HELPER_DEPTH) return false;
+  const summary = summarize(helper, depth + 1);
+  for (const index of summary.rotates.keys()) if (index < call.arguments.length) return true;
+  return false;
+}
+
+/** The rotation evidence node of a helper call that rotates (for related locations), if any. */
+export function helperRotationEvidence(call: ts.CallExpression, file: FileContext): ts.Node | undefined {
+  const helper = helperOf(call, file);
+  if (!helper) return undefined;
+  const summary = summarize(helper);
+  for (const [index, node] of summary.rotates) if (index < call.arguments.length) return node;
+  return undefined;
+}

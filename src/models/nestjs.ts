@@ -1,0 +1,76 @@
+import { ts } from 'ts-morph';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { decoratorsOf } from '../analysis/handlers.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { unwrap } from '../analysis/syntax.js';
+import type { FileContext } from '../engine/file-context.js';
+import { loginVerdict } from './login-versions.js';
+import type { Model } from './model.js';
+import { PASSPORT_ADVISORY } from './passport.js';
+import { methodRotation, sessionMethodCall, sessionWritesWith } from './session-access.js';
+import type { SessionObject } from './session-lifecycle.js';
+
+function isNestDecorator(decorator: ts.Decorator, name: string): boolean {
+  const expression = unwrap(decorator.expression);
+  const callee = ts.isCallExpression(expression) ? expression.expression : expression;
+  return refersTo(moduleReferenceOf(callee), '@nestjs/common', name);
+}
+
+/** A `@Session() session` parameter (express-session's `req.session` handed to a controller method). */
+function findSession(expression: ts.Expression, _file: FileContext): SessionObject | undefined {
+  const inner = unwrap(expression);
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isParameter(declaration)) return undefined;
+  if (!decoratorsOf(declaration).some((decorator) => isNestDecorator(decorator, 'Session'))) return undefined;
+  return { model: '@nestjs/common', expression: inner, carrier: inner };
+}
+
+/** Whether a class extends `AuthGuard(...)` from @nestjs/passport. */
+function extendsAuthGuard(node: ts.Node): boolean {
+  let current: ts.Node | undefined = node.parent;
+  while (current && !ts.isClassLike(current)) current = current.parent;
+  if (!current) return false;
+  for (const clause of current.heritageClauses ?? []) {
+    if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) {
+      const base = unwrap(type.expression);
+      const callee = ts.isCallExpression(base) ? base.expression : base;
+      if (refersTo(moduleReferenceOf(callee), '@nestjs/passport', 'AuthGuard')) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * NestJS: sessions are express-session's (or @fastify/session's), reached through `@Req() req` —
+ * handled by those models — or a `@Session()` parameter, handled here. @nestjs/passport guards log in
+ * only when `canActivate` calls `super.logIn(request)`, which is passport's `req.logIn` (so passport's
+ * version decides whether the id rotates).
+ */
+export const nestjs: Model = {
+  id: '@nestjs/common',
+  packages: ['@nestjs/common', '@nestjs/passport'],
+  keywords: ['session', 'login'],
+  sessionObject: findSession,
+  sessionWrites: sessionWritesWith('@nestjs/common', findSession),
+  rotation: methodRotation('@nestjs/common', findSession, 'regenerate', 'callback'),
+  invalidation(node, file) {
+    if (!ts.isCallExpression(node)) return undefined;
+    const session = sessionMethodCall(node, file, findSession, ['destroy']);
+    return session ? { model: '@nestjs/common', node, session, kind: 'destroy' } : undefined;
+  },
+  loginCall(call, file) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.SuperKeyword)
+      return undefined;
+    if (callee.name.text !== 'logIn' || !extendsAuthGuard(call)) return undefined;
+    return {
+      model: '@nestjs/common',
+      call,
+      kind: 'guard',
+      completion: 'promise',
+      verdict: loginVerdict(file, PASSPORT_ADVISORY),
+    };
+  },
+};

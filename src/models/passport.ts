@@ -1,0 +1,92 @@
+import { ts } from 'ts-morph';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { receivingFunction } from '../analysis/handlers.js';
+import { accessedName, unwrap } from '../analysis/syntax.js';
+import { objectView, staticValue } from '../analysis/values.js';
+import type { FileContext } from '../engine/file-context.js';
+import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
+import type { Model } from './model.js';
+import { callbackArgument } from './session-access.js';
+import { requestLogout } from './session-logout.js';
+import type { LoginCall } from './session-lifecycle.js';
+
+/**
+ * passport: `req.logIn` regenerates the session only from 0.6.0 (CVE-2022-25896: below that, login
+ * keeps the session id). `passport.authenticate(strategy)` calls `req.logIn` itself unless given a
+ * custom callback or `session: false`. From 0.6.0 `req.logout` takes a callback (it regenerates too).
+ */
+export const PASSPORT_ADVISORY: LoginAdvisory = {
+  library: 'passport',
+  advisory: 'CVE-2022-25896',
+  affected: 'below 0.6.0',
+  rotates: (version) => atLeast(version, [0, 6, 0]),
+  upgradeRange: () => '^0.7.0',
+  upgradeNote:
+    'from 0.6.0 `req.logout()` is asynchronous and requires a callback (`req.logout((err) => …)`), and the session store must support `regenerate` (cookie-session does not)',
+};
+
+/** `passport.authenticate(...)` without a custom callback and without `session: false`: logs in. */
+export function authenticateLogin(
+  call: ts.CallExpression,
+  file: FileContext,
+  isAuthenticate: (callee: ts.Expression) => boolean,
+  model: string,
+  advisory: LoginAdvisory,
+): LoginCall | undefined {
+  const callee = unwrap(call.expression);
+  if (accessedName(callee) !== 'authenticate' || !isAuthenticate(callee)) return undefined;
+  // A custom callback takes over: passport then calls no `req.logIn` (the callback must).
+  const rest = call.arguments.slice(1);
+  if (rest.some((argument) => callbackArgument({ arguments: [argument] } as unknown as ts.CallExpression, file)))
+    return undefined;
+  for (const argument of call.arguments.slice(1)) {
+    const session = objectView(argument, file)?.properties.get('session');
+    const value = session && staticValue(session.value, session.file);
+    if (value?.kind === 'boolean' && !value.value) return undefined;
+  }
+  return { model, call, kind: 'middleware', completion: 'middleware', verdict: loginVerdict(file, advisory) };
+}
+
+/**
+ * `req.login(user, cb)` / `req.logIn(user, cb)` on a request received as the first parameter of a
+ * function (a handler or a helper), or through a `@Req()` parameter.
+ */
+export function requestLogin(call: ts.CallExpression, _file: FileContext): ts.Expression | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || call.arguments.length === 0) return undefined;
+  if (callee.name.text !== 'login' && callee.name.text !== 'logIn') return undefined;
+  const request = unwrap(callee.expression);
+  if (!ts.isIdentifier(request)) return undefined;
+  const receiver = receivingFunction(request);
+  if (!receiver) return undefined;
+  const decorated = ts.canHaveDecorators(receiver.parameter) && (ts.getDecorators(receiver.parameter) ?? []).length > 0;
+  return receiver.index === 0 || decorated ? request : undefined;
+}
+
+export const passport: Model = {
+  id: 'passport',
+  packages: ['passport'],
+  keywords: ['passport', 'login', 'logout'],
+  // From the fixed versions logout regenerates the session too (the same change as for login).
+  logoutCall: requestLogout('passport', (file) => loginVerdict(file, PASSPORT_ADVISORY)),
+  loginCall(call, file) {
+    const middleware = authenticateLogin(
+      call,
+      file,
+      (callee) => refersTo(moduleReferenceOf(callee), 'passport', 'authenticate'),
+      'passport',
+      PASSPORT_ADVISORY,
+    );
+    if (middleware) return middleware;
+    if (!requestLogin(call, file)) return undefined;
+    const callback = callbackArgument(call, file);
+    return {
+      model: 'passport',
+      call,
+      kind: 'login',
+      completion: 'callback',
+      callback,
+      verdict: loginVerdict(file, PASSPORT_ADVISORY),
+    };
+  },
+};

@@ -1,0 +1,214 @@
+import { ts } from 'ts-morph';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { accessedName, isFunctionLike, stringValue, unwrap } from '../analysis/syntax.js';
+import { objectView, resolveValue } from '../analysis/values.js';
+import type { FileContext } from '../engine/file-context.js';
+import type {
+  RotationCompletion,
+  SessionObject,
+  SessionRotation,
+  SessionWrite,
+  SessionWriteKind,
+} from './session-lifecycle.js';
+
+/**
+ * Building blocks for models whose session hangs off the request as a property (`req.session`,
+ * `ctx.session`, `request.yar`). Syntax only: the carrier is whatever the property is read from,
+ * and the rules decide whether a function receives it.
+ */
+
+export type SessionObjectFinder = (expression: ts.Expression, file: FileContext) => SessionObject | undefined;
+
+/** `<carrier>.<property>`, or a local alias of it (`const s = req.session`, `const { session } = req`). */
+export function propertySession(model: string, property: string): SessionObjectFinder {
+  return (expression, file) => {
+    const inner = unwrap(expression);
+    if (
+      (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) &&
+      accessedName(inner) === property
+    ) {
+      const carrier = unwrap(inner.expression);
+      if (carrier.kind === ts.SyntaxKind.ThisKeyword) return undefined;
+      return { model, expression: inner, carrier };
+    }
+    if (!ts.isIdentifier(inner)) return undefined;
+    const declaration = findDeclaration(inner);
+    if (!declaration) return undefined;
+    if (ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+      const resolved = resolveValue(inner, file).node;
+      if (resolved !== inner && ts.isExpression(resolved) && resolved.getSourceFile() === file.sourceFile) {
+        const aliased = unwrap(resolved as ts.Expression);
+        if (
+          (ts.isPropertyAccessExpression(aliased) || ts.isElementAccessExpression(aliased)) &&
+          accessedName(aliased) === property
+        ) {
+          return { model, expression: inner, carrier: unwrap(aliased.expression) };
+        }
+      }
+    }
+    if (ts.isBindingElement(declaration)) {
+      const key = declaration.propertyName ?? declaration.name;
+      const holder = declaration.parent.parent;
+      if (ts.isIdentifier(key) && key.text === property && ts.isVariableDeclaration(holder) && holder.initializer) {
+        return { model, expression: inner, carrier: unwrap(holder.initializer) };
+      }
+    }
+    return undefined;
+  };
+}
+
+const ASSIGNMENTS = new Set([
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+]);
+
+/** Static keys of an object written into the session (`{ userId, role }`), or one computed key. */
+function objectKeys(expression: ts.Expression, file: FileContext): (string | undefined)[][] {
+  const view = objectView(expression, file);
+  if (!view) return [[undefined]];
+  const paths: (string | undefined)[][] = [...view.properties.keys()].map((key) => [key]);
+  if (!view.complete) paths.push([undefined]);
+  return paths;
+}
+
+/**
+ * Writes by assignment and `Object.assign`: `S.k = v`, `S.a.b = v`, `S[k].user = v`, `S = { … }`
+ * (replace; `S = null` is invalidation, not a write), `Object.assign(S, { … })`; with `setMethod`,
+ * also `S.set('k', v)` and `S.set({ k: v })`.
+ */
+export function sessionWritesWith(
+  model: string,
+  find: SessionObjectFinder,
+  options: { setMethod?: boolean; replace?: boolean } = {},
+) {
+  return (node: ts.Node, file: FileContext): SessionWrite[] | undefined => {
+    const write = (session: SessionObject, paths: (string | undefined)[][], kind: SessionWriteKind): SessionWrite[] => [
+      { model, node, session, paths, kind },
+    ];
+    if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)) {
+      const left = unwrap(node.left);
+      if (options.replace) {
+        const whole = find(left, file);
+        if (whole && (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left))) {
+          const right = unwrap(node.right);
+          if (right.kind === ts.SyntaxKind.NullKeyword) return undefined;
+          return write(whole, objectKeys(node.right, file), 'replace');
+        }
+      }
+      const path: (string | undefined)[] = [];
+      let current: ts.Expression = left;
+      while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
+        path.unshift(accessedName(current));
+        const object = unwrap(current.expression);
+        const session = find(object, file);
+        if (session) return write(session, [path], 'assign');
+        current = object;
+      }
+      return undefined;
+    }
+    if (!ts.isCallExpression(node)) return undefined;
+    const callee = unwrap(node.expression);
+    if (accessedName(callee) === 'assign') {
+      const object = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+      if (object && ts.isIdentifier(object) && object.text === 'Object' && node.arguments.length >= 2) {
+        const session = find(node.arguments[0], file);
+        if (session)
+          return write(
+            session,
+            node.arguments.slice(1).flatMap((a) => objectKeys(a, file)),
+            'merge',
+          );
+      }
+    }
+    if (options.setMethod && accessedName(callee) === 'set' && ts.isPropertyAccessExpression(callee)) {
+      const session = find(callee.expression, file);
+      if (!session || node.arguments.length === 0) return undefined;
+      const key = stringValue(node.arguments[0]);
+      if (key !== undefined) return write(session, [[key]], 'set');
+      if (ts.isObjectLiteralExpression(unwrap(node.arguments[0])))
+        return write(session, objectKeys(node.arguments[0], file), 'set');
+      return write(session, [[undefined]], 'set');
+    }
+    return undefined;
+  };
+}
+
+/** `S.<method>(…)` on a session object found by `find`. */
+export function sessionMethodCall(
+  call: ts.CallExpression,
+  file: FileContext,
+  find: SessionObjectFinder,
+  methods: string[],
+): SessionObject | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !methods.includes(callee.name.text)) return undefined;
+  return find(callee.expression, file);
+}
+
+/** The first argument that is (or names) a function. */
+export function callbackArgument(call: ts.CallExpression, file: FileContext): ts.Expression | undefined {
+  for (const argument of call.arguments) {
+    const inner = unwrap(argument);
+    if (isFunctionLike(inner)) return argument;
+    if (ts.isIdentifier(inner)) {
+      const resolved = resolveValue(inner, file).node;
+      if (isFunctionLike(resolved)) return argument;
+      const declaration = findDeclaration(inner);
+      // A callback received as a parameter (`regenerate(done)` in a helper).
+      if (declaration && ts.isParameter(declaration)) return argument;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `promisify(S.regenerate.bind(S))` or `promisify(S.regenerate)` (util / node:util), called directly or
+ * through a const: the awaited call rotates.
+ */
+export function promisifiedSessionMethod(
+  call: ts.CallExpression,
+  file: FileContext,
+  find: SessionObjectFinder,
+  method: string,
+): SessionObject | undefined {
+  const callee = resolveValue(call.expression, file).node;
+  if (!ts.isCallExpression(callee) || callee.arguments.length !== 1) return undefined;
+  const promisifyReference = moduleReferenceOf(callee.expression);
+  const isPromisify =
+    refersTo(promisifyReference, 'util', 'promisify') || refersTo(promisifyReference, 'node:util', 'promisify');
+  if (!isPromisify) return undefined;
+  let target = unwrap(callee.arguments[0]);
+  if (ts.isCallExpression(target) && accessedName(unwrap(target.expression)) === 'bind') {
+    target = unwrap((unwrap(target.expression) as ts.PropertyAccessExpression).expression);
+  }
+  if (!ts.isPropertyAccessExpression(target) || target.name.text !== method) return undefined;
+  return find(target.expression, file);
+}
+
+/** A rotation `S.<method>(…)`: callback completion when a callback is passed, else `completion`. */
+export function methodRotation(
+  model: string,
+  find: SessionObjectFinder,
+  method: string,
+  withoutCallback: RotationCompletion,
+) {
+  return (call: ts.CallExpression, file: FileContext): SessionRotation | undefined => {
+    const session = sessionMethodCall(call, file, find, [method]);
+    if (session) {
+      const callback = callbackArgument(call, file);
+      return { model, call, session, completion: callback ? 'callback' : withoutCallback, callback };
+    }
+    const promisified = promisifiedSessionMethod(call, file, find, method);
+    if (promisified) return { model, call, session: promisified, completion: 'promise' };
+    return undefined;
+  };
+}
+
+/** The source text to name a session in an inserted statement: `req.session` even for an alias. */
+export function sessionText(session: SessionObject, property: string, file: FileContext): string {
+  const expression = unwrap(session.expression);
+  if (ts.isPropertyAccessExpression(expression)) return file.textOf(expression);
+  return `${file.textOf(session.carrier)}.${property}`;
+}
