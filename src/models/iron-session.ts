@@ -1,3 +1,4 @@
+import { responseCookieClearing, statelessInvalidation } from './session-logout.js';
 import { namedExportCallOptions, sessionLibraryModel } from './session-options.js';
 
 const IRON_ENTRY_POINTS = [
@@ -14,15 +15,24 @@ const IRON_ENTRY_POINTS = [
  * are the last argument of its entry points; `cookieOptions.secure` defaults to true in production and
  * `httpOnly` to true.
  */
-export const ironSession = sessionLibraryModel({
-  id: 'iron-session',
-  packages: ['iron-session'],
-  keywords: ['iron-session'],
-  stateless: true,
-  optionsArgument: namedExportCallOptions('iron-session', IRON_ENTRY_POINTS),
-  cookieProperty: 'cookieOptions',
-  defaults: { secure: 'secure', httpOnly: true },
-  secretPaths: [['password']],
-  cookieNameOption: 'cookieName',
-  cookieNameDefault: 'iron-session',
-});
+export const ironSession = sessionLibraryModel(
+  {
+    id: 'iron-session',
+    packages: ['iron-session'],
+    keywords: ['iron-session'],
+    stateless: true,
+    optionsArgument: namedExportCallOptions('iron-session', IRON_ENTRY_POINTS),
+    cookieProperty: 'cookieOptions',
+    defaults: { secure: 'secure', httpOnly: true },
+    secretPaths: [['password']],
+    cookieNameOption: 'cookieName',
+    cookieNameDefault: 'iron-session',
+  },
+  {
+    invalidation: statelessInvalidation('iron-session', {
+      methods: ['destroy'],
+      factory: { module: 'iron-session', names: ['getIronSession'] },
+    }),
+    cookieClearing: responseCookieClearing('iron-session'),
+  },
+);
