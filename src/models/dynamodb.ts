@@ -476,3 +476,179 @@ export function operationFunction(operation: DynamoOperation): ts.FunctionLikeDe
 export function elementName(element: ts.ObjectLiteralElementLike): string | undefined {
   return propertyNameText(element.name);
 }
+
+/** What an expression computes when it is an epoch timestamp: its unit and whether it reads the clock. */
+export interface EpochTime {
+  /** Reads the current time (`Date.now()`, `new Date().getTime()`, a helper returning either). */
+  clock: boolean;
+  unit?: 'ms' | 's';
+  /** Adds or subtracts something to the clock reading (a lifetime), rather than being "now". */
+  offset: boolean;
+}
+
+const ROUNDING = new Set(['floor', 'round', 'ceil', 'trunc']);
+
+/**
+ * The unit of an epoch-time expression: `Date.now()` and `getTime()` are milliseconds, a division by
+ * 1000 makes seconds, rounding and `String()` keep the unit, `+`/`-` keep the clock's unit. Follows
+ * consts and local helper functions with a single returned expression (`nowSeconds()`).
+ */
+export function epochTime(expression: ts.Expression, file: FileContext, depth = 0): EpochTime | undefined {
+  if (depth > 8) return undefined;
+  const node = unwrap(expression);
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveValue(node, file);
+    return resolved.node !== node && ts.isExpression(resolved.node)
+      ? epochTime(resolved.node, resolved.file, depth + 1)
+      : undefined;
+  }
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.PlusToken) {
+    const operand = unwrap(node.operand);
+    if (ts.isNewExpression(operand) && ts.isIdentifier(operand.expression) && operand.expression.text === 'Date') {
+      return { clock: true, unit: 'ms', offset: false };
+    }
+    return epochTime(operand, file, depth + 1);
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = unwrap(node.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : accessedName(callee);
+    const owner =
+      ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : undefined;
+    if (owner === 'Date' && (name === 'now' || name === 'parse')) return { clock: true, unit: 'ms', offset: false };
+    if (ts.isPropertyAccessExpression(callee) && (name === 'getTime' || name === 'valueOf')) {
+      return { clock: true, unit: 'ms', offset: false };
+    }
+    if (ts.isPropertyAccessExpression(callee) && name === 'toString')
+      return epochTime(callee.expression, file, depth + 1);
+    const first = node.arguments[0];
+    if (
+      first &&
+      ((owner === 'Math' && ROUNDING.has(name ?? '')) || ['Number', 'String', 'parseInt'].includes(name ?? ''))
+    ) {
+      if (owner === 'Math' || ts.isIdentifier(callee)) return epochTime(first, file, depth + 1);
+    }
+    if (
+      ts.isIdentifier(callee) ||
+      (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)
+    ) {
+      const returned = singleReturnedExpression(callee);
+      if (returned) return epochTime(returned, file, depth + 1);
+    }
+    return undefined;
+  }
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (operator === ts.SyntaxKind.SlashToken) {
+      const left = epochTime(node.left, file, depth + 1);
+      const divisor = staticValue(node.right, file);
+      if (left?.unit === 'ms' && divisor?.kind === 'number' && divisor.value === 1000) return { ...left, unit: 's' };
+      return left ? { ...left, unit: undefined } : undefined;
+    }
+    if (operator === ts.SyntaxKind.BarToken) return epochTime(node.left, file, depth + 1);
+    if (operator === ts.SyntaxKind.PlusToken || operator === ts.SyntaxKind.MinusToken) {
+      const left = epochTime(node.left, file, depth + 1);
+      const right = epochTime(node.right, file, depth + 1);
+      if (!left && !right) return undefined;
+      const unit = left?.unit === 'ms' || right?.unit === 'ms' ? 'ms' : (left?.unit ?? right?.unit);
+      return { clock: !!(left?.clock || right?.clock), unit, offset: true };
+    }
+  }
+  return undefined;
+}
+
+/** For `f` / `this.f` naming a local function or method whose body is one `return expr`, that expr. */
+function singleReturnedExpression(callee: ts.Expression): ts.Expression | undefined {
+  let declaration: ts.Node | undefined;
+  if (ts.isIdentifier(callee)) {
+    declaration = findDeclaration(callee);
+    if (declaration && ts.isVariableDeclaration(declaration)) declaration = declaration.initializer;
+  } else if (ts.isPropertyAccessExpression(callee)) {
+    declaration = classMethod(callee, callee.name.text);
+  }
+  if (!declaration || !isFunctionLike(declaration) || !declaration.body) return undefined;
+  if (!ts.isBlock(declaration.body)) return declaration.body;
+  const statements = declaration.body.statements;
+  const last = statements.at(-1);
+  return statements.length === 1 && last && ts.isReturnStatement(last) ? last.expression : undefined;
+}
+
+/** A method of the class enclosing `node`. */
+export function classMethod(node: ts.Node, name: string): ts.MethodDeclaration | undefined {
+  let current: ts.Node | undefined = node.parent;
+  while (current && !ts.isClassDeclaration(current) && !ts.isClassExpression(current)) current = current.parent;
+  if (!current) return undefined;
+  return current.members.find(
+    (member): member is ts.MethodDeclaration =>
+      ts.isMethodDeclaration(member) && propertyNameText(member.name) === name && member.body !== undefined,
+  );
+}
+
+/** Whether an expression mentions an expiry attribute (`item.expires`, `Number(Item.ttl.N)`, `expiresAt`). */
+export function mentionsExpiry(expression: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && EXPIRY_NAME.test(node.text)) found = true;
+    else if (ts.isStringLiteralLike(node) && EXPIRY_NAME.test(node.text)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
+}
+
+const COMPARISONS = new Set([
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+]);
+
+/**
+ * Whether a function compares an expiry attribute with something (`item.expires <= now`), itself or
+ * in a local helper/method it calls (one level: `if (isExpired(item))`).
+ */
+export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      COMPARISONS.has(node.operatorToken.kind) &&
+      (mentionsExpiry(node.left) || mentionsExpiry(node.right))
+    ) {
+      found = true;
+      return;
+    }
+    if (depth === 0 && ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      let target: ts.Node | undefined;
+      if (ts.isIdentifier(callee)) {
+        const declaration = findDeclaration(callee);
+        target =
+          declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : (declaration as ts.Node);
+      } else if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+        target = classMethod(callee, callee.name.text);
+      }
+      if (target && isFunctionLike(target) && target !== fn && comparesExpiry(target, depth + 1)) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** Whether the request's result is used (not a bare `await client.send(...)` statement). */
+export function resultIsUsed(operation: DynamoOperation): boolean {
+  const statement = enclosingStatement(operation.call);
+  if (!statement || !ts.isExpressionStatement(statement)) return true;
+  let expression = unwrap(statement.expression);
+  if (ts.isAwaitExpression(expression)) expression = unwrap(expression.expression);
+  if (ts.isCallExpression(expression) && accessedName(unwrap(expression.expression)) === 'promise') {
+    const inner = unwrap(expression.expression);
+    if (ts.isPropertyAccessExpression(inner)) expression = unwrap(inner.expression);
+  }
+  return expression !== operation.call;
+}

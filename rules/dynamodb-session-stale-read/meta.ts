@@ -1,0 +1,23 @@
+import { defineRuleMeta } from '../../src/rule.js';
+
+export default defineRuleMeta({
+  id: 'dynamodb-session-stale-read',
+  meta: {
+    title: 'DynamoDB session read without ConsistentRead',
+    description:
+      'An eventually consistent DynamoDB read can return a session item that was deleted or rotated a moment ago, so a logged-out or rotated-away (attacker-known) session id is still accepted for a short window.',
+    severity: 'warning',
+    precision: 'high',
+    securitySeverity: 4.8,
+    cwe: [367],
+    tags: ['session', 'dynamodb', 'race-condition'],
+    frameworks: ['aws-sdk-dynamodb', 'connect-dynamodb', 'dynamodb-store'],
+    messages: {
+      eventuallyConsistent:
+        'This session read is eventually consistent (`ConsistentRead` is {{current}}), so it can return an item that was just deleted or rotated. Use `ConsistentRead: true`; `npx fixate init dynamodb-store` generates a store that does.',
+    },
+    suggestions: {
+      consistentRead: 'Set `ConsistentRead: true` on the session read.',
+    },
+  },
+});
