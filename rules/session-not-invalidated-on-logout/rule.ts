@@ -90,7 +90,7 @@ export default defineRule(meta, (ctx) => {
           const target = functionOf(member, ctx.file);
           if (target && target.file === ctx.file) entry.chain.push(target.fn);
         }
-        entry.evidence.push({ kind: 'route', node: call.arguments[0] ?? call, text: routeText(route) });
+        entry.evidence.push({ kind: 'route', node: pathNode(call, route.path), text: routeText(route) });
       }
       for (const model of ctx.file.models) {
         const site = model.sessionOptions?.(call, ctx.file);
@@ -136,6 +136,21 @@ export default defineRule(meta, (ctx) => {
     },
   };
 });
+
+/** The path literal of a registration (`'/logout'`, or `path: '/logout'` inside a route config). */
+function pathNode(call: ts.CallExpression, path: string): ts.Node {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isStringLiteralLike(node) && node.text === path) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  call.arguments.forEach(visit);
+  return found ?? call.arguments[0] ?? call;
+}
 
 function routeText(route: RouteRegistration): string {
   return `route ${route.method ? `${route.method} ` : ''}${route.path}`;
@@ -324,8 +339,21 @@ function invalidationFixes(
   const template = model.invalidationFix(context, file);
   if (!template) return [];
   const statements = fn.body.statements;
+  // Where the handler responds: a return, a use of the response (`res`, `reply`, `h`), or for a koa
+  // context (request and response in one) the first use of it that is not part of the logout itself.
+  const logoutNodes = [
+    ...entry.evidence.map((e) => e.node),
+    ...facts.cookieClearings.map((c) => c.node),
+    ...facts.logouts.map((l) => l.call),
+  ];
+  const partOfLogout = (statement: ts.Statement) =>
+    logoutNodes.some((node) => node.pos >= statement.pos && node.end <= statement.end);
+  const carrier = requestParameter.name.text;
   const responds = (statement: ts.Statement) =>
-    ts.isReturnStatement(statement) || (responseName !== undefined && mentions(statement, responseName));
+    ts.isReturnStatement(statement) ||
+    (responseName !== undefined
+      ? mentions(statement, responseName)
+      : mentions(statement, carrier) && !partOfLogout(statement));
   const firstResponse = statements.findIndex(responds);
   const indent = indentationOf(statements[0], file);
   if (template.kind === 'statement') {
