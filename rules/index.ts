@@ -1,4 +1,5 @@
 import type { Rule, RuleMetaDefinition } from '../src/rule.js';
+import clientControlledSessionId from './client-controlled-session-id/meta.js';
 import dynamodbSessionMissingExpiry from './dynamodb-session-missing-expiry/meta.js';
 import dynamodbSessionRotationNotAtomic from './dynamodb-session-rotation-not-atomic/meta.js';
 import dynamodbSessionStaleRead from './dynamodb-session-stale-read/meta.js';
@@ -6,6 +7,7 @@ import dynamodbSessionUserIndex from './dynamodb-session-user-index/meta.js';
 import hardcodedSessionSecret from './hardcoded-session-secret/meta.js';
 import insecureSessionCookie from './insecure-session-cookie/meta.js';
 import missingSessionRegeneration from './missing-session-regeneration/meta.js';
+import predictableSessionId from './predictable-session-id/meta.js';
 import sessionNotInvalidatedOnLogout from './session-not-invalidated-on-logout/meta.js';
 
 /**
@@ -13,6 +15,7 @@ import sessionNotInvalidatedOnLogout from './session-not-invalidated-on-logout/m
  * SARIF rule table. Implementations are imported on demand by `loadRules()`.
  */
 export const ruleMetas: RuleMetaDefinition[] = [
+  clientControlledSessionId,
   dynamodbSessionMissingExpiry,
   dynamodbSessionRotationNotAtomic,
   dynamodbSessionStaleRead,
@@ -20,10 +23,12 @@ export const ruleMetas: RuleMetaDefinition[] = [
   hardcodedSessionSecret,
   insecureSessionCookie,
   missingSessionRegeneration,
+  predictableSessionId,
   sessionNotInvalidatedOnLogout,
 ];
 
 const implementations: Record<string, () => Promise<{ default: Rule }>> = {
+  'client-controlled-session-id': () => import('./client-controlled-session-id/rule.js'),
   'dynamodb-session-missing-expiry': () => import('./dynamodb-session-missing-expiry/rule.js'),
   'dynamodb-session-rotation-not-atomic': () => import('./dynamodb-session-rotation-not-atomic/rule.js'),
   'dynamodb-session-stale-read': () => import('./dynamodb-session-stale-read/rule.js'),
@@ -31,6 +36,7 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/rule.js'),
   'insecure-session-cookie': () => import('./insecure-session-cookie/rule.js'),
   'missing-session-regeneration': () => import('./missing-session-regeneration/rule.js'),
+  'predictable-session-id': () => import('./predictable-session-id/rule.js'),
   'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/rule.js'),
 };
 

@@ -1,0 +1,197 @@
+import {
+  type CookieWrite,
+  defineRule,
+  describeFlow,
+  dynamoFacts,
+  type FileContext,
+  type FixDescriptor,
+  flowSteps,
+  hashCall,
+  isDerivedKey,
+  type Located,
+  memberPath,
+  primaryKeyOf,
+  randomIdExpression,
+  returnedExpressions,
+  type RuleContext,
+  SESSION_COOKIE_NAME,
+  type SessionIdSink,
+  type SourceInfo,
+  strongGenerator,
+  TaintEngine,
+  ts,
+  unwrap,
+  type WeakGenerator,
+  weakGenerator,
+} from '../../src/api.js';
+import meta from './meta.js';
+
+/** Sinks where a session is created under the given id (reads by id only look one up). */
+const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-write']);
+/** Values whose name says they are a session id or token (`sessionId`, `session_token`, `sid`). */
+const SESSION_ID_NAME = /^(sid|sess(ion)?[_-]?(id|token|key)|session)$/i;
+
+/** Why each weak source node is weak, for the message (the engine keeps only label and kind). */
+const reasons = new WeakMap<ts.Node, string>();
+
+/** `Buffer.from(bytes)` carries its bytes (the engine knows strings, not buffers). */
+function passThrough(call: ts.CallExpression | ts.NewExpression): ts.Expression[] | undefined {
+  const path = memberPath(call.expression);
+  return path?.join('.') === 'Buffer.from' && call.arguments?.[0] ? [call.arguments[0]] : undefined;
+}
+
+/** Generators alone: used to explain what a hash was computed from. */
+const generators = new TaintEngine({
+  isSource: (node, file) => weakSource(weakGenerator(node, file), node),
+  passThrough,
+});
+
+/** At least 128 bits from a CSPRNG reach the value: it is unguessable whatever else is mixed in. */
+const strong = new TaintEngine({
+  isSource: (node, file) => {
+    const label = strongGenerator(node, file);
+    return label ? { label, kind: 'strong' } : undefined;
+  },
+  passThrough,
+});
+
+/** Weak generators and hashes whose inputs hold no strong randomness. */
+const weak = new TaintEngine({
+  isSource: (node, file) => {
+    const generator = weakGenerator(node, file);
+    if (generator) return weakSource(generator, node);
+    const hash = hashCall(node, file);
+    if (!hash) return undefined;
+    if (hash.inputs.some((input) => strong.sourcesOf(input, file).paths.length > 0)) return undefined;
+    const inner = hash.inputs.flatMap((input) => generators.sourcesOf(input, file).paths)[0];
+    const label = file.textOf(node);
+    reasons.set(
+      node,
+      inner
+        ? `a ${hash.label} of \`${inner.source.label}\` is as guessable as its input`
+        : `a ${hash.label} of values without random input is as guessable as those values`,
+    );
+    return { label: label.length > 60 ? `${label.slice(0, 57)}…` : label, kind: 'hash' };
+  },
+  passThrough,
+});
+
+function weakSource(generator: WeakGenerator | undefined, node: ts.Node): SourceInfo | undefined {
+  if (!generator) return undefined;
+  reasons.set(node, generator.reason);
+  return { label: generator.label, kind: generator.kind };
+}
+
+export default defineRule(meta, (ctx) => {
+  const reported = new Set<ts.Node>();
+  const cookieWrites: CookieWrite[] = [];
+  const sessionCookieNames = new Set<string>();
+  const visit = (node: ts.Node) => {
+    for (const model of ctx.file.models) {
+      for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
+        if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
+      }
+      if (ts.isCallExpression(node)) {
+        const site = model.sessionOptions?.(node, ctx.file);
+        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
+        cookieWrites.push(...(model.cookieWrites?.(node, ctx.file) ?? []));
+      }
+    }
+  };
+  return {
+    CallExpression: visit,
+    BinaryExpression: visit,
+    onEnd() {
+      for (const write of cookieWrites) {
+        const named =
+          write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
+        if (!named && !namedLikeSessionId(write.value.node)) continue;
+        const label = write.name
+          ? `The \`${write.name}\` session cookie (${write.label})`
+          : `The session cookie (${write.label})`;
+        check(ctx, write.node, { label, value: write.value }, reported);
+      }
+      for (const operation of dynamoFacts(ctx.file).operations) {
+        if (!operation.isSessionTable || operation.kind !== 'put') continue;
+        const key = primaryKeyOf(operation);
+        if (!key || isDerivedKey(key[1])) continue;
+        check(
+          ctx,
+          operation.call,
+          { label: `The session table key \`${key[0]}\` (DynamoDB put)`, value: key[1] },
+          reported,
+        );
+      }
+    },
+  };
+});
+
+/** `sessionId`, `session.token`, `this.sid`: a value named like a session id or token. */
+function namedLikeSessionId(node: ts.Node): boolean {
+  const path = ts.isExpression(node as ts.Expression) ? memberPath(node as ts.Expression) : undefined;
+  const name = path?.at(-1);
+  return name !== undefined && SESSION_ID_NAME.test(name);
+}
+
+function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>): void {
+  if (sink.kind === 'generator' && sink.generator) {
+    const { fn, file } = sink.generator;
+    for (const returned of returnedExpressions(fn)) {
+      check(
+        ctx,
+        sink.node,
+        { label: `The \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
+        reported,
+      );
+    }
+    return;
+  }
+  if (sink.value) check(ctx, sink.node, { label: `\`${sink.label}\``, value: sink.value }, reported);
+}
+
+interface SinkUse {
+  label: string;
+  value: Located<ts.Node>;
+  generator?: boolean;
+}
+
+function check(ctx: RuleContext, sinkNode: ts.Node, use: SinkUse, reported: Set<ts.Node>): void {
+  const { node: value, file } = use.value;
+  const expression = value as ts.Expression;
+  const path = weak.sourcesOf(expression, file).paths[0];
+  if (!path) return;
+  if (strong.sourcesOf(expression, file).paths.length > 0) return;
+  const inThisFile = file === ctx.file;
+  const target = inThisFile ? value : sinkNode;
+  if (reported.has(target)) return;
+  reported.add(target);
+  const sinkMessage = use.generator
+    ? `returned as the session id by ${use.label}`
+    : `used as the session id by ${use.label}`;
+  const sourceNode = path.steps[0].node;
+  ctx.report({
+    target,
+    messageId: 'predictable',
+    data: {
+      sink: use.label,
+      source: path.source.label,
+      reason: reasons.get(sourceNode) ?? 'it is not random',
+      flow: describeFlow(
+        path,
+        { label: use.label.charAt(0).toLowerCase() + use.label.slice(1), node: value, file },
+        ctx.file,
+      ),
+    },
+    flow: flowSteps(path, { node: value, message: sinkMessage }),
+    fixes: inThisFile ? [cryptoRandomFix(ctx.file, value)] : [],
+  });
+}
+
+/** Replaces the id expression with 32 bytes from the CSPRNG, importing `randomBytes` when needed. */
+function cryptoRandomFix(file: FileContext, value: ts.Node): FixDescriptor {
+  const random = randomIdExpression(file);
+  const inner = ts.isExpression(value as ts.Expression) ? unwrap(value as ts.Expression) : value;
+  const edits = [{ start: inner.getStart(file.sourceFile), end: inner.getEnd(), newText: random.expression }];
+  if (random.importText) edits.unshift({ start: random.importAt, end: random.importAt, newText: random.importText });
+  return { suggestionId: 'cryptoRandom', data: { expression: random.expression }, safety: 'unsafe', edits };
+}
