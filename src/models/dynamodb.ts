@@ -325,6 +325,19 @@ const factsCache = new WeakMap<FileContext, DynamoFileFacts>();
 export function dynamoFacts(file: FileContext): DynamoFileFacts {
   const cached = factsCache.get(file);
   if (cached) return cached;
+  // Every construct the models recognise names a DynamoDB module or class in the file's own text.
+  if (!/dynamo/i.test(file.text)) {
+    const empty: DynamoFileFacts = {
+      operations: [],
+      allOperations: [],
+      tables: [],
+      stores: [],
+      keyNames: new Map(),
+      expiryNames: new Map(),
+    };
+    factsCache.set(file, empty);
+    return empty;
+  }
   const operations: DynamoOperation[] = [];
   const tables: DynamoTableDefinition[] = [];
   const stores: DynamoSessionStoreConfig[] = [];
