@@ -32,7 +32,7 @@ export default defineRuleMeta({
       helperWriteWithoutRotation:
         "{{helper}}() writes '{{key}}' into the session passed here (in {{where}}) without the session being regenerated first.",
       loginKeepsId:
-        '{{login}} logs the user in with {{library}} {{version}}, which keeps the session id across login ({{advisory}} affects {{library}} {{affected}}).',
+        '{{login}} logs the user in with {{library}} {{version}} ({{versionEvidence}}), which keeps the session id across login ({{advisory}} affects {{library}} {{affected}}).',
       loginVersionUnknown:
         '{{login}} logs the user in with {{library}}, but the installed {{library}} version could not be determined ({{reason}}); {{library}} {{affected}} keeps the session id across login ({{advisory}}).',
       regenerateErrorIgnored:

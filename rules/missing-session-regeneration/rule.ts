@@ -190,7 +190,12 @@ function judge(write: IdentityWrite, context: JudgeContext): Verdict {
   const receiver = receivingFunction(write.session.carrier);
   if (!receiver) return { kind: 'skip' };
   const owner = receiver.fn;
-  const happens = (node: ts.Node) => completesRotation(node, file);
+  // An awaited library login covers what follows: it rotates, or it is reported itself at the login.
+  const happens = (node: ts.Node) =>
+    completesRotation(node, file) ||
+    (ts.isAwaitExpression(node) &&
+      ts.isCallExpression(unwrap(node.expression)) &&
+      context.logins.some((login) => login.call === unwrap(node.expression)));
   let point: ts.Node = write.node;
   let someRotated = false;
   for (let step = 0; step < MAX_ASCENT; step++) {
@@ -416,6 +421,7 @@ function reportLogins(ctx: RuleContext, logins: LoginCall[]): void {
           login: loginText,
           library: verdict.library,
           version: verdict.version ?? '',
+          versionEvidence: verdict.versionEvidence ?? 'installed',
           advisory: verdict.advisory,
           affected: verdict.affected,
         },

@@ -51,7 +51,8 @@ export const fastifyPassport: Model = {
     );
     if (middleware) return middleware;
     if (!requestLogin(call, file)) return undefined;
-    const callback = callbackArgument(call, file);
+    // `req.logIn(user, options?, callback?)`: the first argument is the user, never the callback.
+    const callback = callbackArgument(call, file, 1);
     return {
       model: '@fastify/passport',
       call,

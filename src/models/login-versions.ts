@@ -36,9 +36,14 @@ export function loginVerdict(file: FileContext, advisory: LoginAdvisory): LoginV
     };
   }
   const rotates = advisory.rotates(parsed);
+  const versionEvidence =
+    dependency.source === 'lockfile' && dependency.lockfile
+      ? `from ${dependency.lockfile.split(/[\\/]/).pop()}`
+      : `the lowest version "${dependency.range}" in package.json allows`;
   return {
     ...base,
     rotates,
+    versionEvidence,
     version: dependency.version,
     upgrade: rotates ? undefined : upgradeOf(file, advisory, parsed),
   };

@@ -79,7 +79,8 @@ export const passport: Model = {
     );
     if (middleware) return middleware;
     if (!requestLogin(call, file)) return undefined;
-    const callback = callbackArgument(call, file);
+    // `req.logIn(user, options?, callback?)`: the first argument is the user, never the callback.
+    const callback = callbackArgument(call, file, 1);
     return {
       model: 'passport',
       call,

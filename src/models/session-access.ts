@@ -18,6 +18,13 @@ import type {
  * and the rules decide whether a function receives it.
  */
 
+/** `a.b` → 'b', `a['b']` → 'b', `a[key]` → undefined (a computed member has no static name). */
+export function staticMemberName(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): string | undefined {
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  const argument = unwrap(node.argumentExpression);
+  return ts.isStringLiteralLike(argument) || ts.isNumericLiteral(argument) ? argument.text : undefined;
+}
+
 export type SessionObjectFinder = (expression: ts.Expression, file: FileContext) => SessionObject | undefined;
 
 /** `<carrier>.<property>`, or a local alias of it (`const s = req.session`, `const { session } = req`). */
@@ -26,7 +33,7 @@ export function propertySession(model: string, property: string): SessionObjectF
     const inner = unwrap(expression);
     if (
       (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) &&
-      accessedName(inner) === property
+      staticMemberName(inner) === property
     ) {
       const carrier = unwrap(inner.expression);
       if (carrier.kind === ts.SyntaxKind.ThisKeyword) return undefined;
@@ -41,7 +48,7 @@ export function propertySession(model: string, property: string): SessionObjectF
         const aliased = unwrap(resolved as ts.Expression);
         if (
           (ts.isPropertyAccessExpression(aliased) || ts.isElementAccessExpression(aliased)) &&
-          accessedName(aliased) === property
+          staticMemberName(aliased) === property
         ) {
           return { model, expression: inner, carrier: unwrap(aliased.expression) };
         }
@@ -100,7 +107,7 @@ export function sessionWritesWith(
       const path: (string | undefined)[] = [];
       let current: ts.Expression = left;
       while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
-        path.unshift(accessedName(current));
+        path.unshift(staticMemberName(current));
         const object = unwrap(current.expression);
         const session = find(object, file);
         if (session) return write(session, [path], 'assign');
@@ -147,9 +154,9 @@ export function sessionMethodCall(
   return find(callee.expression, file);
 }
 
-/** The first argument that is (or names) a function. */
-export function callbackArgument(call: ts.CallExpression, file: FileContext): ts.Expression | undefined {
-  for (const argument of call.arguments) {
+/** The first argument from `from` on that is (or names) a function. */
+export function callbackArgument(call: ts.CallExpression, file: FileContext, from = 0): ts.Expression | undefined {
+  for (const argument of call.arguments.slice(from)) {
     const inner = unwrap(argument);
     if (isFunctionLike(inner)) return argument;
     if (ts.isIdentifier(inner)) {

@@ -62,6 +62,8 @@ export interface LoginVerdict {
   rotates: boolean | undefined;
   version?: string;
   versionSource: 'lockfile' | 'range' | 'unknown';
+  /** Where the version came from, for messages: `package-lock.json`, `the lowest version "^0.5.0" allows`. */
+  versionEvidence?: string;
   /** Why the version is unknown. */
   reason?: string;
   /** The advisory for versions that keep the id, e.g. `CVE-2022-25896`. */
