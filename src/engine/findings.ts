@@ -17,7 +17,19 @@ export class FindingBuilder {
 
   constructor(private readonly relativePath: (absPath: string) => string) {}
 
-  build(rule: Rule, file: FileContext, descriptor: ReportDescriptor, baseSeverity: Severity): Finding {
+  /**
+   * `onFixError` hears about a fix that cannot be built (edits that overlap or fall outside the file):
+   * that fix is dropped and the finding kept, so a rule's broken fix never costs the finding itself.
+   */
+  build(
+    rule: Rule,
+    file: FileContext,
+    descriptor: ReportDescriptor,
+    baseSeverity: Severity,
+    onFixError: (error: unknown, suggestionId: string) => void = (error) => {
+      throw error;
+    },
+  ): Finding {
     const location = this.locate(descriptor.target, file);
     const message = formatTemplate(rule.meta.messages[descriptor.messageId], descriptor.data);
     const severity =
@@ -32,7 +44,14 @@ export class FindingBuilder {
       location,
       related: (descriptor.related ?? []).map((r) => ({ ...this.locate(r.target, file), message: r.message })),
       flow: descriptor.flow?.map((step) => ({ ...this.locate(step.target, file), message: step.message })),
-      fixes: (descriptor.fixes ?? []).map((fix) => this.buildFix(rule, file, fix)),
+      fixes: (descriptor.fixes ?? []).flatMap((fix) => {
+        try {
+          return [this.buildFix(rule, file, fix)];
+        } catch (error) {
+          onFixError(error, fix.suggestionId);
+          return [];
+        }
+      }),
       lineHash: this.lineHash(file, location.region.startLine),
       snippet: snippetOf(file.text, location.region.startLine, location.region.endLine),
     };

@@ -186,7 +186,17 @@ function analyseFile(
     if (!entry.rule.meta.frameworks.some((framework) => modelIds.has(framework))) continue;
     const report = (descriptor: ReportDescriptor) => {
       checkReport(entry.rule, descriptor);
-      const finding = builder.build(entry.rule, file, descriptor, entry.severity);
+      const finding = builder.build(entry.rule, file, descriptor, entry.severity, (error, suggestionId) =>
+        notify({
+          level: 'error',
+          code: 'fix-failed',
+          message: `rule ${entry.rule.id} offered a fix ("${suggestionId}") on ${file.path} that cannot be applied (${describeError(error)}); the finding is kept without it`,
+          path: file.path,
+          ruleId: entry.rule.id,
+          skipped: false,
+          detail: debug ? (error as Error)?.stack : undefined,
+        }),
+      );
       const directive =
         finding.location.path === file.path
           ? findSuppression(directives, entry.rule.id, finding.location.region.startLine)

@@ -139,6 +139,45 @@ describe('rule isolation', () => {
   });
 });
 
+describe('broken fixes', () => {
+  const brokenFix = testRule('broken-fix', (ctx) => ({
+    ImportDeclaration(node) {
+      const start = node.getStart();
+      ctx.report({
+        target: node,
+        messageId: 'hit',
+        data: { what: 'import' },
+        fixes: [
+          {
+            suggestionId: 'overlapping',
+            edits: [
+              { start, end: start + 10, newText: 'a' },
+              { start: start + 5, end: start + 12, newText: 'b' },
+            ],
+          },
+          { suggestionId: 'overlapping', edits: [{ start: 0, end: ctx.file.text.length + 100, newText: '' }] },
+          { suggestionId: 'good', edits: [{ start, end: start, newText: '// fixed\n' }] },
+        ],
+      });
+    },
+  }));
+
+  it('a fix whose edits overlap or leave the file is dropped and named; the finding and good fixes stay', async () => {
+    const dir = project({ 'package.json': MANIFEST, 'victim.ts': VULNERABLE });
+    const result = await scanDir(dir, {}, [brokenFix]);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].fixes.map((fix) => fix.description)).toEqual(['a fix that applies']);
+    const failed = result.notifications.filter((n) => n.code === 'fix-failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]).toMatchObject({ level: 'error', path: 'victim.ts', ruleId: 'broken-fix', skipped: false });
+    expect(failed[0].message).toMatch(
+      /^rule broken-fix offered a fix \("overlapping"\) on victim\.ts that cannot be applied/,
+    );
+    expect(crashes(result)).toEqual([]);
+    expect(sarifSchemaErrors(JSON.parse(renderSarif(result)))).toEqual([]);
+  });
+});
+
 describe('per-file time budget', () => {
   /** Spins until the clock has moved on: deterministic "slow", whatever the machine's speed. */
   const slowOn = (file: string) =>
