@@ -103,3 +103,29 @@ export {
   type WeakGeneratorKind,
   weakGenerator,
 } from './models/weak-randomness.js';
+// Session-id taint: the engine and the model concepts it is fed with.
+export {
+  describeFlow,
+  flowSteps,
+  functionLabel,
+  returnedExpressions,
+  type SourceInfo,
+  TaintEngine,
+  type TaintPath,
+  type TaintResult,
+} from './analysis/taint.js';
+export {
+  ModelTaint,
+  randomIdExpression,
+  requestInputTaint,
+  SESSION_COOKIE_NAME,
+  sessionIdTaint,
+} from './models/session-id.js';
+export type {
+  CookieWrite,
+  RequestInput,
+  RequestInputKind,
+  SessionIdSink,
+  SessionIdSinkKind,
+  UrlSink,
+} from './models/session-id.js';

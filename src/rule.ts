@@ -48,7 +48,10 @@ export interface ReportDescriptor {
   target: Target;
   messageId: string;
   data?: Record<string, string | number>;
-  /** Lower than the rule's severity for weaker evidence (e.g. version unknown). */
+  /**
+   * Lower than the rule's severity for weaker evidence (e.g. version unknown); higher for stronger
+   * evidence, which applies only while the user has not configured the rule's severity.
+   */
   severity?: Severity;
   related?: RelatedDescriptor[];
   flow?: RelatedDescriptor[];
@@ -58,6 +61,8 @@ export interface ReportDescriptor {
 export interface RuleContext {
   file: FileContext;
   report(descriptor: ReportDescriptor): void;
+  /** Under `--debug`, a note on how the analysis went (e.g. a taint search cut off); absent otherwise. */
+  debug?(message: string): void;
 }
 
 export type NodeListener<N extends ts.Node = ts.Node> = (node: N) => void;

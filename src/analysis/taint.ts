@@ -455,8 +455,20 @@ export class TaintEngine {
           return this.classField(klass.node, name, klass.file, { call: resolved.node, file: resolved.file }, query);
       }
     }
-    // A property (or element) read of a tainted object is tainted.
-    return this.expression(node.expression, file, query);
+    // A property (or element) read of a tainted object is tainted. A source read one level deeper is
+    // named by the deeper read (`req.query.sid` rather than `req.query`), which is what users look for.
+    const base = this.expression(node.expression, file, query);
+    const baseNode = unwrap(node.expression);
+    let renamed: Origins | undefined;
+    for (const [kind, steps] of base.sources) {
+      if (steps.length !== 1 || steps[0].node !== baseNode) continue;
+      renamed ??= { sources: new Map(base.sources), sourceInfo: new Map(base.sourceInfo), params: base.params };
+      const label = file.textOf(node).replace(/\s+/g, ' ');
+      if (label.length > 60) continue;
+      renamed.sources.set(kind, [this.step(node, file, `\`${label}\``)]);
+      renamed.sourceInfo.set(kind, { ...base.sourceInfo.get(kind)!, label });
+    }
+    return renamed ?? base;
   }
 
   /** `this.name` of a class: constructor assignments and parameter properties, bound to `new` when known. */

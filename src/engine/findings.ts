@@ -32,8 +32,11 @@ export class FindingBuilder {
   ): Finding {
     const location = this.locate(descriptor.target, file);
     const message = formatTemplate(rule.meta.messages[descriptor.messageId], descriptor.data);
+    // A rule may lower its severity for weaker evidence, and raise it for stronger evidence only while
+    // the user has not configured the rule's severity (a configured level is the user's word).
     const severity =
-      descriptor.severity && SEVERITY_RANK[descriptor.severity] < SEVERITY_RANK[baseSeverity]
+      descriptor.severity &&
+      (SEVERITY_RANK[descriptor.severity] < SEVERITY_RANK[baseSeverity] || baseSeverity === rule.meta.severity)
         ? descriptor.severity
         : baseSeverity;
     return {

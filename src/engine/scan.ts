@@ -207,7 +207,16 @@ function analyseFile(
       findings.push(finding);
     };
     try {
-      const listeners = entry.rule.create({ file, report });
+      const debugNote = (message: string) =>
+        notify({
+          level: 'note',
+          code: 'analysis-note',
+          message: `${file.path}: ${message}`,
+          path: file.path,
+          ruleId: entry.rule.id,
+          skipped: false,
+        });
+      const listeners = entry.rule.create({ file, report, ...(debug ? { debug: debugNote } : {}) });
       instances.push({ rule: entry, listeners });
       for (const [name, listener] of Object.entries(listeners)) {
         if (name === 'onEnd' || !listener) continue;

@@ -8,6 +8,7 @@ import {
   sessionWritesWith,
 } from './session-access.js';
 import { responseCookieClearing } from './session-logout.js';
+import { expressSessionIdHooks } from './session-id-libraries.js';
 
 const findSession = propertySession('express-session', 'session');
 
@@ -33,6 +34,7 @@ export const expressSession = sessionLibraryModel(
     cookieNameDefault: 'connect.sid',
   },
   {
+    ...expressSessionIdHooks,
     sessionObject: findSession,
     cookieClearing: responseCookieClearing('express-session'),
     invalidationFix(context) {

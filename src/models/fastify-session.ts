@@ -8,6 +8,7 @@ import {
 } from './session-access.js';
 import { registeredPluginOptions, sessionLibraryModel } from './session-options.js';
 import { responseCookieClearing } from './session-logout.js';
+import { fastifySessionIdHooks } from './session-id-libraries.js';
 
 const findSession = propertySession('@fastify/session', 'session');
 
@@ -31,6 +32,7 @@ export const fastifySession = sessionLibraryModel(
     cookieNameDefault: 'sessionId',
   },
   {
+    ...fastifySessionIdHooks,
     sessionObject: findSession,
     cookieClearing: responseCookieClearing('@fastify/session'),
     invalidationFix(context) {

@@ -10,6 +10,7 @@ import {
 } from './session-access.js';
 import { isModule, sessionLibraryModel } from './session-options.js';
 import { responseCookieClearing } from './session-logout.js';
+import { hapiYarSessionIdHooks } from './session-id-libraries.js';
 
 const findSession = propertySession('@hapi/yar', 'yar');
 
@@ -49,6 +50,7 @@ export const hapiYar = sessionLibraryModel(
     cookieNameDefault: 'session',
   },
   {
+    ...hapiYarSessionIdHooks,
     sessionObject: findSession,
     cookieClearing: responseCookieClearing('@hapi/yar'),
     invalidationFix(context) {

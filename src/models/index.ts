@@ -15,6 +15,14 @@ import { koaSession } from './koa-session.js';
 import type { Model } from './model.js';
 import { nestjs } from './nestjs.js';
 import { passport } from './passport.js';
+// Session-id taint: request inputs and session-id sinks of the web frameworks and auth libraries.
+import { express } from './express.js';
+import { fastify } from './fastify.js';
+import { hapi } from './hapi.js';
+import { lucia } from './lucia.js';
+import { next } from './next.js';
+import { nextAuth } from './next-auth.js';
+import { nodeHttp } from './node-http.js';
 
 /** Every framework model. Adding a framework is adding a model here plus a fixture project. */
 export const allModels: Model[] = [
@@ -34,6 +42,13 @@ export const allModels: Model[] = [
   fastifyPassport,
   nestjs,
   credentialVerifiers,
+  express,
+  fastify,
+  hapi,
+  next,
+  nodeHttp,
+  lucia,
+  nextAuth,
 ];
 
 export type { Model } from './model.js';

@@ -5,6 +5,7 @@ import type { SessionObject, SessionRotation } from './session-lifecycle.js';
 import { methodRotation, propertySession, sessionText, sessionWritesWith } from './session-access.js';
 import { directCallOptions, sessionLibraryModel } from './session-options.js';
 import { responseCookieClearing } from './session-logout.js';
+import { koaSessionIdHooks } from './session-id-libraries.js';
 
 const findSession = propertySession('koa-session', 'session');
 const rotateMethod = methodRotation('koa-session', findSession, 'regenerate', 'promise');
@@ -79,6 +80,7 @@ export const koaSession = sessionLibraryModel(
     cookieNameDefault: 'koa.sess',
   },
   {
+    ...koaSessionIdHooks,
     statelessIn,
     sessionObject: findSession,
     cookieClearing: responseCookieClearing('koa-session'),

@@ -3,6 +3,41 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
 import type { Model } from './model.js';
+import {
+  allOf,
+  carrierInputs,
+  KOA_CONTEXT,
+  rawSetCookieWrites,
+  redirectSinks,
+  responseCookieCalls,
+  urlSearchParamSinks,
+} from './session-id.js';
+
+/**
+ * koa request inputs: `ctx.query`, `ctx.querystring`, `ctx.params` (koa-router), `ctx.url`, `ctx.headers`,
+ * `ctx.request.query/body/headers`, `ctx.get()`, `ctx.cookies.get()`.
+ */
+export const koaRequestInput = carrierInputs(
+  'koa',
+  KOA_CONTEXT,
+  {
+    query: 'url',
+    querystring: 'url',
+    params: 'url',
+    url: 'url',
+    originalUrl: 'url',
+    href: 'url',
+    'request.query': 'url',
+    'request.querystring': 'url',
+    'request.url': 'url',
+    'request.body': 'body',
+    headers: 'header',
+    header: 'header',
+    'request.headers': 'header',
+    'request.header': 'header',
+  },
+  { get: 'header', 'request.get': 'header', 'cookies.get': 'cookie' },
+);
 
 /** koa: `app.keys = [...]` signs every cookie, koa-session's included. */
 export const koa: Model = {
@@ -18,4 +53,11 @@ export const koa: Model = {
     if (!isKoaApp) return undefined;
     return [{ model: 'koa', label: 'app.keys', value: { node: node.right, file } }];
   },
+  // Session-id taint: request inputs, `ctx.cookies.set(name, value)`, `ctx.redirect()`, `Location` headers.
+  requestInput: koaRequestInput,
+  cookieWrites: allOf(
+    responseCookieCalls('koa', KOA_CONTEXT, ['set'], ['cookies']),
+    rawSetCookieWrites('koa', KOA_CONTEXT, ['set', 'append']),
+  ),
+  urlSinks: allOf(redirectSinks('koa', KOA_CONTEXT, ['set']), urlSearchParamSinks('koa')),
 };

@@ -1,0 +1,162 @@
+import {
+  type CookieWrite,
+  defineRule,
+  describeFlow,
+  dynamoFacts,
+  type FileContext,
+  type FixDescriptor,
+  flowSteps,
+  isDerivedKey,
+  type Located,
+  primaryKeyOf,
+  randomIdExpression,
+  requestInputTaint,
+  returnedExpressions,
+  type RuleContext,
+  SESSION_COOKIE_NAME,
+  type SessionIdSink,
+  ts,
+} from '../../src/api.js';
+import meta from './meta.js';
+
+/** One engine for the whole scan: summaries and answers are cached per node across files. */
+const taint = requestInputTaint();
+
+/** Sinks where a session is created or adopted under the given id. */
+const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-write']);
+
+export default defineRule(meta, (ctx) => {
+  const reported = new Set<ts.Node>();
+  const cookieWrites: CookieWrite[] = [];
+  const sessionCookieNames = new Set<string>();
+
+  const visit = (node: ts.Node) => {
+    for (const model of ctx.file.models) {
+      for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
+        if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
+      }
+      if (ts.isCallExpression(node)) {
+        const site = model.sessionOptions?.(node, ctx.file);
+        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
+        cookieWrites.push(...(model.cookieWrites?.(node, ctx.file) ?? []));
+      }
+    }
+  };
+  return {
+    CallExpression: visit,
+    BinaryExpression: visit,
+    onEnd() {
+      for (const write of cookieWrites) {
+        if (!isSessionCookie(write.name, sessionCookieNames)) continue;
+        // Writing your own session cookie back (refreshing it) adopts nothing new.
+        check(
+          ctx,
+          write.node,
+          { label: `the ${write.name} session cookie (${write.label})`, value: write.value },
+          reported,
+          ['url', 'body', 'header'],
+        );
+      }
+      for (const operation of dynamoFacts(ctx.file).operations) {
+        if (!operation.isSessionTable || (operation.kind !== 'put' && operation.kind !== 'update')) continue;
+        const key = primaryKeyOf(operation);
+        if (!key || isDerivedKey(key[1])) continue;
+        check(
+          ctx,
+          operation.call,
+          { label: `the session table key \`${key[0]}\` (DynamoDB ${operation.kind})`, value: key[1] },
+          reported,
+        );
+      }
+    },
+  };
+});
+
+export function isSessionCookie(name: string | undefined, configured: ReadonlySet<string>): boolean {
+  if (name === undefined) return false;
+  return configured.has(name) || SESSION_COOKIE_NAME.test(name);
+}
+
+function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>): void {
+  if (sink.kind === 'generator' && sink.generator) {
+    const { fn, file } = sink.generator;
+    for (const returned of returnedExpressions(fn)) {
+      check(
+        ctx,
+        sink.node,
+        { label: `the \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
+        reported,
+      );
+    }
+    return;
+  }
+  if (sink.value) check(ctx, sink.node, { label: `\`${sink.label}\``, value: sink.value }, reported);
+}
+
+interface SinkUse {
+  label: string;
+  value: Located;
+  generator?: boolean;
+}
+
+function check(
+  ctx: RuleContext,
+  sinkNode: ts.Node,
+  use: SinkUse,
+  reported: Set<ts.Node>,
+  kinds: string[] = ['url', 'body', 'header', 'cookie'],
+): void {
+  const { node: value, file } = use.value;
+  const expression = value as ts.Expression;
+  const result = taint.sourcesOf(expression, file, ctx.file);
+  if (result.cutoff) {
+    const where = `${result.cutoff.file.path}:${result.cutoff.file.lineOf(result.cutoff.node)}`;
+    ctx.debug?.(`${use.label}: ${result.cutoff.reason} (${where}); a clean answer there is partial`);
+  }
+  const path = result.paths.find((candidate) => kinds.includes(candidate.source.kind));
+  if (!path) return;
+  const inThisFile = file === ctx.file;
+  const target = inThisFile ? value : sinkNode;
+  if (reported.has(target)) return;
+  reported.add(target);
+  const sinkMessage = use.generator
+    ? `returned as the session id by ${use.label}`
+    : `used as the session id by ${use.label}`;
+  ctx.report({
+    target,
+    messageId: 'clientChosen',
+    data: {
+      sink: capitalise(use.label),
+      flow: describeFlow(path, { label: use.label, node: value, file }, ctx.file),
+    },
+    flow: flowSteps(path, { node: value, message: sinkMessage }),
+    fixes: inThisFile ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))] : [],
+  });
+}
+
+function serverGeneratedFix(file: FileContext, value: ts.Node): FixDescriptor {
+  const random = randomIdExpression(file);
+  const edits = [{ start: value.getStart(file.sourceFile), end: value.getEnd(), newText: random.expression }];
+  if (random.importText) edits.unshift({ start: random.importAt, end: random.importAt, newText: random.importText });
+  return { suggestionId: 'serverGenerated', data: { expression: random.expression }, safety: 'unsafe', edits };
+}
+
+/** The part of a template or concatenation that carries the taint (keeps `sid=` and the attributes). */
+function taintedPart(expression: ts.Expression, file: FileContext, from: FileContext): ts.Expression {
+  let inner: ts.Expression = expression;
+  while (inner.kind === ts.SyntaxKind.ParenthesizedExpression) inner = (inner as ts.ParenthesizedExpression).expression;
+  const tainted = (part: ts.Expression) => taint.sourcesOf(part, file, from).paths.length > 0;
+  if (ts.isTemplateExpression(inner)) {
+    const span = inner.templateSpans.find((candidate) => tainted(candidate.expression));
+    if (span) return taintedPart(span.expression, file, from);
+  }
+  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    if (tainted(inner.right) && !tainted(inner.left)) return taintedPart(inner.right, file, from);
+    if (tainted(inner.left) && !tainted(inner.right)) return taintedPart(inner.left, file, from);
+  }
+  return expression;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

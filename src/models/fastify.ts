@@ -1,0 +1,41 @@
+import type { Model } from './model.js';
+import {
+  allOf,
+  carrierInputs,
+  EXPRESS_REQUEST,
+  EXPRESS_RESPONSE,
+  rawSetCookieWrites,
+  redirectSinks,
+  responseCookieCalls,
+  urlSearchParamSinks,
+} from './session-id.js';
+
+const HEADER_METHODS = ['header', 'headers'];
+
+/**
+ * fastify: request inputs (`request.query/body/params/headers/url`, `request.cookies` with
+ * @fastify/cookie), `reply.setCookie()` / `reply.cookie()`, `reply.redirect()` and `Location` headers.
+ */
+export const fastifyRequestInput = carrierInputs('fastify', EXPRESS_REQUEST, {
+  query: 'url',
+  params: 'url',
+  url: 'url',
+  originalUrl: 'url',
+  body: 'body',
+  headers: 'header',
+  cookies: 'cookie',
+});
+
+export const fastify: Model = {
+  id: 'fastify',
+  packages: ['fastify'],
+  keywords: ['request', 'req'],
+  requestInput: fastifyRequestInput,
+  cookieWrites(node, file) {
+    return [
+      ...(responseCookieCalls('fastify', EXPRESS_RESPONSE, ['setCookie', 'cookie'])(node, file) ?? []),
+      ...(rawSetCookieWrites('fastify', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
+    ];
+  },
+  urlSinks: allOf(redirectSinks('fastify', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('fastify')),
+};

@@ -1,0 +1,618 @@
+import { ts } from 'ts-morph';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue, unwrap } from '../analysis/syntax.js';
+import { type Located, objectView, resolveValue } from '../analysis/values.js';
+import type { FileContext } from '../engine/file-context.js';
+import { type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
+import type { Model } from './model.js';
+
+/**
+ * Concepts for the session-id taint rules (`client-controlled-session-id`, `session-id-in-url`):
+ * request inputs (sources), session-id sinks, response cookie writes, the current session id, and
+ * URL sinks; plus the syntax-only building blocks the framework models share to recognise them.
+ */
+
+export type RequestInputKind = 'url' | 'body' | 'header' | 'cookie';
+
+/** Client-controlled data read from the request. */
+export interface RequestInput {
+  model: string;
+  /** How the read looks in source, for messages (`req.query`, `ctx.get()`, `@Query()`). */
+  label: string;
+  kind: RequestInputKind;
+}
+
+/**
+ * - `generator`: a library callback whose return value becomes the session id (`genid`, `idGenerator`);
+ * - `assignment`: the id set directly (`req.sessionID = x`);
+ * - `create`: a session created with a caller-chosen id (lucia `createSession(u, a, { sessionId })`);
+ * - `store-write` / `store-read`: a session store (or session table) written or read by id.
+ */
+export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read';
+
+export interface SessionIdSink {
+  model: string;
+  kind: SessionIdSinkKind;
+  /** The API as users know it, for messages: `genid`, `req.sessionID`, `store.set()`. */
+  label: string;
+  /** Where to report when the id expression is not in the current file. */
+  node: ts.Node;
+  /** The id expression (all kinds but `generator`). */
+  value?: Located;
+  /** `generator`: the callback whose return value is the id. */
+  generator?: { fn: ts.FunctionLikeDeclaration; file: FileContext };
+}
+
+/** A cookie set on the response. `name` is the static name when it can be read. */
+export interface CookieWrite {
+  model: string;
+  /** `res.cookie()`, `reply.setCookie()`, `Set-Cookie header`. */
+  label: string;
+  node: ts.Node;
+  name?: string;
+  value: Located;
+}
+
+/** Where a value becomes (part of) a URL the client is sent to or shown. */
+export interface UrlSink {
+  model: string;
+  /** `res.redirect()`, `Location header`, `URL search parameter`. */
+  label: string;
+  node: ts.Node;
+  value: Located;
+}
+
+// ---- request objects ------------------------------------------------------------------------------
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'options', 'head', 'use']);
+/** Library callbacks that receive the request as their first argument. */
+const REQUEST_CALLBACK_OPTIONS = new Set([
+  'genid',
+  'idGenerator',
+  'customSessionIDGenerator',
+  'handler',
+  'preHandler',
+  'preValidation',
+  'onRequest',
+]);
+
+export interface CarrierStyle {
+  /** Parameter names that denote the request (or context) without other evidence. */
+  names: RegExp;
+  /** Type annotations that denote it (`Request`, `FastifyRequest`, `Context`). */
+  types: RegExp;
+  /** Which parameter of a route handler or request callback holds it. */
+  handlerIndex: number;
+}
+
+export const EXPRESS_REQUEST: CarrierStyle = {
+  names: /^(req|request)$/,
+  types: /\b(Request|IncomingMessage|FastifyRequest)\b/,
+  handlerIndex: 0,
+};
+export const EXPRESS_RESPONSE: CarrierStyle = {
+  names: /^(res|response|reply)$/,
+  types: /\b(Response|ServerResponse|FastifyReply)\b/,
+  handlerIndex: 1,
+};
+export const KOA_CONTEXT: CarrierStyle = {
+  names: /^(ctx|context)$/,
+  types: /\b(Context|ParameterizedContext|RouterContext|DefaultContext)\b/,
+  handlerIndex: 0,
+};
+
+/**
+ * Whether an expression denotes the framework's request (or response, or context) object: a parameter
+ * named or typed like one, or the parameter in that position of a route handler or request callback
+ * (`app.get(path, (a, b) => …)`, `genid(r)`), a NestJS `@Req()`/`@Res()` parameter, or a local alias of
+ * one (`const request = ctx.request` is handled by callers through member paths). Syntax only.
+ */
+export function isCarrier(expression: ts.Expression, style: CarrierStyle): boolean {
+  const inner = unwrap(expression);
+  if (!ts.isIdentifier(inner)) return false;
+  const declaration = findDeclaration(inner);
+  if (!declaration) return false;
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+    // `const request = context.switchToHttp().getRequest()` (Nest) or a plain alias.
+    const initializer = unwrap(declaration.initializer);
+    if (
+      ts.isCallExpression(initializer) &&
+      /^get(Request|Response)$/.test(accessedName(unwrap(initializer.expression)) ?? '')
+    ) {
+      return accessedName(unwrap(initializer.expression)) === (style.handlerIndex === 1 ? 'getResponse' : 'getRequest');
+    }
+    if (ts.isIdentifier(initializer) && initializer.text !== inner.text) return isCarrier(initializer, style);
+    return false;
+  }
+  if (!ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return false;
+  const fn = declaration.parent;
+  if (!isFunctionLike(fn)) return false;
+  const index = fn.parameters.indexOf(declaration);
+  const decorators = ts.canHaveDecorators(declaration) ? (ts.getDecorators(declaration) ?? []) : [];
+  for (const decorator of decorators) {
+    const name = decoratorName(decorator);
+    if (style.handlerIndex === 0 && (name === 'Req' || name === 'Request')) return true;
+    if (style.handlerIndex === 1 && (name === 'Res' || name === 'Response')) return true;
+  }
+  if (style.names.test(declaration.name.text)) return true;
+  if (declaration.type && style.types.test(declaration.type.getText())) return true;
+  return index === style.handlerIndex && isRequestCallback(fn);
+}
+
+function isRequestCallback(fn: ts.FunctionLikeDeclaration): boolean {
+  const parent = fn.parent;
+  if (ts.isCallExpression(parent) && parent.arguments.includes(fn as unknown as ts.Expression)) {
+    const method = accessedName(unwrap(parent.expression));
+    return method !== undefined && ROUTE_METHODS.has(method);
+  }
+  if (ts.isPropertyAssignment(parent)) return REQUEST_CALLBACK_OPTIONS.has(propertyNameText(parent.name) ?? '');
+  if (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(parent)) {
+    return REQUEST_CALLBACK_OPTIONS.has(propertyNameText(fn.name) ?? '');
+  }
+  return false;
+}
+
+export function decoratorName(decorator: ts.Decorator): string | undefined {
+  const expression = unwrap(decorator.expression);
+  const callee = ts.isCallExpression(expression) ? unwrap(expression.expression) : expression;
+  return ts.isIdentifier(callee) ? callee.text : accessedName(callee);
+}
+
+/**
+ * Request inputs read as properties or getter calls of a carrier: `req.query`, `req.get('x')`,
+ * `ctx.request.body`, `ctx.cookies.get('x')`, and destructuring `const { query } = req`.
+ * `properties` maps a member path below the carrier (`query`, `request.body`) to a kind;
+ * `calls` maps a called member path (`get`, `cookies.get`) to a kind.
+ */
+export function carrierInputs(
+  model: string,
+  style: CarrierStyle,
+  properties: Record<string, RequestInputKind>,
+  calls: Record<string, RequestInputKind> = {},
+) {
+  return (node: ts.Node, file: FileContext): RequestInput | undefined => {
+    if (ts.isBindingElement(node)) {
+      const key = node.propertyName ?? node.name;
+      const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+      const kind = name ? properties[name] : undefined;
+      if (!kind || node.dotDotDotToken) return undefined;
+      const holder = node.parent.parent;
+      const carrier =
+        ts.isVariableDeclaration(holder) && holder.initializer
+          ? isCarrier(holder.initializer, style)
+          : ts.isParameter(holder) && isFunctionLike(holder.parent)
+            ? holder.parent.parameters.indexOf(holder) === style.handlerIndex && isRequestCallback(holder.parent)
+            : false;
+      return carrier ? { model, label: `${name} (destructured from the request)`, kind } : undefined;
+    }
+    if (!isExpressionLike(node)) return undefined;
+    const inner = unwrap(node);
+    if (ts.isCallExpression(inner)) {
+      const path = memberPath(inner.expression);
+      if (!path || path.length < 2) return undefined;
+      const member = path.slice(1).join('.');
+      const kind = calls[member];
+      if (!kind) return undefined;
+      const carrier = carrierOf(unwrap(inner.expression), path.length - 1);
+      if (!carrier || !isCarrier(carrier, style)) return undefined;
+      return { model, label: labelOf(inner, file), kind };
+    }
+    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return undefined;
+    const path = memberPath(inner);
+    if (!path || path.length < 2) return undefined;
+    const member = path.slice(1).join('.');
+    const kind = properties[member];
+    if (!kind) return undefined;
+    const carrier = carrierOf(inner, path.length - 1);
+    if (!carrier || !isCarrier(carrier, style)) return undefined;
+    return { model, label: labelOf(inner, file), kind };
+  };
+}
+
+/** The object `depth` member accesses below `expression` (`req` of `req.a.b` at depth 2). */
+function carrierOf(expression: ts.Expression, depth: number): ts.Expression | undefined {
+  let current = unwrap(expression);
+  for (let i = 0; i < depth; i++) {
+    if (!ts.isPropertyAccessExpression(current) && !ts.isElementAccessExpression(current)) return undefined;
+    current = unwrap(current.expression);
+  }
+  return current;
+}
+
+export function isExpressionLike(node: ts.Node): node is ts.Expression {
+  return ts.isExpression(node as ts.Expression) && !ts.isParameter(node) && !ts.isBindingElement(node);
+}
+
+export function labelOf(node: ts.Node, file: FileContext): string {
+  const text = file.textOf(node).replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+// ---- session-id sinks -----------------------------------------------------------------------------
+
+/** The function an option value denotes: inline, a method, a local or imported function. */
+export function optionFunction(
+  property: { property: ts.ObjectLiteralElementLike; value?: ts.Expression; file: FileContext } | undefined,
+): { fn: ts.FunctionLikeDeclaration; file: FileContext } | undefined {
+  if (!property) return undefined;
+  if (ts.isMethodDeclaration(property.property)) return { fn: property.property, file: property.file };
+  if (!property.value) return undefined;
+  const resolved = resolveValue(property.value, property.file);
+  if (isFunctionLike(resolved.node)) return { fn: resolved.node, file: resolved.file };
+  if (ts.isIdentifier(resolved.node)) {
+    const declaration = findDeclaration(resolved.node);
+    if (declaration && ts.isFunctionDeclaration(declaration)) return { fn: declaration, file: resolved.file };
+  }
+  return undefined;
+}
+
+/** A generator sink for each option path (`['genid']`, `['externalKey', 'get']`) holding a function. */
+export function generatorOptionSinks(
+  model: string,
+  options:
+    | { properties: Map<string, { property: ts.ObjectLiteralElementLike; value?: ts.Expression; file: FileContext }> }
+    | undefined,
+  paths: string[][],
+): SessionIdSink[] {
+  const sinks: SessionIdSink[] = [];
+  for (const path of paths) {
+    let view = options;
+    let property: ReturnType<NonNullable<typeof options>['properties']['get']>;
+    for (const [index, key] of path.entries()) {
+      property = view?.properties.get(key);
+      if (!property) break;
+      if (index < path.length - 1) view = property.value ? objectView(property.value, property.file) : undefined;
+    }
+    if (!property) continue;
+    const generator = optionFunction(property);
+    if (generator) sinks.push({ model, kind: 'generator', label: path.join('.'), node: property.property, generator });
+  }
+  return sinks;
+}
+
+/** `<carrier>.<property> = value` (e.g. `req.sessionID = x`). */
+export function carrierAssignmentSink(
+  model: string,
+  style: CarrierStyle,
+  property: string,
+): (node: ts.Node, file: FileContext) => SessionIdSink[] | undefined {
+  return (node, file) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const target = unwrap(node.left);
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return undefined;
+    if (accessedName(target) !== property || !isCarrier(target.expression, style)) return undefined;
+    return [{ model, kind: 'assignment', label: labelOf(target, file), node, value: { node: node.right, file } }];
+  };
+}
+
+const STORE_WRITES = new Set(['set', 'createSession', 'touch']);
+const STORE_READS = new Set(['get', 'load']);
+
+/**
+ * Calls on a session store: `req.sessionStore.set(id, …)`, `store.get(id)`, where the store is the
+ * request's `sessionStore`, an instance of a class extending the library's `Store`, or a value whose
+ * name says it is a session store (`sessionStore`, `store`). The first argument is the id.
+ */
+export function sessionStoreCalls(model: string, storeModules: string[]) {
+  return (node: ts.Node, file: FileContext): SessionIdSink[] | undefined => {
+    if (!ts.isCallExpression(node) || node.arguments.length === 0) return undefined;
+    const callee = unwrap(node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = callee.name.text;
+    const kind = STORE_WRITES.has(method) ? 'store-write' : STORE_READS.has(method) ? 'store-read' : undefined;
+    if (!kind || !isSessionStore(callee.expression, file, storeModules)) return undefined;
+    return [
+      {
+        model,
+        kind,
+        label: `${labelOf(callee, file)}()`,
+        node,
+        value: { node: node.arguments[0], file },
+      },
+    ];
+  };
+}
+
+function isSessionStore(expression: ts.Expression, file: FileContext, storeModules: string[]): boolean {
+  const inner = unwrap(expression);
+  const path = memberPath(inner);
+  if (path && path.at(-1) === 'sessionStore') return true;
+  if (path && path.length === 1 && /^(session)?store$/i.test(path[0])) return true;
+  const resolved = resolveValue(inner, file);
+  if (ts.isNewExpression(resolved.node)) return extendsStore(resolved.node.expression, resolved.file, storeModules, 0);
+  return false;
+}
+
+function extendsStore(expression: ts.Expression, file: FileContext, storeModules: string[], depth: number): boolean {
+  if (depth > 4) return false;
+  const reference = moduleReferenceOf(expression);
+  if (reference && storeModules.includes(reference.module)) return reference.path.at(-1) === 'Store';
+  const inner = unwrap(expression);
+  if (!ts.isIdentifier(inner)) return false;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isClassDeclaration(declaration)) return false;
+  for (const clause of declaration.heritageClauses ?? []) {
+    if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) {
+      if (extendsStore(type.expression, file, storeModules, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+// ---- cookies, redirects, headers ------------------------------------------------------------------
+
+/** `<res>.<method>(name, value)` for each method, with the response recognised by `style`. */
+export function responseCookieCalls(model: string, style: CarrierStyle, methods: string[], carrierPath: string[] = []) {
+  return (node: ts.Node, file: FileContext): CookieWrite[] | undefined => {
+    if (!ts.isCallExpression(node) || node.arguments.length < 2) return undefined;
+    const callee = unwrap(node.expression);
+    const path = memberPath(callee);
+    if (!path || !methods.includes(path.at(-1)!)) return undefined;
+    const below = path.slice(1, -1);
+    if (below.join('.') !== carrierPath.join('.')) return undefined;
+    const carrier = carrierOf(callee, below.length + 1);
+    if (!carrier || !isCarrier(carrier, style)) return undefined;
+    return [
+      {
+        model,
+        label: `${labelOf(callee, file)}()`,
+        node,
+        name: stringValue(resolveValue(node.arguments[0], file).node as ts.Expression),
+        value: { node: node.arguments[1], file },
+      },
+    ];
+  };
+}
+
+/**
+ * Header writes: `res.setHeader(name, v)`, `res.set(name, v)`, `res.header(name, v)`, `res.append`,
+ * `reply.header`, `ctx.set`, and `res.writeHead(status, { … })`. Returns `[headerName, value]` pairs.
+ */
+export function headerWrites(
+  node: ts.Node,
+  file: FileContext,
+  style: CarrierStyle,
+  methods: string[],
+): { name: string; value: ts.Expression; call: ts.CallExpression }[] {
+  if (!ts.isCallExpression(node)) return [];
+  const callee = unwrap(node.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !isCarrier(callee.expression, style)) return [];
+  const method = callee.name.text;
+  if (method === 'writeHead') {
+    const headers = node.arguments.find((argument, index) => index > 0 && objectView(argument, file));
+    const view = headers && objectView(headers, file);
+    return [...(view?.properties.values() ?? [])]
+      .filter((property) => property.value)
+      .map((property) => ({ name: property.name.toLowerCase(), value: property.value!, call: node }));
+  }
+  if (!methods.includes(method) || node.arguments.length < 2) return [];
+  const name = stringValue(resolveValue(node.arguments[0], file).node as ts.Expression);
+  return name ? [{ name: name.toLowerCase(), value: node.arguments[1], call: node }] : [];
+}
+
+/** Raw `Set-Cookie` headers whose value starts `name=` (a template, concatenation or literal). */
+export function rawSetCookieWrites(model: string, style: CarrierStyle, methods: string[]) {
+  return (node: ts.Node, file: FileContext): CookieWrite[] | undefined => {
+    const writes: CookieWrite[] = [];
+    for (const header of headerWrites(node, file, style, methods)) {
+      if (header.name !== 'set-cookie') continue;
+      const values = ts.isArrayLiteralExpression(unwrap(header.value))
+        ? (unwrap(header.value) as ts.ArrayLiteralExpression).elements
+        : [header.value];
+      for (const value of values) {
+        writes.push({
+          model,
+          label: 'Set-Cookie header',
+          node: header.call,
+          name: cookieNameOfHeader(value, file),
+          value: { node: value, file },
+        });
+      }
+    }
+    return writes;
+  };
+}
+
+function cookieNameOfHeader(value: ts.Expression, file: FileContext): string | undefined {
+  let inner = unwrap(resolveValue(value, file).node as ts.Expression);
+  while (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken)
+    inner = unwrap(inner.left);
+  const text = ts.isTemplateExpression(inner)
+    ? inner.head.text
+    : ts.isStringLiteralLike(inner)
+      ? inner.text
+      : undefined;
+  const match = text && /^\s*([^=;\s]+)=/.exec(text);
+  return match ? match[1] : undefined;
+}
+
+/** `Location` header writes and `<carrier>.redirect(…)` / `.location(…)` calls. */
+export function redirectSinks(model: string, style: CarrierStyle, headerMethods: string[]) {
+  return (node: ts.Node, file: FileContext): UrlSink[] | undefined => {
+    const sinks: UrlSink[] = [];
+    for (const header of headerWrites(node, file, style, headerMethods)) {
+      if (header.name === 'location') {
+        sinks.push({ model, label: 'Location header', node: header.call, value: { node: header.value, file } });
+      }
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        (callee.name.text === 'redirect' || callee.name.text === 'location') &&
+        isCarrier(callee.expression, style)
+      ) {
+        // express `redirect(status, url)` / fastify v4 `redirect(code, url)` / v5 `redirect(url, code)`.
+        const url = node.arguments.find((argument) => !isNumberLike(argument, file));
+        if (url) sinks.push({ model, label: `${labelOf(callee, file)}()`, node, value: { node: url, file } });
+      }
+    }
+    return sinks;
+  };
+}
+
+function isNumberLike(expression: ts.Expression, file: FileContext): boolean {
+  const resolved = resolveValue(expression, file).node;
+  return ts.isNumericLiteral(resolved);
+}
+
+/** `<carrier>.<path…>` reads that are the current session id (`req.sessionID`, `req.session.id`). */
+export function carrierSessionId(style: CarrierStyle, paths: string[]) {
+  return (node: ts.Node, file: FileContext): string | undefined => {
+    if (!isExpressionLike(node)) return undefined;
+    const inner = unwrap(node);
+    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return undefined;
+    const path = memberPath(inner);
+    if (!path || path.length < 2 || !paths.includes(path.slice(1).join('.'))) return undefined;
+    const carrier = carrierOf(inner, path.length - 1);
+    return carrier && isCarrier(carrier, style) ? labelOf(inner, file) : undefined;
+  };
+}
+
+/** A call of one of a module's named exports (`cookies()` from `next/headers`). */
+export function callsExport(node: ts.Node, module: string, names: string[]): boolean {
+  if (!ts.isCallExpression(node)) return false;
+  const reference = moduleReferenceOf(node.expression);
+  return names.some((name) => refersTo(reference, module, name));
+}
+
+/**
+ * `u.searchParams.set(name, value)` / `.append` where `u` is a WHATWG `URL` built in this code (the
+ * language's URL API, shared by every framework model).
+ */
+export function urlSearchParamSinks(model: string) {
+  return (node: ts.Node, file: FileContext): UrlSink[] | undefined => {
+    if (!ts.isCallExpression(node) || node.arguments.length < 2) return undefined;
+    const callee = unwrap(node.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !['set', 'append'].includes(callee.name.text)) return undefined;
+    const params = unwrap(callee.expression);
+    if (!ts.isPropertyAccessExpression(params) || params.name.text !== 'searchParams') return undefined;
+    const url = resolveValue(params.expression, file).node;
+    if (!ts.isNewExpression(url) || !ts.isIdentifier(url.expression) || url.expression.text !== 'URL') return undefined;
+    return [{ model, label: 'URL search parameter', node, value: { node: node.arguments[1], file } }];
+  };
+}
+
+/** Runs several hooks of the same shape and concatenates their answers. */
+export function allOf<T>(...hooks: ((node: ts.Node, file: FileContext) => T[] | undefined)[]) {
+  return (node: ts.Node, file: FileContext): T[] | undefined => {
+    const found = hooks.flatMap((hook) => hook(node, file) ?? []);
+    return found.length > 0 ? found : undefined;
+  };
+}
+
+/** Session cookie names every library uses by default match this, as do most custom names. */
+export const SESSION_COOKIE_NAME = /sess|(^|[^a-z])sid([^a-z]|$)/i;
+
+/**
+ * How to produce a server-generated id in this file: reuses an existing `randomBytes` or crypto
+ * namespace binding, else says which import to add (ESM or CommonJS, following the file).
+ */
+export function randomIdExpression(file: FileContext): { expression: string; importText?: string; importAt: number } {
+  let namespace: string | undefined;
+  let named: string | undefined;
+  let usesImport = false;
+  for (const statement of file.sourceFile.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      usesImport = true;
+      const module = stringValue(statement.moduleSpecifier as ts.Expression);
+      if (module !== 'crypto' && module !== 'node:crypto') continue;
+      const clause = statement.importClause;
+      if (clause?.name) namespace = clause.name.text;
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) namespace = bindings.name.text;
+      if (bindings && ts.isNamedImports(bindings)) {
+        const element = bindings.elements.find((e) => (e.propertyName ?? e.name).text === 'randomBytes');
+        if (element) named = element.name.text;
+      }
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const init = declaration.initializer && unwrap(declaration.initializer);
+        if (
+          !init ||
+          !ts.isCallExpression(init) ||
+          !ts.isIdentifier(init.expression) ||
+          init.expression.text !== 'require'
+        )
+          continue;
+        const module = stringValue(init.arguments[0]);
+        if (module !== 'crypto' && module !== 'node:crypto') continue;
+        if (ts.isIdentifier(declaration.name)) namespace = declaration.name.text;
+        else if (ts.isObjectBindingPattern(declaration.name)) {
+          const element = declaration.name.elements.find(
+            (e) => propertyNameText((e.propertyName ?? e.name) as ts.PropertyName) === 'randomBytes',
+          );
+          if (element && ts.isIdentifier(element.name)) named = element.name.text;
+        }
+      }
+    }
+  }
+  const first = file.sourceFile.statements[0];
+  const importAt = first ? first.getStart(file.sourceFile) : 0;
+  if (named) return { expression: `${named}(32).toString('base64url')`, importAt };
+  if (namespace) return { expression: `${namespace}.randomBytes(32).toString('base64url')`, importAt };
+  const commonJs = !usesImport && file.isJavaScript && /\brequire\s*\(/.test(file.text);
+  return {
+    expression: `randomBytes(32).toString('base64url')`,
+    importText: commonJs
+      ? `const { randomBytes } = require('node:crypto');\n`
+      : `import { randomBytes } from 'node:crypto';\n`,
+    importAt,
+  };
+}
+
+/**
+ * A taint engine whose sources, sanitizers and pass-through calls come from the enabled models. A
+ * helper module that imports no framework (`lib/ids.ts`) has no models of its own; its nodes are then
+ * judged by the models of the file the query started from.
+ */
+export class ModelTaint {
+  readonly engine: TaintEngine;
+  private queryModels: readonly Model[] = [];
+
+  constructor(source: (model: Model, node: ts.Node, file: FileContext) => SourceInfo | undefined) {
+    const modelsOf = (file: FileContext) => {
+      const own = file.models;
+      return own.some((model) => model.requestInput || model.sessionIdValue) ? own : [...own, ...this.queryModels];
+    };
+    this.engine = new TaintEngine({
+      isSource: (node, file) => {
+        for (const model of modelsOf(file)) {
+          const found = source(model, node, file);
+          if (found) return found;
+        }
+        return undefined;
+      },
+      passThrough: (call, file) => {
+        for (const model of modelsOf(file)) {
+          const passed = model.taintPassThrough?.(call, file);
+          if (passed) return passed;
+        }
+        return undefined;
+      },
+    });
+  }
+
+  sourcesOf(expression: ts.Expression, file: FileContext, from: FileContext): TaintResult {
+    this.queryModels = from.models;
+    return this.engine.sourcesOf(expression, file);
+  }
+}
+
+/** Request inputs of the enabled models, as taint sources. */
+export function requestInputTaint(): ModelTaint {
+  return new ModelTaint((model, node, file) => {
+    const input = model.requestInput?.(node, file);
+    return input ? { label: input.label, kind: input.kind } : undefined;
+  });
+}
+
+/** The current session id (`req.sessionID`) as a taint source of kind `session-id`. */
+export function sessionIdTaint(): ModelTaint {
+  return new ModelTaint((model, node, file) => {
+    const label = model.sessionIdValue?.(node, file);
+    return label ? { label, kind: 'session-id' } : undefined;
+  });
+}
