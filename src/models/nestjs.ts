@@ -9,6 +9,7 @@ import type { Model } from './model.js';
 import { PASSPORT_ADVISORY } from './passport.js';
 import { methodRotation, sessionMethodCall, sessionWritesWith } from './session-access.js';
 import type { SessionObject } from './session-lifecycle.js';
+import { nestRequestInput } from './session-id-libraries.js';
 
 function isNestDecorator(decorator: ts.Decorator, name: string): boolean {
   const expression = unwrap(decorator.expression);
@@ -53,6 +54,7 @@ export const nestjs: Model = {
   packages: ['@nestjs/common', '@nestjs/passport'],
   keywords: ['session', 'login'],
   sessionObject: findSession,
+  requestInput: nestRequestInput,
   sessionWrites: sessionWritesWith('@nestjs/common', findSession),
   rotation: methodRotation('@nestjs/common', findSession, 'regenerate', 'callback'),
   invalidation(node, file) {
