@@ -10,6 +10,7 @@ import {
   findDeclaration,
   functionOf,
   helperOf,
+  helperRotationEvidence,
   isFunctionLike,
   type LoginCall,
   loginCallAt,
@@ -255,7 +256,7 @@ function reportWrite(
   const owner = verdict.owner;
   const where = describeRoute(routeOf(owner, context.routes, file), owner);
   const inOwner = context.rotations.filter((r) => within(r.call, owner));
-  const later = inOwner.find((r) => r.call.pos >= write.node.end);
+  const later = inOwner.find((r) => r.call.pos >= write.node.end)?.call ?? laterHelperRotation(owner, write.node, file);
   const earlierCallback = inOwner.find(
     (r) =>
       r.completion === 'callback' && r.call.end <= write.node.pos && !(r.callback && within(write.node, r.callback)),
@@ -282,8 +283,8 @@ function reportWrite(
     }
   } else if (later) {
     messageId = 'writeBeforeRotation';
-    data.line = file.lineOf(later.call);
-    related.push({ target: later.call, message: 'the session is regenerated here, after the identity write' });
+    data.line = file.lineOf(later);
+    related.push({ target: later, message: 'the session is regenerated here, after the identity write' });
   } else if (write.helper) {
     messageId = 'helperWriteWithoutRotation';
     data.helper = write.helper.name;
@@ -293,6 +294,25 @@ function reportWrite(
   }
   const fix = write.helper ? undefined : rotationFix(file, write, owner, context.routes);
   ctx.report({ target: write.node, messageId, data, related, fixes: fix ? [fix] : [] });
+}
+
+/** A call after `write` in `owner` of a local helper that rotates the session (only for reported writes). */
+function laterHelperRotation(
+  owner: ts.FunctionLikeDeclaration,
+  write: ts.Node,
+  file: FileContext,
+): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && node.pos >= write.end && helperRotationEvidence(node, file)) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (owner.body) visit(owner.body);
+  return found;
 }
 
 function isAsync(fn: ts.FunctionLikeDeclaration): boolean {

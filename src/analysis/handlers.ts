@@ -242,5 +242,5 @@ export function describeRoute(route: RouteRegistration | undefined, fn: ts.Funct
   if (route?.path) return `the ${route.path} handler`;
   if (route) return 'a request handler';
   const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : propertyNameText(fn.name as ts.PropertyName);
-  return name ? `${name}(), which receives the request` : 'a function that receives the request';
+  return name ? `${name}(), which receives the request,` : 'a function that receives the request';
 }
