@@ -107,8 +107,8 @@ export default defineRule(meta, (ctx) => {
           write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
         if (!named && !namedLikeSessionId(write.value.node)) continue;
         const label = write.name
-          ? `The \`${write.name}\` session cookie (${write.label})`
-          : `The session cookie (${write.label})`;
+          ? `the \`${write.name}\` session cookie (${write.label})`
+          : `the session cookie (${write.label})`;
         check(ctx, write.node, { label, value: write.value }, reported);
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
@@ -118,7 +118,7 @@ export default defineRule(meta, (ctx) => {
         check(
           ctx,
           operation.call,
-          { label: `The session table key \`${key[0]}\` (DynamoDB put)`, value: key[1] },
+          { label: `the session table key \`${key[0]}\` (DynamoDB put)`, value: key[1] },
           reported,
         );
       }
@@ -140,7 +140,7 @@ function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>
       check(
         ctx,
         sink.node,
-        { label: `The \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
+        { label: `the \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
         reported,
       );
     }
@@ -173,7 +173,7 @@ function check(ctx: RuleContext, sinkNode: ts.Node, use: SinkUse, reported: Set<
     target,
     messageId: 'predictable',
     data: {
-      sink: use.label,
+      sink: use.label.charAt(0).toUpperCase() + use.label.slice(1),
       source: path.source.label,
       reason: reasons.get(sourceNode) ?? 'it is not random',
       flow: describeFlow(

@@ -39,7 +39,7 @@ export const expressSession = sessionLibraryModel(
     cookieClearing: responseCookieClearing('express-session'),
     invalidationFix(context) {
       const prelude = context.response
-        ? [`${context.response}.clearCookie(${JSON.stringify(context.cookieName ?? 'connect.sid')});`]
+        ? [`${context.response}.clearCookie('${(context.cookieName ?? 'connect.sid').replace(/[\\']/g, '\\$&')}');`]
         : [];
       return { kind: 'wrap-callback', callee: `${context.carrier}.session.destroy`, prelude };
     },
