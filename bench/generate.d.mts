@@ -67,3 +67,4 @@ export declare function ensureCorpus(options?: {
   force?: boolean;
   log?: (message: string) => void;
 }): Promise<{ dir: string; stamp: CorpusStamp; generated: boolean }>;
+export declare function shieldFromProjectTools(root: string): Promise<void>;

@@ -610,7 +610,7 @@ async function touchAndCommit(dir, rel) {
  * `biome check --write`. A nested Biome config that excludes everything keeps it out. (tsc skips
  * dot-directories on its own.)
  */
-async function shieldFromProjectTools(root) {
+export async function shieldFromProjectTools(root) {
   await mkdir(root, { recursive: true });
   const biome = path.join(root, 'biome.json');
   if (!existsSync(biome)) {

@@ -6,19 +6,26 @@
  * See bench/README.md for what each figure means.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import fg from 'fast-glob';
-import { DEFAULT_LINES, DEFAULT_SEED, ensureCorpus, planCorpus } from './generate.mjs';
+import {
+  CORPUS_ROOT,
+  DEFAULT_LINES,
+  DEFAULT_SEED,
+  ensureCorpus,
+  planCorpus,
+  shieldFromProjectTools,
+} from './generate.mjs';
 import { MARKER } from './workers/report.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(BENCH, '..');
-const BIN = path.join(REPO, 'bin/fixate.js');
 const NODE = process.execPath;
 
 // Mirrors fixate's own discovery (src/engine/discover.ts) so every tool sees the files fixate would.
@@ -259,10 +266,38 @@ function failure(m) {
 
 // ---------------------------------------------------------------------------------------------
 
-function probeCli() {
-  if (!existsSync(path.join(REPO, 'dist/src/cli/main.js')))
+/**
+ * Copies the built fixate (dist, bin, package.json, rule READMEs) aside, under bench/.corpus so
+ * its imports still resolve to the project's node_modules. Other people rebuild dist/ in a shared
+ * working tree at any moment; without the copy, rows of one run could measure different builds.
+ */
+async function snapshotFixate() {
+  const dist = path.join(REPO, 'dist');
+  if (!existsSync(dist)) return { root: REPO, id: null, cleanup: () => {} };
+  await shieldFromProjectTools(CORPUS_ROOT);
+  const dir = mkdtempSync(path.join(CORPUS_ROOT, '.fixate-build-'));
+  cpSync(dist, path.join(dir, 'dist'), { recursive: true });
+  cpSync(path.join(REPO, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  cpSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
+  if (existsSync(path.join(REPO, 'rules'))) {
+    cpSync(path.join(REPO, 'rules'), path.join(dir, 'rules'), {
+      recursive: true,
+      filter: (src) => statSync(src).isDirectory() || path.basename(src) === 'README.md',
+    });
+  }
+  const h = createHash('sha256');
+  for (const f of (await fg('**/*.js', { cwd: path.join(dir, 'dist') })).sort()) {
+    h.update(f);
+    h.update(readFileSync(path.join(dir, 'dist', f)));
+  }
+  return { root: dir, id: h.digest('hex').slice(0, 10), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function probeCli(fixateRoot) {
+  if (!existsSync(path.join(fixateRoot, 'dist/src/cli/main.js'))) {
     return { ok: false, reason: 'dist/src/cli/main.js missing' };
-  const r = spawnSync(NODE, [BIN, '--help'], { cwd: REPO, encoding: 'utf8' });
+  }
+  const r = spawnSync(NODE, [path.join(fixateRoot, 'bin/fixate.js'), '--help'], { cwd: REPO, encoding: 'utf8' });
   const help = `${r.stdout}${r.stderr}`;
   return {
     ok: r.status === 0,
@@ -329,8 +364,18 @@ async function main() {
   // fixate writes --output atomically (temp file + rename), which must not be aimed at /dev/null.
   const sarifOut = path.join(tmpDir, 'out.sarif');
 
+  const snapshot = await snapshotFixate();
+  process.on('exit', snapshot.cleanup);
+  // Ctrl-C should still remove the copies; 'exit' handlers only run on a normal exit.
+  process.on('SIGINT', () => process.exit(130));
+  const BIN = path.join(snapshot.root, 'bin/fixate.js');
+  const scanEntry = path.join(snapshot.root, 'dist/src/index.js');
+  const head = git(REPO, ['rev-parse', '--short', 'HEAD'])?.trim() ?? 'unknown';
+  const dirty =
+    (git(REPO, ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'rules']) ?? '').trim() !== '';
+
   const gnuTime = hasGnuTime();
-  const cli = probeCli();
+  const cli = probeCli(snapshot.root);
   const tsParser = canResolve('@typescript-eslint/parser') || canResolve('typescript-eslint');
   const gitRoot = git(root, ['rev-parse', '--show-toplevel'])?.trim();
   const hasParentCommit = gitRoot ? git(root, ['rev-parse', '--verify', '--quiet', 'HEAD~1']) !== null : false;
@@ -348,13 +393,13 @@ async function main() {
     {
       id: 'scan',
       label: 'fixate scan() in-process',
-      args: [path.join(BENCH, 'workers/scan.mjs'), root],
+      args: [path.join(BENCH, 'workers/scan.mjs'), root, scanEntry],
       worker: true,
     },
     {
       id: 'scan-all',
       label: 'fixate scan() { noPrefilter: true }',
-      args: [path.join(BENCH, 'workers/scan.mjs'), root, '--no-prefilter'],
+      args: [path.join(BENCH, 'workers/scan.mjs'), root, scanEntry, '--no-prefilter'],
       worker: true,
     },
     {
@@ -474,6 +519,10 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .map(([e, n]) => `${e} ${fmtN(n)}`)
       .join(', ')}), ${fmtN(lines)} lines, ${(bytes / 1024 / 1024).toFixed(1)} MB`,
+  );
+  out.push(
+    `  fixate   ${head}${dirty ? ' + uncommitted changes in src/ or rules/' : ''}` +
+      `${snapshot.id ? `, dist ${snapshot.id} (copied at start, so every row runs the same build)` : ', not built'}`,
   );
   out.push(
     `  machine  node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} CPUs (${cpuModel}), ` +
@@ -613,6 +662,7 @@ async function main() {
   if (opts.json) {
     const raw = {
       target: root,
+      fixate: { head, dirty, dist: snapshot.id },
       corpus: corpusStamp,
       files: files.length,
       lines,

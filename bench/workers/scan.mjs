@@ -1,16 +1,19 @@
 /**
  * fixate's full scan through its public API, in a process of its own so its peak RSS is its own.
  *
- *   node bench/workers/scan.mjs <root> [--no-prefilter]
+ *   node bench/workers/scan.mjs <root> [<dist/src/index.js>] [--no-prefilter]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fail, report } from './report.mjs';
 
-const root = path.resolve(process.argv[2]);
+const [rootArg, entryArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const root = path.resolve(rootArg);
 const noPrefilter = process.argv.includes('--no-prefilter');
-const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/index.js');
+const entry = entryArg
+  ? path.resolve(entryArg)
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/index.js');
 
 async function main() {
   if (!existsSync(entry)) return fail('dist/src/index.js missing (npm run build)');
