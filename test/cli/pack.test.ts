@@ -12,6 +12,7 @@ const ALLOWED = [
   /^package\.json$/,
   /^README\.md$/,
   /^LICENSE$/,
+  /^CHANGELOG\.md$/,
   /^bin\/fixate\.js$/,
   /^dist\/src\/.+\.(js|d\.ts)$/,
   /^dist\/rules\/index\.(js|d\.ts)$/,
