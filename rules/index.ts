@@ -8,6 +8,7 @@ import hardcodedSessionSecret from './hardcoded-session-secret/meta.js';
 import insecureSessionCookie from './insecure-session-cookie/meta.js';
 import missingSessionRegeneration from './missing-session-regeneration/meta.js';
 import predictableSessionId from './predictable-session-id/meta.js';
+import sessionIdInUrl from './session-id-in-url/meta.js';
 import sessionNotInvalidatedOnLogout from './session-not-invalidated-on-logout/meta.js';
 
 /**
@@ -24,6 +25,7 @@ export const ruleMetas: RuleMetaDefinition[] = [
   insecureSessionCookie,
   missingSessionRegeneration,
   predictableSessionId,
+  sessionIdInUrl,
   sessionNotInvalidatedOnLogout,
 ];
 
@@ -37,6 +39,7 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
   'insecure-session-cookie': () => import('./insecure-session-cookie/rule.js'),
   'missing-session-regeneration': () => import('./missing-session-regeneration/rule.js'),
   'predictable-session-id': () => import('./predictable-session-id/rule.js'),
+  'session-id-in-url': () => import('./session-id-in-url/rule.js'),
   'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/rule.js'),
 };
 

@@ -923,9 +923,10 @@ export function flowSteps(
 ): { target: ts.Node; message: string }[] {
   const steps = path.steps.map((step, index) => ({
     target: step.node,
-    message: index === 0 ? `source: ${step.message} (${path.source.kind} input)` : step.message,
+    message: index === 0 ? `source: ${step.message} (${path.source.kind})` : step.message,
   }));
-  if (steps.at(-1)?.target !== sink.node) steps.push({ target: sink.node, message: sink.message });
-  else steps[steps.length - 1] = { target: sink.node, message: sink.message };
+  // The sink replaces a last hop on the same node, but never the source itself.
+  if (steps.length > 1 && steps.at(-1)?.target === sink.node) steps.pop();
+  steps.push({ target: sink.node, message: sink.message });
   return steps;
 }

@@ -1,0 +1,40 @@
+import { defineRuleMeta } from '../../src/rule.js';
+
+export default defineRuleMeta({
+  id: 'session-id-in-url',
+  meta: {
+    title: 'Session id carried in a URL (read from it, or written into it)',
+    description:
+      'Session ids in URLs leak through server and proxy logs, browser history, bookmarks and the Referer header, and a link lets an attacker hand a victim a session id of their choosing (fixation). A session id belongs in a cookie only.',
+    severity: 'warning',
+    precision: 'high',
+    securitySeverity: 6.5,
+    cwe: [598, 384],
+    tags: ['session', 'fixation', 'taint'],
+    frameworks: [
+      'express-session',
+      '@fastify/session',
+      'koa-session',
+      '@hapi/yar',
+      'lucia',
+      'express',
+      'fastify',
+      'koa',
+      'next',
+      'node:http',
+      '@nestjs/common',
+      'aws-sdk-dynamodb',
+    ],
+    messages: {
+      lookupFromUrl:
+        '{{sink}} looks a session up by an id taken from the URL: it {{flow}}. URLs end up in logs, history and Referer headers, and a link can hand a victim an attacker\'s session id; read the id from the session cookie instead.',
+      adoptedFromUrl:
+        '{{sink}} takes the session id from the URL: it {{flow}}. A link can hand a victim an attacker\'s session id (fixation), and URLs leak through logs, history and Referer headers; keep the id in the session cookie.',
+      idInUrl:
+        'The session id is written into a URL ({{sink}}): it {{flow}}. URLs leak through logs, browser history and the Referer header, and whoever reads the id can use the session; keep it in the cookie only.',
+    },
+    suggestions: {
+      dropParameter: 'Remove the `{{parameter}}` parameter from the URL; the session cookie already identifies the session.',
+    },
+  },
+});

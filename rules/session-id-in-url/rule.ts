@@ -1,0 +1,222 @@
+import {
+  type CookieWrite,
+  defineRule,
+  describeFlow,
+  dynamoFacts,
+  type FileContext,
+  type FixDescriptor,
+  flowSteps,
+  isDerivedKey,
+  type Located,
+  primaryKeyOf,
+  requestInputTaint,
+  type RuleContext,
+  SESSION_COOKIE_NAME,
+  sessionIdTaint,
+  ts,
+  type UrlSink,
+} from '../../src/api.js';
+import meta from './meta.js';
+
+/** Engines shared by the whole scan (answers are cached per node). */
+const requestInput = requestInputTaint();
+const sessionId = sessionIdTaint();
+
+/** `?sid=` / `&session_id=` / `;jsessionid=` right before an interpolation. */
+const QUERY_PARAMETER_BEFORE = /[?&;#]([\w.-]+)=$/;
+
+export default defineRule(meta, (ctx) => {
+  const reported = new Set<ts.Node>();
+  const covered = new Set<ts.Node>();
+  const cookieWrites: CookieWrite[] = [];
+  const sessionCookieNames = new Set<string>();
+
+  const visit = (node: ts.Node) => {
+    for (const model of ctx.file.models) {
+      for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
+        // Ids adopted from the URL by generators, assignments and store writes are
+        // client-controlled-session-id's; this rule owns lookups and the session cookie.
+        if (sink.kind !== 'store-read' || !sink.value) continue;
+        fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
+      }
+      if (ts.isCallExpression(node)) {
+        const site = model.sessionOptions?.(node, ctx.file);
+        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
+        cookieWrites.push(...(model.cookieWrites?.(node, ctx.file) ?? []));
+      }
+      for (const sink of model.urlSinks?.(node, ctx.file) ?? []) {
+        covered.add(sink.value.node);
+        intoUrl(ctx, sink, reported);
+      }
+    }
+  };
+  return {
+    CallExpression: visit,
+    BinaryExpression: visit,
+    TemplateExpression(template: ts.TemplateExpression) {
+      if (isCovered(template, covered)) return;
+      urlTemplate(ctx, template, reported);
+    },
+    onEnd() {
+      for (const write of cookieWrites) {
+        if (write.name === undefined) continue;
+        if (!sessionCookieNames.has(write.name) && !SESSION_COOKIE_NAME.test(write.name)) continue;
+        fromUrl(ctx, write.node, `the ${write.name} session cookie (${write.label})`, write.value, true, reported);
+      }
+      for (const operation of dynamoFacts(ctx.file).operations) {
+        if (!operation.isSessionTable) continue;
+        if (operation.kind !== 'get' && operation.kind !== 'query') continue;
+        const key = primaryKeyOf(operation);
+        if (!key || isDerivedKey(key[1])) continue;
+        const label = `the session table lookup by \`${key[0]}\` (DynamoDB ${operation.kind})`;
+        fromUrl(ctx, operation.call, label, key[1], false, reported);
+      }
+    },
+  };
+});
+
+function isCovered(node: ts.Node, covered: Set<ts.Node>): boolean {
+  for (let current: ts.Node | undefined = node; current && !ts.isStatement(current); current = current.parent) {
+    if (covered.has(current)) return true;
+  }
+  return false;
+}
+
+/** A session looked up (or created) by an id read from the URL. */
+function fromUrl(
+  ctx: RuleContext,
+  sinkNode: ts.Node,
+  label: string,
+  value: Located,
+  creation: boolean,
+  reported: Set<ts.Node>,
+): void {
+  const result = requestInput.sourcesOf(value.node as ts.Expression, value.file, ctx.file);
+  debugCutoff(ctx, label, result.cutoff);
+  const path = result.paths.find((candidate) => candidate.source.kind === 'url');
+  if (!path) return;
+  const target = value.file === ctx.file ? value.node : sinkNode;
+  if (reported.has(target)) return;
+  reported.add(target);
+  ctx.report({
+    target,
+    messageId: creation ? 'adoptedFromUrl' : 'lookupFromUrl',
+    data: {
+      sink: capitalise(label),
+      flow: describeFlow(path, { label, node: value.node, file: value.file }, ctx.file),
+    },
+    severity: creation ? 'error' : undefined,
+    flow: flowSteps(path, { node: value.node, message: `used as the session id by ${label}` }),
+  });
+}
+
+/** The current session id flowing into a redirect, `Location` header or URL search parameter. */
+function intoUrl(ctx: RuleContext, sink: UrlSink, reported: Set<ts.Node>): void {
+  const result = sessionId.sourcesOf(sink.value.node as ts.Expression, sink.value.file, ctx.file);
+  debugCutoff(ctx, sink.label, result.cutoff);
+  const path = result.paths[0];
+  if (!path) return;
+  const target = sink.value.file === ctx.file ? sink.value.node : sink.node;
+  if (reported.has(target)) return;
+  reported.add(target);
+  const fix = sink.value.file === ctx.file ? dropParameterFix(ctx.file, sink.value.node as ts.Expression) : undefined;
+  ctx.report({
+    target,
+    messageId: 'idInUrl',
+    data: {
+      sink: sink.label,
+      flow: describeFlow(path, { label: sink.label, node: sink.value.node, file: sink.value.file }, ctx.file),
+    },
+    flow: flowSteps(path, { node: sink.value.node, message: `written into a URL by ${sink.label}` }),
+    fixes: fix ? [fix] : [],
+  });
+}
+
+/** A link built by hand: `…?sid=${req.sessionID}` anywhere (an email, a JSON response, a page). */
+function urlTemplate(ctx: RuleContext, template: ts.TemplateExpression, reported: Set<ts.Node>): void {
+  let literal = template.head.text;
+  for (const span of template.templateSpans) {
+    if (QUERY_PARAMETER_BEFORE.test(literal)) {
+      const result = sessionId.sourcesOf(span.expression, ctx.file, ctx.file);
+      const path = result.paths[0];
+      if (path && !reported.has(template)) {
+        reported.add(template);
+        const fix = dropParameterFix(ctx.file, template);
+        ctx.report({
+          target: template,
+          messageId: 'idInUrl',
+          data: {
+            sink: 'a link',
+            flow: describeFlow(path, { label: 'a link', node: template, file: ctx.file }, ctx.file),
+          },
+          flow: flowSteps(path, { node: template, message: 'written into a URL' }),
+          fixes: fix ? [fix] : [],
+        });
+        return;
+      }
+    }
+    literal = span.literal.text;
+  }
+}
+
+/**
+ * For a template URL `/next?sid=${id}&a=1`, the text without the session parameter
+ * (`/next?a=1`); undefined when the value is not such a template.
+ */
+function dropParameterFix(file: FileContext, value: ts.Expression): FixDescriptor | undefined {
+  let inner = value;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  if (!ts.isTemplateExpression(inner)) return undefined;
+  const pieces: { literal: string; expression?: ts.Expression }[] = [{ literal: rawText(inner.head, file) }];
+  for (const span of inner.templateSpans)
+    pieces.push({ expression: span.expression, literal: rawText(span.literal, file) });
+  for (let i = 1; i < pieces.length; i++) {
+    const before = pieces[i - 1].literal;
+    const match = QUERY_PARAMETER_BEFORE.exec(before);
+    if (!match || !sessionId.sourcesOf(pieces[i].expression!, file, file).paths.length) continue;
+    const separator = before.charAt(match.index);
+    pieces[i - 1].literal = before.slice(0, match.index);
+    let after = pieces[i].literal;
+    if (after.startsWith('&')) after = separator === '?' ? `?${after.slice(1)}` : after;
+    // Join the remaining text onto the previous literal.
+    pieces[i - 1].literal += after;
+    pieces.splice(i, 1);
+    const text =
+      pieces.length === 1
+        ? `'${pieces[0].literal.replace(/\\`/g, '`').replace(/'/g, "\\'")}'`
+        : `\`${pieces[0].literal}${pieces
+            .slice(1)
+            .map((piece) => `\${${file.textOf(piece.expression!)}}${piece.literal}`)
+            .join('')}\``;
+    return {
+      suggestionId: 'dropParameter',
+      data: { parameter: match[1] },
+      safety: 'unsafe',
+      edits: [{ start: inner.getStart(file.sourceFile), end: inner.getEnd(), newText: text }],
+    };
+  }
+  return undefined;
+}
+
+/** The raw text of a template part, without its delimiters (`` ` ``, `${`, `}`). */
+function rawText(part: ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail, file: FileContext): string {
+  const text = file.textOf(part);
+  const start = text.startsWith('`') || text.startsWith('}') ? 1 : 0;
+  const end = text.endsWith('${') ? text.length - 2 : text.endsWith('`') ? text.length - 1 : text.length;
+  return text.slice(start, end);
+}
+
+function debugCutoff(
+  ctx: RuleContext,
+  label: string,
+  cutoff: { reason: string; node: ts.Node; file: FileContext } | undefined,
+) {
+  if (!cutoff) return;
+  ctx.debug?.(
+    `${label}: ${cutoff.reason} (${cutoff.file.path}:${cutoff.file.lineOf(cutoff.node)}); a clean answer there is partial`,
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
