@@ -42,6 +42,8 @@ export function resolveValue(expression: ts.Expression, file: FileContext, depth
     if (!isConstDeclaration(declaration) && isReassigned(declaration)) return { node: inner, file };
     return resolveValue(declaration.initializer, file, depth + 1);
   }
+  // A function or class declaration is the value its name denotes (`app.post('/x', handler)`).
+  if (ts.isFunctionDeclaration(declaration) || ts.isClassDeclaration(declaration)) return { node: declaration, file };
   const imported = importedDeclaration(declaration, file);
   if (imported) return resolveValue(imported.node as ts.Expression, imported.file, depth + 1);
   return { node: inner, file };
