@@ -129,7 +129,12 @@ function check(
       sink: capitalise(use.label),
       flow: describeFlow(path, { label: use.label, node: value, file }, ctx.file),
     },
-    flow: flowSteps(path, { node: value, message: sinkMessage }),
+    flow: [
+      ...flowSteps(path, { node: value, message: sinkMessage }),
+      ...(use.generator
+        ? [{ target: sinkNode, message: `${use.label}, which the library calls to make each session id` }]
+        : []),
+    ],
     fixes: inThisFile ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))] : [],
   });
 }
