@@ -37,7 +37,8 @@ export const expressRequestInput = carrierInputs(
 export const express: Model = {
   id: 'express',
   packages: ['express'],
-  keywords: ['req', 'request'],
+  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
+  keywords: ['sess', 'sid'],
   requestInput: expressRequestInput,
   cookieWrites(node, file) {
     return [

@@ -29,7 +29,8 @@ export const fastifyRequestInput = carrierInputs('fastify', EXPRESS_REQUEST, {
 export const fastify: Model = {
   id: 'fastify',
   packages: ['fastify'],
-  keywords: ['request', 'req'],
+  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
+  keywords: ['sess', 'sid'],
   requestInput: fastifyRequestInput,
   cookieWrites(node, file) {
     return [

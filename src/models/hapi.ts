@@ -7,7 +7,8 @@ const HAPI_REQUEST: CarrierStyle = { names: /^(req|request)$/, types: /\bRequest
 export const hapi: Model = {
   id: '@hapi/hapi',
   packages: ['@hapi/hapi', 'hapi'],
-  keywords: ['request'],
+  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
+  keywords: ['sess', 'sid'],
   requestInput: carrierInputs('@hapi/hapi', HAPI_REQUEST, {
     query: 'url',
     params: 'url',

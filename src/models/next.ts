@@ -142,7 +142,8 @@ function nextRedirects(node: ts.Node, file: FileContext): UrlSink[] | undefined 
 export const next: Model = {
   id: 'next',
   packages: ['next', 'next/headers', 'next/server', 'next/navigation'],
-  keywords: ['next'],
+  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
+  keywords: ['sess', 'sid'],
   requestInput: nextRequestInput,
   cookieWrites: nextCookieWrites,
   urlSinks: allOf(nextRedirects, urlSearchParamSinks(MODEL)),

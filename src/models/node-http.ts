@@ -34,7 +34,8 @@ function passThrough(call: ts.CallExpression | ts.NewExpression): ts.Expression[
 export const nodeHttp: Model = {
   id: 'node:http',
   packages: ['http', 'node:http', 'https', 'node:https', 'http2', 'node:http2', 'url', 'node:url'],
-  keywords: ['req', 'request', 'url'],
+  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
+  keywords: ['sess', 'sid'],
   requestInput: carrierInputs('node:http', EXPRESS_REQUEST, { url: 'url', headers: 'header' }),
   taintPassThrough: passThrough,
   cookieWrites: rawSetCookieWrites('node:http', EXPRESS_RESPONSE, HEADER_METHODS),
