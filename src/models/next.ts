@@ -19,7 +19,6 @@ import {
 } from './session-id.js';
 
 const MODEL = 'next';
-const HTTP_EXPORTS = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/;
 
 /** A route handler's `request` (`export async function GET(request: NextRequest)`), or middleware's. */
 const NEXT_REQUEST: CarrierStyle = {
@@ -43,8 +42,7 @@ const requestMembers = carrierInputs(
 function nextRequestInput(node: ts.Node, file: FileContext): RequestInput | undefined {
   const member = requestMembers(node, file);
   if (member) return member;
-  if (callsExport(node, 'next/headers', 'headers'.split(' ')))
-    return { model: MODEL, label: 'headers()', kind: 'header' };
+  if (callsExport(node, 'next/headers', ['headers'])) return { model: MODEL, label: 'headers()', kind: 'header' };
   if (callsExport(node, 'next/headers', ['cookies'])) return { model: MODEL, label: 'cookies()', kind: 'cookie' };
   // A page's props: `export default function Page({ searchParams })` or `props.searchParams`.
   if (ts.isBindingElement(node)) {
@@ -148,5 +146,3 @@ export const next: Model = {
   cookieWrites: nextCookieWrites,
   urlSinks: allOf(nextRedirects, urlSearchParamSinks(MODEL)),
 };
-
-export { HTTP_EXPORTS };
