@@ -233,7 +233,11 @@ function transactionFix(
       newText: `${callee.expression.getText()}.${command}(${body})`,
     });
   }
-  edits.push(removeStatement(text, deleteStatement));
+  const removal = removeStatement(text, deleteStatement);
+  // When the delete statement encloses the put (found by fuzzing: a put nested inside the delete's
+  // callback), the two edits would overlap and no single textual rewrite is right: offer no fix.
+  if (edits.some((edit) => edit.start < removal.end && removal.start < edit.end)) return;
+  edits.push(removal);
   return { suggestionId: 'transactWrite', data: { command, key: keyName }, safety: 'unsafe', edits };
 }
 

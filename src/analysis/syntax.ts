@@ -108,3 +108,19 @@ export function boundIdentifiers(name: ts.BindingName): ts.Identifier[] {
   }
   return found;
 }
+
+/** Depth-first search below `root` with an explicit stack (5,000-deep code must not overflow). */
+export function someDescendant(root: ts.Node, predicate: (node: ts.Node) => boolean): boolean {
+  const stack: ts.Node[] = [];
+  ts.forEachChild(root, (child) => {
+    stack.push(child);
+  });
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (predicate(node)) return true;
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  return false;
+}

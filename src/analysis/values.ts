@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileContext } from '../engine/file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
-import { propertyNameText, unwrap } from './syntax.js';
+import { propertyNameText, someDescendant, unwrap } from './syntax.js';
 
 /** An expression together with the file it lives in (values can be followed across local imports). */
 export interface Located<N extends ts.Node = ts.Expression> {
@@ -133,26 +133,27 @@ function hasExportModifier(statement: ts.Statement): boolean {
   );
 }
 
+const reassignment = new WeakMap<ts.VariableDeclaration, boolean>();
+
+/** Whether a `let`/`var` is assigned again in its scope (cached; iterative, so deep code cannot overflow). */
 function isReassigned(declaration: ts.VariableDeclaration): boolean {
+  const cached = reassignment.get(declaration);
+  if (cached !== undefined) return cached;
   const name = (declaration.name as ts.Identifier).text;
   let scope: ts.Node = declaration.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
-  let reassigned = false;
-  const visit = (node: ts.Node): void => {
-    if (reassigned) return;
-    if (
-      ts.isBinaryExpression(node) &&
-      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-      ts.isIdentifier(node.left) &&
-      node.left.text === name
-    ) {
-      reassigned = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (scope) ts.forEachChild(scope, visit);
+  const reassigned =
+    scope !== undefined &&
+    someDescendant(
+      scope,
+      (node) =>
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+        ts.isIdentifier(node.left) &&
+        node.left.text === name,
+    );
+  reassignment.set(declaration, reassigned);
   return reassigned;
 }
 

@@ -22,7 +22,8 @@ const VERIFIERS: Record<string, string[]> = {
 export const credentialVerifiers: Model = {
   id: 'credential-verifiers',
   packages: Object.keys(VERIFIERS),
-  keywords: ['compare', 'verify', 'timingsafeequal'],
+  // Evidence only (a related location), never a reason to analyse a file: no pre-filter keywords.
+  keywords: [],
   credentialCheck(call) {
     const reference = moduleReferenceOf(call.expression);
     if (!reference) return undefined;

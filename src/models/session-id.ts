@@ -318,10 +318,21 @@ function isSessionStore(expression: ts.Expression, file: FileContext, storeModul
   const inner = unwrap(expression);
   const path = memberPath(inner);
   if (path && path.at(-1) === 'sessionStore') return true;
-  if (path && path.length === 1 && /^(session)?store$/i.test(path[0])) return true;
+  if (path && path.length === 1 && /^session_?store$/i.test(path[0])) return true;
+  // A plain `store` is anything from a cache to a Redux store: it counts only when it is visibly
+  // constructed as a session store (`new RedisStore(…)`, a class extending the library's Store).
   const resolved = resolveValue(inner, file);
-  if (ts.isNewExpression(resolved.node)) return extendsStore(resolved.node.expression, resolved.file, storeModules, 0);
-  return false;
+  if (!ts.isNewExpression(resolved.node)) return false;
+  const constructed = unwrap(resolved.node.expression);
+  if (
+    path?.length === 1 &&
+    /store$/i.test(path[0]) &&
+    ts.isIdentifier(constructed) &&
+    /Store$/.test(constructed.text)
+  ) {
+    return true;
+  }
+  return extendsStore(resolved.node.expression, resolved.file, storeModules, 0);
 }
 
 function extendsStore(expression: ts.Expression, file: FileContext, storeModules: string[], depth: number): boolean {
