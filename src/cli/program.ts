@@ -139,7 +139,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
     .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collectIds)
     .option('--include <glob>', 'only scan files matching this glob (repeatable)', collect)
     .option('--exclude <glob>', 'also skip files matching this glob (repeatable)', collect)
-    .option('--tsconfig <path>', "use this tsconfig's include/exclude to pick files")
+    .option('--tsconfig <path>', "use this tsconfig's include/exclude/files to pick files (extends is not followed)")
     .option(
       '--max-file-size <kb>',
       `skip files larger than this many KiB (default: ${DEFAULT_MAX_FILE_SIZE_KB})`,
@@ -151,7 +151,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
       positiveInteger,
     )
     .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
-    .option('--strict', 'exit 2 when any file was skipped')
+    .option('--strict', 'exit 2 when any file was skipped or not fully analysed')
     .option('-c, --config <file>', 'config file (default: fixate.config.json, or "fixate" in package.json)')
     .option('--no-color', 'disable colours')
     .option('-q, --quiet', 'print nothing but the report')
@@ -235,8 +235,9 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
   if (flags.rule) assertKnownRuleIds(flags.rule, ruleIds, '--rule');
   if (flags.disableRule) assertKnownRuleIds(flags.disableRule, ruleIds, '--disable-rule');
 
-  const { config } = loadConfig({ cwd: io.cwd, configPath: flags.config, ruleIds });
+  const { config, warnings } = loadConfig({ cwd: io.cwd, configPath: flags.config, ruleIds });
   const settings = merge(flags, config, io.cwd);
+  if (!settings.quiet) for (const warning of warnings) io.stderr.write(`fixate: warning: ${warning}\n`);
 
   for (const p of paths) {
     if (!existsSync(path.resolve(io.cwd, p))) throw new UsageError(`path not found: ${p}`);
@@ -322,13 +323,35 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     );
   }
 
-  if (settings.strict && skipped.length > 0) {
-    io.stderr.write(
-      `fixate: --strict: ${skipped.length} ${skipped.length === 1 ? 'file was' : 'files were'} skipped, so the scan is incomplete\n`,
-    );
-    return 2;
+  const outcome = exitCodeFor(result, settings);
+  if (outcome.strictReason) io.stderr.write(`fixate: --strict: ${outcome.strictReason}, so the scan is incomplete\n`);
+  return outcome.code;
+}
+
+/**
+ * The scan's exit code: 2 under `--strict` when the scan is incomplete, else 1 when an unsuppressed
+ * finding is at or above `failOn`, else 0. Incomplete means a file was skipped, or an error-level
+ * notification (a rule that crashed, a fix that could not be built, an engine failure) says a file
+ * was not fully analysed even though it was not skipped.
+ */
+export function exitCodeFor(
+  result: ScanResult,
+  settings: { failOn: FailOn; strict: boolean },
+): { code: 0 | 1 | 2; strictReason?: string } {
+  if (settings.strict) {
+    const skipped = result.notifications.filter((n) => n.skipped);
+    const errors = result.notifications.filter((n) => !n.skipped && n.level === 'error');
+    const reasons: string[] = [];
+    if (skipped.length > 0) {
+      reasons.push(`${skipped.length} ${skipped.length === 1 ? 'file was' : 'files were'} skipped`);
+    }
+    if (errors.length > 0) {
+      const codes = [...new Set(errors.map((n) => n.code))].sort().join(', ');
+      reasons.push(`${errors.length} analysis ${errors.length === 1 ? 'error' : 'errors'} occurred (${codes})`);
+    }
+    if (reasons.length > 0) return { code: 2, strictReason: reasons.join(' and ') };
   }
-  return countFailing(result, settings.failOn) > 0 ? 1 : 0;
+  return { code: countFailing(result, settings.failOn) > 0 ? 1 : 0 };
 }
 
 interface Settings {

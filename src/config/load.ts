@@ -29,6 +29,11 @@ export interface LoadedConfig {
   config: FixateConfig;
   /** Where the config came from, for messages; undefined when none was found. */
   source?: string;
+  /**
+   * Problems that did not stop the run: a package.json that is not valid JSON is the project's
+   * manifest first, so its `"fixate"` settings are ignored with a warning rather than failing the scan.
+   */
+  warnings: string[];
 }
 
 export interface LoadConfigOptions {
@@ -43,9 +48,10 @@ export interface LoadConfigOptions {
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
-    message: string,
+    /** The message without the file name. */
+    readonly reason: string,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${reason}`);
     this.name = 'ConfigError';
   }
 }
@@ -131,32 +137,47 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (existsSync(configFile)) return fromConfigFile(configFile, options);
 
   const packageFile = path.join(options.cwd, 'package.json');
-  if (existsSync(packageFile)) {
-    const shown = displayPath(options.cwd, packageFile);
-    const pkg = parseJson(readFileSync(packageFile, 'utf8'), shown);
-    if (pkg !== null && typeof pkg === 'object' && !Array.isArray(pkg) && 'fixate' in pkg) {
-      const config = validateConfig((pkg as Record<string, unknown>).fixate, {
-        file: shown,
-        keyPrefix: 'fixate.',
-        baseDir: options.cwd,
-        ruleIds: options.ruleIds,
-      });
-      return { config, source: shown };
-    }
+  if (!existsSync(packageFile)) return { config: {}, warnings: [] };
+  const shown = displayPath(options.cwd, packageFile);
+  let pkg: unknown;
+  try {
+    pkg = parseJson(readFileSync(packageFile, 'utf8'), shown);
+  } catch (error) {
+    // Only a broken manifest degrades; a valid one whose "fixate" key is wrong is a config error below.
+    const problem =
+      error instanceof ConfigError
+        ? `is not valid JSON (${error.reason.replace(/^invalid JSON (at )?/, '')})`
+        : `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    return { config: {}, warnings: [`${shown} ${problem}; its "fixate" settings were ignored`] };
   }
-  return { config: {} };
+  if (pkg !== null && typeof pkg === 'object' && !Array.isArray(pkg) && 'fixate' in pkg) {
+    const config = validateConfig((pkg as Record<string, unknown>).fixate, {
+      file: shown,
+      keyPrefix: 'fixate.',
+      baseDir: options.cwd,
+      ruleIds: options.ruleIds,
+    });
+    return { config, source: shown, warnings: [] };
+  }
+  return { config: {}, warnings: [] };
 }
 
 function fromConfigFile(file: string, options: LoadConfigOptions): LoadedConfig {
   const shown = displayPath(options.cwd, file);
-  const data = parseJson(readFileSync(file, 'utf8'), shown);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(shown, `cannot read the config file (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  const data = parseJson(text, shown);
   const config = validateConfig(data, {
     file: shown,
     keyPrefix: '',
     baseDir: path.dirname(file),
     ruleIds: options.ruleIds,
   });
-  return { config, source: shown };
+  return { config, source: shown, warnings: [] };
 }
 
 export interface ValidateContext {

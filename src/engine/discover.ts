@@ -36,6 +36,26 @@ export class UsageError extends Error {}
 export interface DiscoverOptions {
   include?: string[];
   exclude?: string[];
+  /** The file selection of an explicit `--tsconfig`, see `TsconfigScope`. */
+  tsconfig?: TsconfigScope;
+}
+
+/**
+ * The `include`, `exclude` and `files` of an explicit tsconfig, as globs relative to its directory.
+ * They apply to each scanned directory that is the tsconfig's directory or contains it (rebased onto
+ * it); any other scanned path is scanned as without the tsconfig. Without `--include`, `include` and
+ * `files` replace the default source glob; `exclude` is added to the excludes either way. fixate's
+ * default excludes, `.gitignore` and its own source extensions still apply, to `files` entries too.
+ */
+export interface TsconfigScope {
+  /** Absolute directory of the tsconfig. */
+  dir: string;
+  /** As tsconfig reads them: a last segment without `.`, `*` or `?` is a directory (`src` is `src/**\/*`). */
+  include: string[];
+  /** Each pattern also excludes everything under it, as in a tsconfig. */
+  exclude: string[];
+  /** Literal paths; an entry that does not exist is ignored. */
+  files: string[];
 }
 
 export interface Discovered {
@@ -71,8 +91,17 @@ export async function discoverFiles(
       if (SOURCE_EXTENSION.test(target)) files.add(target);
       continue;
     }
-    const ignore = [...DEFAULT_EXCLUDES, ...(options.exclude ?? []), ...gitignoreGlobs(target)];
-    const entries = await fg(options.include && options.include.length > 0 ? options.include : [SOURCE_GLOB], {
+    const scope = options.tsconfig ? tsconfigPatterns(options.tsconfig, target) : undefined;
+    if (options.tsconfig && !scope) notifications.push(tsconfigNotApplied(options.tsconfig, target, relativePath));
+    const include = options.include && options.include.length > 0 ? options.include : undefined;
+    const patterns = include ?? (scope ? [...scope.include, ...scope.files] : [SOURCE_GLOB]);
+    const ignore = [
+      ...DEFAULT_EXCLUDES,
+      ...(options.exclude ?? []),
+      ...(scope?.exclude ?? []),
+      ...gitignoreGlobs(target),
+    ];
+    const entries = await fg(patterns, {
       cwd: target,
       ignore,
       // Not onlyFiles: that would drop symbolic links silently, and a skipped link must be named.
@@ -95,6 +124,39 @@ export async function discoverFiles(
     }
   }
   return { files: [...files].sort(), notifications };
+}
+
+/**
+ * The tsconfig's patterns rebased onto `target`, or undefined when `target` is neither the tsconfig's
+ * directory nor contains it. Patterns that would reach outside `target` are dropped, so a tsconfig
+ * can never widen the scan beyond the paths given.
+ */
+function tsconfigPatterns(scope: TsconfigScope, target: string): TsconfigScope | undefined {
+  const relative = path.relative(target, scope.dir);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  const prefix = relative.split(path.sep).join('/');
+  const rebase = (patterns: string[]) =>
+    patterns
+      .map((pattern) => path.posix.normalize(prefix ? `${prefix}/${pattern}` : pattern))
+      .filter((pattern) => pattern !== '.' && pattern !== '..' && !pattern.startsWith('../'));
+  return {
+    dir: target,
+    include: rebase(scope.include),
+    exclude: rebase(scope.exclude),
+    files: rebase(scope.files.map((file) => fg.escapePath(file))),
+  };
+}
+
+function tsconfigNotApplied(scope: TsconfigScope, target: string, relativePath: (absPath: string) => string) {
+  const shownTarget = relativePath(target) || '.';
+  const shownDir = relativePath(scope.dir) || '.';
+  return {
+    level: 'note',
+    code: 'tsconfig-not-applied',
+    message: `--tsconfig applies only to scanned directories that are its directory (${shownDir}) or contain it; ${shownTarget} was scanned without its include/exclude/files`,
+    path: shownTarget,
+    skipped: false,
+  } satisfies Notification;
 }
 
 /**

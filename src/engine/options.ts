@@ -23,7 +23,12 @@ export interface ScanOptions {
   fileTimeBudgetMs?: number;
   /** Only report findings in files changed since this git ref (other files are still read for cross-file facts). */
   changedSince?: string;
-  /** Explicit tsconfig; used for its `include`/`exclude` only. Must exist. */
+  /**
+   * Explicit tsconfig (must exist), read as JSONC for its own `include`, `exclude` and `files` only:
+   * `extends` is not followed and compiler options are not used. They pick the files in each scanned
+   * directory that is the tsconfig's directory or contains it (see `TsconfigScope` in discover.ts).
+   * A tsconfig that is not valid JSON is ignored with a warning notification.
+   */
   tsconfig?: string;
   /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
   noPrefilter?: boolean;

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import { allModels } from '../models/index.js';
 import { DEFAULT_IDENTITY_KEYS } from '../models/identity.js';
 import type { Model } from '../models/model.js';
 import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } from '../rule.js';
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { packageInfo } from '../version.js';
-import { DEFAULT_EXCLUDES, discoverFiles, UsageError } from './discover.js';
+import { DEFAULT_EXCLUDES, discoverFiles, type TsconfigScope, UsageError } from './discover.js';
 import type { FileContext } from './file-context.js';
 import { compareFindingData, FindingBuilder, posixRelative } from './findings.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from './options.js';
@@ -50,7 +50,14 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
   const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
 
-  const discovered = await discoverFiles(targets, { include: options.include, exclude: options.exclude }, relativePath);
+  const tsconfig = options.tsconfig
+    ? readTsconfig(path.resolve(cwd, options.tsconfig), relativePath, notify)
+    : undefined;
+  const discovered = await discoverFiles(
+    targets,
+    { include: options.include, exclude: options.exclude, tsconfig },
+    relativePath,
+  );
   notifications.push(...discovered.notifications);
   const reportable = options.changedSince ? changedFiles(srcRoot, options.changedSince) : undefined;
   const files = reportable ? discovered.files.filter((file) => reportable.has(file)) : discovered.files;
@@ -284,6 +291,85 @@ function analyseFile(
   }
 }
 
+/**
+ * The file selection of an explicit tsconfig (see `TsconfigScope`), read as JSONC: comments and
+ * trailing commas are allowed, nothing is executed, and `extends` is not followed. A tsconfig that
+ * cannot be read, is not valid JSON or has a malformed `include`/`exclude`/`files` is reported and
+ * ignored: the scan goes on as if `--tsconfig` had not been given.
+ */
+function readTsconfig(
+  file: string,
+  relativePath: (absPath: string) => string,
+  notify: (notification: Notification) => void,
+): TsconfigScope | undefined {
+  const shown = relativePath(file);
+  const ignored = (problem: string, level: Notification['level'] = 'warning') =>
+    notify({
+      level,
+      code: 'invalid-tsconfig',
+      message: `--tsconfig ${shown} ${problem}; it was ignored and files were picked as without --tsconfig`,
+      path: shown,
+      skipped: false,
+    });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    ignored(`could not be read (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`);
+    return undefined;
+  }
+  const parsed = ts.parseConfigFileTextToJson(file, text);
+  if (parsed.error) {
+    const { file: source, start, messageText } = parsed.error;
+    const reason = ts.flattenDiagnosticMessageText(messageText, ' ');
+    if (source && start !== undefined) {
+      const { line, character } = ts.getLineAndCharacterOfPosition(source, start);
+      ignored(`is not valid JSON (line ${line + 1}, column ${character + 1}: ${reason})`);
+    } else {
+      ignored(`is not valid JSON (${reason})`);
+    }
+    return undefined;
+  }
+  const config = parsed.config as Record<string, unknown>;
+  const lists: Partial<Record<'include' | 'exclude' | 'files', string[]>> = {};
+  for (const key of ['include', 'exclude', 'files'] as const) {
+    const value = config[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      ignored(`is malformed: "${key}" must be an array of strings`);
+      return undefined;
+    }
+    lists[key] = value;
+  }
+  if (config.extends !== undefined && (!lists.exclude || (!lists.include && !lists.files))) {
+    notify({
+      level: 'note',
+      code: 'tsconfig-extends',
+      message: `--tsconfig ${shown} extends another tsconfig, which fixate does not follow: only its own include/exclude/files are used`,
+      path: shown,
+      skipped: false,
+    });
+  }
+  const dir = path.dirname(file);
+  // As the compiler reads them: backslashes are separators, absolute paths count from the tsconfig.
+  const relativeToDir = (pattern: string) => {
+    const slashed = pattern.replace(/\\/g, '/');
+    const relative = path.isAbsolute(slashed) ? posixRelative(dir, slashed) : slashed;
+    return relative.replace(/\/+$/, '') || '.';
+  };
+  // A last segment with no `.`, `*` or `?` names a directory, as in the compiler's matchFiles.
+  const isDirectoryPattern = (pattern: string) =>
+    pattern === '.' || !/[.*?]/.test(pattern.slice(pattern.lastIndexOf('/') + 1));
+  // No include and no files means everything under the tsconfig's directory.
+  const include = lists.include ?? (lists.files ? [] : ['**/*']);
+  return {
+    dir,
+    include: include.map(relativeToDir).map((p) => (isDirectoryPattern(p) ? `${p}/**/*` : p)),
+    exclude: (lists.exclude ?? []).map(relativeToDir).flatMap((p) => [p, `${p}/**`]),
+    files: (lists.files ?? []).map(relativeToDir),
+  };
+}
+
 /** One line naming the error; anything can be thrown, including null or an object without a message. */
 function describeError(error: unknown): string {
   if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nesting too deep (stack overflow)';
@@ -321,13 +407,31 @@ function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {
 }
 
 /**
- * Case-insensitive keyword test on the raw text. Cheaper than parsing by two orders of magnitude, and
- * sound for the rules: a file that never names a model's keyword contains none of its syntax.
+ * Keyword test on the raw text, two orders of magnitude cheaper than parsing. A keyword counts only
+ * where an identifier segment starts: after a non-letter (`req.session`, `express-session`,
+ * `SESSION_SECRET`) or at a camelCase capital (`userSession`, `createSession`) — so `sid` does not
+ * match "inside" and `sess` does not match "assess", which otherwise let most files through. Sound
+ * for the rules: the syntax they look for always names a keyword at such a boundary.
  */
-function mentionsAny(text: string, keywords: string[]): boolean {
+export function mentionsAny(text: string, keywords: string[]): boolean {
   if (keywords.length === 0) return true;
   const lower = text.toLowerCase();
-  return keywords.some((keyword) => lower.includes(keyword));
+  for (const keyword of keywords) {
+    let at = lower.indexOf(keyword);
+    while (at >= 0) {
+      if (at === 0 || !isLetter(text.charCodeAt(at - 1)) || isUpperCase(text.charCodeAt(at))) return true;
+      at = lower.indexOf(keyword, at + 1);
+    }
+  }
+  return false;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function isUpperCase(code: number): boolean {
+  return code >= 65 && code <= 90;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

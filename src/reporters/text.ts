@@ -43,6 +43,34 @@ function width(text: string): number {
   return n;
 }
 
+/** Code-frame lines longer than this many UTF-16 units are cut to a window around the region. */
+export const CODE_FRAME_WIDTH = 160;
+/** Columns kept before a region that is itself wider than the window. */
+const LEAD_WHEN_WIDE = 16;
+const ELLIPSIS = '…';
+
+/**
+ * The part of `line` to show for a region `[from, to)` (UTF-16 offsets): the whole line when it is
+ * short, else a `CODE_FRAME_WIDTH` window centred on the region (or starting just before it when the
+ * region is wider), never splitting a surrogate pair. A minified line is tens of thousands of
+ * characters; printing it (and a caret line as long) makes the report unreadable and huge.
+ */
+export function frameWindow(line: string, from: number, to: number): { start: number; end: number } {
+  if (line.length <= CODE_FRAME_WIDTH) return { start: 0, end: line.length };
+  const span = Math.max(0, to - from);
+  const lead = span >= CODE_FRAME_WIDTH ? LEAD_WHEN_WIDE : Math.floor((CODE_FRAME_WIDTH - span) / 2);
+  let start = Math.max(0, from - lead);
+  let end = Math.min(line.length, start + CODE_FRAME_WIDTH);
+  start = Math.max(0, end - CODE_FRAME_WIDTH);
+  const isLowSurrogate = (i: number) => {
+    const code = line.charCodeAt(i);
+    return i > 0 && code >= 0xdc00 && code <= 0xdfff;
+  };
+  if (isLowSurrogate(start)) start--;
+  if (isLowSurrogate(end)) end++;
+  return { start, end };
+}
+
 class TextRenderer {
   private readonly out: string[] = [];
   private readonly c: ChalkInstance;
@@ -118,12 +146,17 @@ class TextRenderer {
       const lineNo = startLine + i;
       const inRegion = lineNo <= endLine;
       const marker = inRegion ? this.severity(finding.severity, '>') : ' ';
-      this.line(`  ${marker} ${c.dim(`${String(lineNo).padStart(gutter)} |`)} ${clean(raw)}`.trimEnd());
+      const from = !inRegion ? 0 : lineNo === startLine ? startColumn - 1 : raw.length - raw.trimStart().length;
+      const to = !inRegion ? 0 : lineNo === endLine ? Math.max(endColumn - 1, from) : raw.length;
+      const { start, end } = frameWindow(raw, from, to);
+      const before = start > 0 ? ELLIPSIS : '';
+      const after = end < raw.length ? ELLIPSIS : '';
+      const shown = `${before}${clean(raw.slice(start, end))}${after}`;
+      this.line(`  ${marker} ${c.dim(`${String(lineNo).padStart(gutter)} |`)} ${shown}`.trimEnd());
       if (!inRegion) return;
-      const from = lineNo === startLine ? startColumn - 1 : raw.length - raw.trimStart().length;
-      const to = lineNo === endLine ? Math.max(endColumn - 1, from) : raw.length;
-      const pad = clean(raw.slice(0, from)).replace(/[^\t]/gu, ' ');
-      const carets = '^'.repeat(Math.max(1, width(clean(raw.slice(from, to)))));
+      // The pad repeats the shown text's tabs so the carets line up however wide the terminal's tabs are.
+      const pad = `${before}${clean(raw.slice(start, Math.max(start, from)))}`.replace(/[^\t]/gu, ' ');
+      const carets = '^'.repeat(Math.max(1, width(clean(raw.slice(Math.max(start, from), Math.min(to, end))))));
       this.line(`    ${' '.repeat(gutter)} ${c.dim('|')} ${pad}${this.severity(finding.severity, carets)}`);
     });
     // The engine caps snippets at a few lines; say so rather than let the frame look complete.

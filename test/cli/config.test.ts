@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,9 +36,9 @@ function loadError(configPath?: string): ConfigError {
 
 describe('loadConfig', () => {
   it('returns an empty config when there is nothing to load', () => {
-    expect(load()).toEqual({ config: {} });
+    expect(load()).toEqual({ config: {}, warnings: [] });
     write('package.json', { name: 'app' });
-    expect(load()).toEqual({ config: {} });
+    expect(load()).toEqual({ config: {}, warnings: [] });
   });
 
   it('reads and validates fixate.config.json', () => {
@@ -57,8 +57,9 @@ describe('loadConfig', () => {
       rules: { 'insecure-session-cookie': 'off', 'hardcoded-session-secret': 'warning' },
       identityKeys: ['tenantId'],
     });
-    const { config, source } = load();
+    const { config, source, warnings } = load();
     expect(source).toBe('fixate.config.json');
+    expect(warnings).toEqual([]);
     expect(config).toEqual({
       format: 'sarif',
       failOn: 'warning',
@@ -77,7 +78,11 @@ describe('loadConfig', () => {
 
   it('reads the "fixate" key of package.json when there is no config file', () => {
     write('package.json', { name: 'app', fixate: { failOn: 'note', exclude: ['legacy/**'] } });
-    expect(load()).toEqual({ config: { failOn: 'note', exclude: ['legacy/**'] }, source: 'package.json' });
+    expect(load()).toEqual({
+      config: { failOn: 'note', exclude: ['legacy/**'] },
+      source: 'package.json',
+      warnings: [],
+    });
   });
 
   it('prefers fixate.config.json over package.json', () => {
@@ -92,6 +97,7 @@ describe('loadConfig', () => {
     expect(load(file)).toEqual({
       config: { failOn: 'none', output: path.join(dir, 'out.json') },
       source: 'other.json',
+      warnings: [],
     });
   });
 
@@ -141,9 +147,40 @@ describe('loadConfig', () => {
     expect(loadError().message).toMatch(/^fixate\.config\.json: invalid JSON at end of file/);
   });
 
-  it('reports a malformed package.json', () => {
-    write('package.json', '{ "name": "app", }');
-    expect(loadError().message).toMatch(/^package\.json: invalid JSON at line 1, column 18/);
+  it('ignores a malformed package.json with a warning naming the file and position, not an error', () => {
+    // package.json is the project's manifest first: a broken one degrades, like it does for versions.
+    write('package.json', '{ "name": "app", "fixate": { "failOn": "none" }, }');
+    const { config, warnings } = load();
+    expect(config).toEqual({});
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^package\.json is not valid JSON \(line 1, column 50: [^)]+\); its "fixate" settings were ignored$/,
+      ),
+    ]);
+    write('package.json', '{ "name": ');
+    expect(load().warnings).toEqual([
+      expect.stringMatching(
+        /^package\.json is not valid JSON \(end of file: .+\); its "fixate" settings were ignored$/,
+      ),
+    ]);
+  });
+
+  it('still fails on a broken fixate.config.json or --config file, even beside a broken package.json', () => {
+    write('package.json', '{ broken');
+    write('fixate.config.json', '{ "failOn": }');
+    expect(loadError().message).toMatch(/^fixate\.config\.json: invalid JSON at line 1, column 13/);
+    const other = write('other.json', '[');
+    expect(loadError(other).message).toMatch(/^other\.json: invalid JSON at end of file/);
+  });
+
+  it('names a package.json that cannot be read, and a config file that cannot be read', () => {
+    mkdirSync(path.join(dir, 'package.json'));
+    expect(load()).toEqual({
+      config: {},
+      warnings: ['package.json could not be read (EISDIR); its "fixate" settings were ignored'],
+    });
+    mkdirSync(path.join(dir, 'fixate.config.json'));
+    expect(loadError().message).toBe('fixate.config.json: cannot read the config file (EISDIR)');
   });
 
   it('never evaluates the config', () => {

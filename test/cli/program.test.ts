@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliDeps } from '../../src/cli/program.js';
-import { runCli } from '../../src/cli/program.js';
+import { exitCodeFor, runCli } from '../../src/cli/program.js';
 import type { ScanOptions } from '../../src/engine/options.js';
 import { renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
 import { defineRuleMeta } from '../../src/rule.js';
@@ -193,6 +193,17 @@ describe('usage errors exit 2', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a valid package.json whose "fixate" key is invalid is a config error', async () => {
+    writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'app', fixate: { strict: 'yes' } }));
+    const r = await run([]);
+    expect(r).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'fixate: package.json: "fixate.strict" must be true or false\n',
+    });
+    expect(r.scan).not.toHaveBeenCalled();
+  });
+
   it('reports an uncaught error as an internal error, with the stack only under --debug', async () => {
     const scanResult = async (): Promise<ScanResult> => {
       throw new Error('boom');
@@ -300,6 +311,20 @@ describe('scanning', () => {
     expect(r.scan.mock.calls[0][0].exclude).toEqual(['vendor/**']);
   });
 
+  it('scans on with a warning when package.json in cwd is not valid JSON, ignoring its "fixate" key', async () => {
+    writeFileSync(path.join(cwd, 'package.json'), '{ "name": "app", "fixate": { "failOn": "none" }, }');
+    let r = await run([], { scanResult: result([finding('error')]) });
+    // failOn "none" from the broken manifest is not applied: the error finding fails the run.
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('TEXT color=false findings=1\n');
+    expect(r.stderr).toMatch(
+      /^fixate: warning: package\.json is not valid JSON \(line 1, column 50: [^)]+\); its "fixate" settings were ignored\nfixate: scanned 3 files/,
+    );
+    expect(r.scan.mock.calls[0][0]).toMatchObject({ exclude: undefined, ruleSettings: undefined });
+    r = await run(['--quiet']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('uses --config instead of the files in cwd', async () => {
     writeFileSync(path.join(cwd, 'fixate.config.json'), '{ broken');
     writeFileSync(path.join(cwd, 'ci.json'), JSON.stringify({ format: 'sarif', sarifCategory: 'ci' }));
@@ -385,6 +410,23 @@ describe('scanning', () => {
     expect(r.stdout).toBe('TEXT color=false findings=1\n');
     expect(r.stderr).toBe('fixate: --strict: 1 file was skipped, so the scan is incomplete\n');
   });
+  it.each([
+    ['rule-crashed', false],
+    ['fix-failed', false],
+    ['analysis-failed', true],
+  ])('fails under --strict on a %s error (skipped: %s), not without it', async (code, skipped) => {
+    const error: Notification = { level: 'error', code, message: `${code} happened`, path: 'app.ts', skipped };
+    let r = await run([], { scanResult: result([], [error]) });
+    expect(r.code).toBe(0);
+    r = await run(['--strict'], { scanResult: result([], [error]) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      skipped
+        ? 'fixate: --strict: 1 file was skipped, so the scan is incomplete\n'
+        : `fixate: --strict: 1 analysis error occurred (${code}), so the scan is incomplete\n`,
+    );
+  });
+
   it('repeats other warnings on stderr only when the report is not console text', async () => {
     const crashed: Notification = {
       level: 'error',
@@ -398,6 +440,50 @@ describe('scanning', () => {
     expect(r.stderr).toBe('fixate: scanned 3 files in 1.23s\n');
     r = await run(['--format', 'json', '--debug'], { scanResult: result([], [crashed]) });
     expect(r.stderr).toBe('fixate: error: app.ts: rule x crashed\nSTACK\nfixate: scanned 3 files in 1.23s\n');
+  });
+});
+
+describe('exitCodeFor', () => {
+  const note = (level: Notification['level'], code: string, skipped = false): Notification => ({
+    level,
+    code,
+    message: code,
+    path: 'app.ts',
+    skipped,
+  });
+
+  it('counts findings at or above --fail-on when the scan is complete or not strict', () => {
+    expect(exitCodeFor(result([finding('warning')]), { failOn: 'error', strict: true })).toEqual({ code: 0 });
+    expect(exitCodeFor(result([finding('error')]), { failOn: 'error', strict: true })).toEqual({ code: 1 });
+    const crashed = result([finding('error')], [note('error', 'rule-crashed')]);
+    expect(exitCodeFor(crashed, { failOn: 'error', strict: false })).toEqual({ code: 1 });
+  });
+
+  it('under --strict, any skipped file or error-level notification is exit 2; warnings and notes are not', () => {
+    const strict = { failOn: 'none', strict: true } as const;
+    expect(
+      exitCodeFor(result([], [note('warning', 'invalid-manifest'), note('note', 'syntax-errors')]), strict),
+    ).toEqual({
+      code: 0,
+    });
+    expect(
+      exitCodeFor(
+        result([], [note('error', 'rule-crashed'), note('error', 'fix-failed'), note('error', 'rule-crashed')]),
+        strict,
+      ),
+    ).toEqual({
+      code: 2,
+      strictReason: '3 analysis errors occurred (fix-failed, rule-crashed)',
+    });
+    expect(
+      exitCodeFor(
+        result(
+          [],
+          [note('warning', 'binary', true), note('error', 'analysis-failed', true), note('error', 'fix-failed')],
+        ),
+        strict,
+      ),
+    ).toEqual({ code: 2, strictReason: '2 files were skipped and 1 analysis error occurred (fix-failed)' });
   });
 });
 

@@ -116,6 +116,46 @@ describe('broken configuration and project files', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('a package.json in the current directory that is not valid JSON is a warning; the scan goes on', () => {
+    const dir = project({ 'package.json': '{ "fixate": { "failOn": "none" }, ', 'app.ts': VULNERABLE });
+    const run = scanBin(['.'], { cwd: dir });
+    // Its "fixate" settings are ignored, so the findings fail the run as by default.
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^fixate: warning: package\.json is not valid JSON \(end of file: [^)]+\); its "fixate" settings were ignored$/m,
+    );
+    expect(run.stdout).toMatch(/^app\.ts:2:\d+ {2}error {2}hardcoded-session-secret$/m);
+  });
+
+  it('a valid package.json whose "fixate" key is invalid is exit 2 naming the key', () => {
+    const dir = project({ 'package.json': JSON.stringify({ fixate: { failOn: 'never' } }), 'app.ts': VULNERABLE });
+    const run = scanBin(['.'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^fixate: package\.json: "fixate\.failOn" must be one of/);
+  });
+
+  it('--tsconfig picks the files from its include; an invalid one is a warning, not exit 2', () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'tsconfig.json': '{ /* server only */ "include": ["src",], }',
+      'broken.json': '{ "include": ["src"] oops }',
+      'src/app.ts': VULNERABLE,
+      'tools/seed.ts': VULNERABLE,
+    });
+    const paths = (stdout: string) =>
+      [...new Set(JSON.parse(stdout).findings.map((f: { location: { path: string } }) => f.location.path))].sort();
+    const picked = scanBin(['.', '--tsconfig', 'tsconfig.json', '--format', 'json'], { cwd: dir });
+    expect(picked.code).toBe(1);
+    expect(paths(picked.stdout)).toEqual(['src/app.ts']);
+    const broken = scanBin(['.', '--tsconfig', 'broken.json', '--format', 'json'], { cwd: dir });
+    expect(broken.code).toBe(1);
+    expect(paths(broken.stdout)).toEqual(['src/app.ts', 'tools/seed.ts']);
+    expect(broken.stderr).toContain(
+      'fixate: warning: broken.json: --tsconfig broken.json is not valid JSON (line 1, column 22: ',
+    );
+  });
+
   it('a --tsconfig that does not exist is exit 2 with the path', () => {
     const dir = project({ 'package.json': MANIFEST, 'app.ts': CLEAN });
     const run = scanBin(['.', '--tsconfig', 'configs/tsconfig.missing.json'], { cwd: dir });

@@ -400,18 +400,141 @@ describe('invalid project files', () => {
     expect(findingsIn(result, 'app.ts')).toEqual(BOTH_ON_LINE_2);
   });
 
-  it('an invalid tsconfig.json in the project does not affect the scan (it is never executed or required)', async () => {
-    const dir = project({ 'package.json': MANIFEST, 'tsconfig.json': '{ "include": [ ', 'app.ts': VULNERABLE });
-    const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
-    expect(findingsIn(result, 'app.ts')).toEqual(BOTH_ON_LINE_2);
-  });
-
   it('a --tsconfig that does not exist is a usage error naming the path', async () => {
     const dir = project({ 'app.ts': VULNERABLE });
     await expect(scanDir(dir, { tsconfig: 'missing/tsconfig.json' })).rejects.toThrow(
       path.join(dir, 'missing/tsconfig.json'),
     );
   });
+});
+
+describe('--tsconfig picks the files', () => {
+  const scanned = (result: ScanResult) => [...new Set(result.findings.map((f) => f.location.path))].sort();
+
+  it('its include, exclude and files (JSONC: comments, trailing commas) pick the files of its directory', async () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'tsconfig.json': `{
+        // only the server
+        "compilerOptions": { "strict": true, },
+        "include": ["src", "types/*.ts",],
+        "exclude": ["src/legacy", "**/*.spec.ts"],
+        /* and one script */
+        "files": ["scripts/seed.ts", "scripts/missing.ts"],
+      }`,
+      'src/app.ts': VULNERABLE,
+      'src/deep/route.ts': VULNERABLE,
+      'src/app.spec.ts': VULNERABLE,
+      'src/legacy/old.ts': VULNERABLE,
+      'types/env.ts': VULNERABLE,
+      'scripts/seed.ts': VULNERABLE,
+      'scripts/other.ts': VULNERABLE,
+      'other/x.ts': VULNERABLE,
+    });
+    const everything = await scanDir(dir);
+    expect(scanned(everything)).toHaveLength(8);
+    const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
+    expect(scanned(result)).toEqual(['scripts/seed.ts', 'src/app.ts', 'src/deep/route.ts', 'types/env.ts']);
+    expect(result.stats.filesDiscovered).toBe(4);
+    expect(codes(result)).toEqual([]);
+  });
+
+  it('an explicit --include wins over its include and files; its exclude still applies', async () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'tsconfig.json': '{ "include": ["src"], "exclude": ["lib/generated"], "files": ["main.ts"] }',
+      'main.ts': VULNERABLE,
+      'src/app.ts': VULNERABLE,
+      'lib/util.ts': VULNERABLE,
+      'lib/generated/api.ts': VULNERABLE,
+    });
+    const result = await scanDir(dir, { tsconfig: 'tsconfig.json', include: ['lib/**'] });
+    expect(scanned(result)).toEqual(['lib/util.ts']);
+  });
+
+  it('applies to a scanned directory that contains its directory, rebased onto it', async () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'packages/api/tsconfig.json': '{ "include": ["./src/**/*"], "exclude": ["src/gen"], "files": ["main.ts"] }',
+      'packages/api/main.ts': VULNERABLE,
+      'packages/api/src/app.ts': VULNERABLE,
+      'packages/api/src/gen/client.ts': VULNERABLE,
+      'packages/api/test/app.test.ts': VULNERABLE,
+      'packages/web/app.ts': VULNERABLE,
+    });
+    const result = await scanDir(dir, { tsconfig: 'packages/api/tsconfig.json' });
+    expect(scanned(result)).toEqual(['packages/api/main.ts', 'packages/api/src/app.ts']);
+  });
+
+  it('does not apply to a directory inside its directory, and says so', async () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'tsconfig.json': '{ "include": ["src/routes"] }',
+      'src/routes/a.ts': VULNERABLE,
+      'src/b.ts': VULNERABLE,
+    });
+    const result = await scanDir(dir, { paths: ['src'], tsconfig: 'tsconfig.json' });
+    // Report paths are relative to the scanned directory (the project is not a git repository).
+    expect(scanned(result)).toEqual(['b.ts', 'routes/a.ts']);
+    expect(notification(result, '.', 'tsconfig-not-applied')).toMatchObject({
+      level: 'note',
+      skipped: false,
+      message:
+        '--tsconfig applies only to scanned directories that are its directory (..) or contain it; . was scanned without its include/exclude/files',
+    });
+  });
+
+  it('never widens the scan: patterns reaching outside the scanned directory are dropped', async () => {
+    const root = project({
+      'outside/secret.ts': VULNERABLE,
+      'app/package.json': MANIFEST,
+      'app/tsconfig.json': JSON.stringify({
+        include: ['../outside/**/*', '/**/*.ts', 'src/../../outside/*.ts', 'src'],
+        files: ['../outside/secret.ts'],
+      }),
+      'app/src/app.ts': VULNERABLE,
+    });
+    const result = await scanDir(path.join(root, 'app'), { tsconfig: 'tsconfig.json' });
+    expect(scanned(result)).toEqual(['src/app.ts']);
+    expect(result.stats.filesDiscovered).toBe(1);
+  });
+
+  it('without include or files it picks everything under its directory; extends is not followed (a note says so)', async () => {
+    const dir = project({
+      'package.json': MANIFEST,
+      'tsconfig.base.json': '{ "include": ["nothing-here"] }',
+      'tsconfig.json': '{ "extends": "./tsconfig.base.json", "compilerOptions": {} }',
+      'a.ts': VULNERABLE,
+      'src/b.ts': VULNERABLE,
+    });
+    const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
+    expect(scanned(result)).toEqual(['a.ts', 'src/b.ts']);
+    expect(notification(result, 'tsconfig.json', 'tsconfig-extends')).toMatchObject({ level: 'note', skipped: false });
+  });
+
+  it.each([
+    ['{\n  "include": [ ', "is not valid JSON (line 2, column 16: ']' expected.)"],
+    ['{ "include": "src" }', 'is malformed: "include" must be an array of strings'],
+    ['{ "include": ["src"], "files": ["a.ts", 1] }', 'is malformed: "files" must be an array of strings'],
+  ])(
+    'a tsconfig %j is ignored with a warning naming the file (and position); the scan goes on',
+    async (text, problem) => {
+      const dir = project({
+        'package.json': MANIFEST,
+        'tsconfig.json': text,
+        'a.ts': VULNERABLE,
+        'src/b.ts': VULNERABLE,
+      });
+      const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
+      expect(scanned(result)).toEqual(['a.ts', 'src/b.ts']);
+      expect(notification(result, 'tsconfig.json', 'invalid-tsconfig')).toMatchObject({
+        level: 'warning',
+        skipped: false,
+        message: `--tsconfig tsconfig.json ${problem}; it was ignored and files were picked as without --tsconfig`,
+      });
+      expectValidSarif(result);
+    },
+  );
 });
 
 describe('scanned code is never executed', () => {

@@ -4,6 +4,8 @@
  * other rules still run on the same file.
  */
 import { describe, expect, it } from 'vitest';
+import { exitCodeFor, runCli } from '../../src/cli/program.js';
+import { scanWithRules } from '../../src/engine/scan.js';
 import type { Rule } from '../../src/rule.js';
 import { renderSarif, renderText } from '../../src/reporters/index.js';
 import type { ScanResult } from '../../src/types.js';
@@ -207,5 +209,62 @@ describe('per-file time budget', () => {
     const result = await scanDir(dir, { fileTimeBudgetMs: 600_000 }, [...rules, slowOn('slow.ts')]);
     expect(result.notifications).toEqual([]);
     expect(findingsIn(result, 'slow.ts')).toEqual(BOTH_ON_LINE_2);
+  });
+});
+
+describe('--strict and analysis errors, through the CLI in-process with the real engine', () => {
+  const CLEAN =
+    "import session from 'express-session';\napp.use(session({ secret: process.env.S, cookie: { secure: true } }));\n";
+
+  /** Runs the CLI in `dir` with the engine scanning the real pinned rules plus `extra`. */
+  async function cli(dir: string, args: string[], extra: Rule[]) {
+    let stderr = '';
+    let result: ScanResult | undefined;
+    const code = await runCli(
+      ['.', '--format', 'json', ...args],
+      { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: {}, cwd: dir },
+      {
+        scan: async (options) => {
+          result = await scanWithRules(options, [...rules, ...extra]);
+          return result;
+        },
+      },
+    );
+    return { code, stderr, result: result as ScanResult };
+  }
+
+  it('a rule crash is exit 2 under --strict only; the exit code function agrees', async () => {
+    const dir = project({ 'package.json': MANIFEST, 'victim.ts': VULNERABLE });
+    const plain = await cli(dir, [], [reportsThenThrows]);
+    expect(crashes(plain.result)).toHaveLength(1);
+    expect(plain.result.notifications.filter((n) => n.skipped)).toEqual([]);
+    expect(plain.code).toBe(1);
+    const strict = await cli(dir, ['--strict'], [reportsThenThrows]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain(
+      'fixate: --strict: 1 analysis error occurred (rule-crashed), so the scan is incomplete\n',
+    );
+    expect(exitCodeFor(strict.result, { failOn: 'error', strict: true }).code).toBe(2);
+    expect(exitCodeFor(strict.result, { failOn: 'none', strict: false }).code).toBe(0);
+  });
+
+  it('a fix that cannot be built is exit 2 under --strict even when nothing else fails', async () => {
+    const dir = project({ 'package.json': MANIFEST, 'victim.ts': CLEAN });
+    const brokenFix = testRule('broken-fix-strict', (ctx) => ({
+      ImportDeclaration(node) {
+        ctx.report({
+          target: node,
+          messageId: 'hit',
+          data: { what: 'import' },
+          fixes: [{ suggestionId: 'overlapping', edits: [{ start: 0, end: ctx.file.text.length + 1, newText: '' }] }],
+        });
+      },
+    }));
+    expect((await cli(dir, ['--fail-on', 'none'], [brokenFix])).code).toBe(0);
+    const strict = await cli(dir, ['--fail-on', 'none', '--strict'], [brokenFix]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('fixate: --strict: 1 analysis error occurred (fix-failed)');
+    // Without analysis errors, --strict changes nothing.
+    expect((await cli(dir, ['--fail-on', 'none', '--strict'], [])).code).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/reporters/index.js';
+import { CODE_FRAME_WIDTH, frameWindow } from '../../src/reporters/text.js';
 import type { Finding, ScanResult } from '../../src/types.js';
 import { emptyResult, LOGIN_PATH, SESSION_PATH, sampleResult } from './sample-result.js';
 
@@ -55,6 +56,93 @@ describe('renderText', () => {
     expect(firstCarets).toBe(`        | \t\t${' '.repeat(15)}${'^'.repeat('genid(s,'.length)}`);
     expect(second).toBe('  > 100 | \t\t  req);');
     expect(secondCarets).toBe('        | \t\t  ^^^');
+  });
+
+  describe('long lines', () => {
+    /** A one-line finding at 1-based `column` spanning `length` characters of `line`. */
+    const longLineReport = (line: string, column: number, length: number) => {
+      const scan = sampleResult();
+      const finding: Finding = {
+        ...scan.findings[0],
+        location: {
+          path: 'min.js',
+          region: { startLine: 7, startColumn: column, endLine: 7, endColumn: column + length },
+        },
+        snippet: line,
+        related: [],
+        fixes: [],
+      };
+      return plain({ ...scan, findings: [finding] });
+    };
+    /** The text shown above the carets (for frames without tabs or astral characters). */
+    const underCarets = (code: string, carets: string) => {
+      const first = carets.indexOf('^');
+      return code.slice(first, carets.lastIndexOf('^') + 1);
+    };
+    const filler = (n: number) => 'abcdefghij'.repeat(Math.ceil(n / 10)).slice(0, n);
+
+    it('cuts a 60,000-character line to a window around the region, carets still under it', () => {
+      const target = 'session.regenerate(cb)';
+      const line = `${filler(30_000)}${target}${filler(60_000 - 30_000 - target.length)}`;
+      const text = longLineReport(line, 30_001, target.length);
+      const [code, carets] = frame(text, 7);
+      expect(code.startsWith('  > 7 | …')).toBe(true);
+      expect(code.endsWith('…')).toBe(true);
+      expect(code.length).toBeLessThanOrEqual('  > 7 | '.length + CODE_FRAME_WIDTH + 2);
+      expect(underCarets(code, carets)).toBe(target);
+      expect(carets).toMatch(
+        new RegExp(`^ {6}\\| {${CODE_FRAME_WIDTH / 2 - 20},${CODE_FRAME_WIDTH / 2}}\\^{${target.length}}$`),
+      );
+      // The region sits in the middle of the window.
+      const shown = code.slice('  > 7 | …'.length, -1);
+      expect(line.includes(shown)).toBe(true);
+      expect(Math.abs(shown.indexOf(target) - (shown.length - shown.indexOf(target) - target.length))).toBeLessThan(3);
+      // The whole report, not just the frame, stays small.
+      expect(text.length).toBeLessThan(5_000);
+    });
+
+    it('marks only the side that was cut at the start and the end of the line', () => {
+      const line = `genid(x)${filler(1_000)}`;
+      const [startCode, startCarets] = frame(longLineReport(line, 1, 8), 7);
+      expect(startCode).toBe(`  > 7 | ${line.slice(0, CODE_FRAME_WIDTH)}…`);
+      expect(underCarets(startCode, startCarets)).toBe('genid(x)');
+
+      const tail = `${filler(1_000)}genid(x)`;
+      const [endCode, endCarets] = frame(longLineReport(tail, 1_001, 8), 7);
+      expect(endCode).toBe(`  > 7 | …${tail.slice(-CODE_FRAME_WIDTH)}`);
+      expect(underCarets(endCode, endCarets)).toBe('genid(x)');
+    });
+
+    it('a region wider than the window is shown from just before its start, carets to the cut', () => {
+      const line = `${filler(500)}${'X'.repeat(400)}${filler(500)}`;
+      const [code, carets] = frame(longLineReport(line, 501, 400), 7);
+      expect(code).toBe(`  > 7 | …${filler(500).slice(-16)}${'X'.repeat(CODE_FRAME_WIDTH - 16)}…`);
+      expect(underCarets(code, carets)).toBe('X'.repeat(CODE_FRAME_WIDTH - 16));
+    });
+
+    it('keeps tabs in the pad and never splits a surrogate pair at the cut', () => {
+      const line = `${'🍪'.repeat(200)}\tgenid(s)${'\t'.repeat(3)}${filler(800)}`;
+      const from = 400 + 1;
+      const [code, carets] = frame(longLineReport(line, from + 1, 8), 7);
+      const { start, end } = frameWindow(line, from, from + 8);
+      // Not starting on the second half of a pair, nor ending on the first half of one.
+      expect(line.charCodeAt(start)).not.toBe(0xdf6a);
+      expect(line.charCodeAt(start - 1)).toBe(0xdf6a);
+      expect(line.charCodeAt(end - 1)).not.toBe(0xd83c);
+      expect(code).toBe(`  > 7 | …${line.slice(start, end)}…`);
+      // One column per cookie, the ellipsis and the tab are kept: the carets start under "genid".
+      const cookies = (from - 1 - start) / 2;
+      expect(carets).toBe(`      | ${' '.repeat(1 + cookies)}\t${'^'.repeat(8)}`);
+    });
+
+    it('leaves lines up to the window width unchanged', () => {
+      const line = `${filler(CODE_FRAME_WIDTH - 8)}genid(x)`;
+      expect(line).toHaveLength(CODE_FRAME_WIDTH);
+      const [code, carets] = frame(longLineReport(line, CODE_FRAME_WIDTH - 7, 8), 7);
+      expect(code).toBe(`  > 7 | ${line}`);
+      expect(underCarets(code, carets)).toBe('genid(x)');
+      expect(frameWindow(line, 0, 1)).toEqual({ start: 0, end: line.length });
+    });
   });
 
   it('says when the snippet stops before the end of the region', () => {
