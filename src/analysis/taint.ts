@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { checkDeadline } from './budget.js';
 import type { FileContext } from '../engine/file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
 import { accessedName, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
@@ -242,6 +243,7 @@ export class TaintEngine {
   }
 
   private tick(node: ts.Node, file: FileContext, query: Query): void {
+    if ((query.steps & 255) === 0) checkDeadline();
     if (++query.steps > this.maxSteps) {
       throw new BudgetExceeded(`taint analysis stopped after ${this.maxSteps} steps`, node, file);
     }

@@ -16,6 +16,7 @@ import { SourceProgram } from './program.js';
 import { ProjectFacts } from './project-facts.js';
 import { describeRule } from './rule-docs.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
+import { setDeadline } from '../analysis/budget.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
 export { DEFAULT_EXCLUDES, UsageError };
@@ -239,6 +240,7 @@ function analyseFile(
   if (instances.length === 0) return;
 
   const deadline = performance.now() + budgetMs;
+  setDeadline(deadline);
   try {
     walkIteratively(
       file.sourceFile,
@@ -263,6 +265,7 @@ function analyseFile(
       try {
         listeners.onEnd();
       } catch (error) {
+        if (error instanceof TimeBudgetExceeded) throw error;
         crash(rule.rule, error);
       }
     }
@@ -275,6 +278,8 @@ function analyseFile(
       path: file.path,
       skipped: true,
     });
+  } finally {
+    setDeadline(Number.POSITIVE_INFINITY);
   }
 
   for (const directive of directives) {

@@ -2,7 +2,8 @@ import { ts } from 'ts-morph';
 
 export type KindListener = (node: ts.Node) => void;
 
-export class TimeBudgetExceeded extends Error {}
+export { TimeBudgetExceeded } from '../analysis/budget.js';
+import { TimeBudgetExceeded } from '../analysis/budget.js';
 
 /**
  * Visits every node of a file once, in source order, without recursion — a 5,000-deep expression must
