@@ -51,12 +51,31 @@ export function assertWritableTarget(file: string, flag: string): void {
   if (stats.isDirectory()) throw new UsageError(`${flag} ${file} is a directory; give a file path`);
 }
 
+function isSpecialFile(file: string): boolean {
+  try {
+    const stats = statSync(file);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes through a temporary file in the same directory and renames it over the target, so a
  * crash or a full disk never leaves a truncated report for CI to upload.
  */
 export function writeFileAtomic(file: string, content: string, flag: string): void {
   assertWritableTarget(file, flag);
+  if (isSpecialFile(file)) {
+    // `/dev/null`, `/dev/stdout`, a FIFO: renaming over them would replace a device node with a
+    // regular file (as root, for every later process), so write straight into them.
+    try {
+      writeFileSync(file, content);
+    } catch (error) {
+      throw new UsageError(`cannot write ${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return;
+  }
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
