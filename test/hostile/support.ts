@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { afterAll } from 'vitest';
 import { loadRules } from '../../rules/index.js';
 import { scanWithRules } from '../../src/engine/scan.js';
@@ -49,7 +47,7 @@ function chmodTree(dir: string): void {
   }
 }
 
-const require = createRequire(import.meta.url);
+const _require = createRequire(import.meta.url);
 
 /**
  * A fresh temp project (outside any git repository, so paths are relative to it) with the given
@@ -76,19 +74,7 @@ export const codes = (result: ScanResult, file?: string) =>
 export const findingsIn = (result: ScanResult, file: string) =>
   result.findings.filter((f) => f.location.path === file).map((f) => `${f.ruleId}@${f.location.region.startLine}`);
 
-let validator: ReturnType<InstanceType<typeof Ajv2020.default>['compile']> | undefined;
-
-/** Validates a rendered SARIF log against the official 2.1.0 schema; returns the errors (empty when valid). */
-export function sarifSchemaErrors(log: unknown): unknown[] {
-  if (!validator) {
-    const multitoolDir = path.join(require.resolve('@microsoft/sarif-multitool-linux/package.json'), '..');
-    // The schema file is draft 2020-12; ajv's default export only speaks draft-07.
-    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    validator = ajv.compile(JSON.parse(readFileSync(path.join(multitoolDir, 'sarif-2.1.0.json'), 'utf8')));
-  }
-  return validator(log) ? [] : (validator.errors ?? ['invalid']);
-}
+export { sarifSchemaErrors } from '../support/sarif-validation.js';
 
 /** A test-only rule: runs on express-session files and does whatever `create` says. */
 export function testRule(id: string, create: (ctx: Parameters<Rule['create']>[0]) => RuleListeners): Rule {

@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyEdits, lineStarts, positionToOffset } from '../../src/fix/edits.js';
 import { renderSarif } from '../../src/reporters/index.js';
+import { ACCEPTED_NOTES, multitoolResults, multitoolRuns, SCHEMA_PATH } from '../support/sarif-validation.js';
 import {
   BINARY_PATH,
   emptyResult,
@@ -19,11 +15,6 @@ import {
   SESSION_SOURCE,
   sampleResult,
 } from './sample-result.js';
-
-const require = createRequire(import.meta.url);
-const multitoolDir = join(require.resolve('@microsoft/sarif-multitool-linux/package.json'), '..');
-const MULTITOOL = join(multitoolDir, 'Sarif.Multitool');
-const SCHEMA_PATH = join(multitoolDir, 'sarif-2.1.0.json');
 
 const parse = (text: string): Sarif.Log => JSON.parse(text);
 const sample = () => parse(renderSarif(sampleResult(), { category: 'fixate' }));
@@ -56,42 +47,10 @@ describe('SARIF schema', () => {
   });
 });
 
-describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('SARIF Multitool (Sarif;Ghas rules)', () => {
-  let dir: string;
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fixate-sarif-'));
-    // npm 11 can skip the package's postinstall chmod.
-    try {
-      accessSync(MULTITOOL, constants.X_OK);
-    } catch {
-      chmodSync(MULTITOOL, 0o755);
-    }
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Runs the native validator (not the npm wrapper, whose shell would split "Sarif;Ghas"). */
-  async function validate(name: string, sarif: string): Promise<Sarif.Result[]> {
-    const input = join(dir, `${name}.sarif`);
-    // The validator refuses to overwrite its output, and this build rejects `--log ForceOverwrite`.
-    const output = join(dir, `${name}.validation.sarif`);
-    writeFileSync(input, sarif);
-    await promisify(execFile)(
-      MULTITOOL,
-      ['validate', '--rule-kind', 'Sarif;Ghas', '--level', 'Error;Warning;Note', '--output', output, input],
-      { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' }, timeout: 120_000 },
-    );
-    return parse(readFileSync(output, 'utf8')).runs[0].results ?? [];
-  }
+describe.runIf(multitoolRuns)('SARIF Multitool (Sarif;Ghas rules)', () => {
+  const validate = (_name: string, sarif: string) => multitoolResults(sarif);
 
   const describeResult = (r: Sarif.Result) => `${r.level ?? 'warning'} ${r.ruleId}: ${JSON.stringify(r.message)}`;
-
-  /**
-   * Notes we accept, each for a reason: SARIF2002 (GitHub requires message.text, GH1015), SARIF2003
-   * (version control data is the CLI's to add, reporters are pure), SARIF2006 (no network in tests),
-   * SARIF2009 (rule ids are kebab-case by design, see docs/architecture.md).
-   */
-  const ACCEPTED_NOTES = new Set(['SARIF2002', 'SARIF2003', 'SARIF2006', 'SARIF2009']);
 
   it.each([
     ['sample', () => renderSarif(sampleResult(), { category: 'fixate' })],
