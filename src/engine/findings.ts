@@ -115,7 +115,15 @@ export class FindingBuilder {
   private lineHash(file: FileContext, line: number): string {
     let hashes = this.lineHashes.get(file.absPath);
     if (!hashes) {
-      hashes = primaryLocationLineHashes(file.text);
+      // GitHub's upload action hashes the file as Node reads it with 'utf8': a byte-order mark stays in
+      // line 1 and invalid bytes become U+FFFD. Hash that text, not our decoded copy, so fingerprints match.
+      let asGitHubReadsIt = file.text;
+      try {
+        asGitHubReadsIt = readFileSync(file.absPath, 'utf8');
+      } catch {
+        // Deleted since it was parsed: the decoded text is the best remaining approximation.
+      }
+      hashes = primaryLocationLineHashes(asGitHubReadsIt);
       this.lineHashes.set(file.absPath, hashes);
     }
     return hashes[line - 1] ?? '';
