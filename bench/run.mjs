@@ -28,28 +28,8 @@ const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(BENCH, '..');
 const NODE = process.execPath;
 
-// Mirrors fixate's own discovery (src/engine/discover.ts) so every tool sees the files fixate would.
-const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
-const DEFAULT_EXCLUDES = [
-  '**/node_modules/**',
-  '**/.git/**',
-  '**/dist/**',
-  '**/build/**',
-  '**/out/**',
-  '**/coverage/**',
-  '**/.next/**',
-  '**/.nuxt/**',
-  '**/.turbo/**',
-  '**/.cache/**',
-  '**/vendor/**',
-  '**/*.min.js',
-  '**/*.min.mjs',
-  '**/*.bundle.js',
-  '**/*.chunk.js',
-  '**/*.d.ts',
-  '**/*.d.mts',
-  '**/*.d.cts',
-];
+// fixate's own discovery globs, so every tool sees the files fixate would (npm run bench builds first).
+const { DEFAULT_EXCLUDES, SOURCE_GLOB } = await import('../dist/src/engine/discover.js');
 const JS_FILE = /\.(js|jsx|mjs|cjs)$/i;
 
 const USAGE = `usage: npm run bench -- [--lines N] [--seed S] [--runs N] [--only ids] [--json file] [path]

@@ -115,6 +115,7 @@ export {
   type TaintResult,
 } from './analysis/taint.js';
 export {
+  collectSessionIdSites,
   ModelTaint,
   randomIdExpression,
   requestInputTaint,

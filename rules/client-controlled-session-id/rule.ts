@@ -1,5 +1,5 @@
 import {
-  type CookieWrite,
+  collectSessionIdSites,
   defineRule,
   describeFlow,
   dynamoFacts,
@@ -27,21 +27,9 @@ const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-writ
 
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
-  const cookieWrites: CookieWrite[] = [];
-  const sessionCookieNames = new Set<string>();
-
-  const visit = (node: ts.Node) => {
-    for (const model of ctx.file.models) {
-      for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
-        if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
-      }
-      if (ts.isCallExpression(node)) {
-        const site = model.sessionOptions?.(node, ctx.file);
-        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
-        cookieWrites.push(...(model.cookieWrites?.(node, ctx.file) ?? []));
-      }
-    }
-  };
+  const { visit, cookieWrites, sessionCookieNames } = collectSessionIdSites(ctx.file, (sink) => {
+    if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
+  });
   return {
     CallExpression: visit,
     BinaryExpression: visit,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type FixateConfig, loadConfig, type ReportFormat } from '../config/load.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from '../engine/options.js';
+import { describeRule } from '../engine/rule-docs.js';
 import type { RuleMetaDefinition } from '../rule.js';
 import type { FailOn, ScanResult, Severity } from '../types.js';
 import { packageInfo } from '../version.js';
@@ -431,17 +432,10 @@ export function rulesTable(metas: readonly RuleMetaDefinition[]): string {
 }
 
 function rulesJson(metas: readonly RuleMetaDefinition[]): string {
-  const rows = metas.map(({ id, meta }) => ({
-    id,
-    title: meta.title,
-    description: meta.description,
-    severity: meta.severity,
-    precision: meta.precision,
-    securitySeverity: meta.securitySeverity,
-    cwe: meta.cwe,
-    tags: meta.tags ?? [],
-    frameworks: meta.frameworks,
-  }));
+  const rows = metas.map((definition) => {
+    const { helpMarkdown: _markdown, helpText: _text, ...summary } = describeRule(definition);
+    return summary;
+  });
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
 

@@ -627,3 +627,23 @@ export function sessionIdTaint(): ModelTaint {
     return label ? { label, kind: 'session-id' } : undefined;
   });
 }
+
+/**
+ * What the session-id rules collect during the walk: every session-id sink (handed to `onSink` as it
+ * is met), the session cookie names configured in the file, and every cookie write, for `onEnd`.
+ */
+export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionIdSink) => void) {
+  const cookieWrites: CookieWrite[] = [];
+  const sessionCookieNames = new Set<string>();
+  const visit = (node: ts.Node) => {
+    for (const model of file.models) {
+      for (const sink of model.sessionIdSinks?.(node, file) ?? []) onSink(sink);
+      if (ts.isCallExpression(node)) {
+        const site = model.sessionOptions?.(node, file);
+        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
+        cookieWrites.push(...(model.cookieWrites?.(node, file) ?? []));
+      }
+    }
+  };
+  return { visit, cookieWrites, sessionCookieNames };
+}
