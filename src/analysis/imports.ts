@@ -50,7 +50,17 @@ export function requiredModule(expression: ts.Expression): ModuleReference | und
  * Resolves an expression to the module export it refers to, following identifiers to their import or
  * `require` declaration and member accesses on top. Bounded by the expression's own depth.
  */
+const referenceOf = new WeakMap<ts.Expression, ModuleReference | null>();
+
 export function moduleReferenceOf(expression: ts.Expression): ModuleReference | undefined {
+  const cached = referenceOf.get(expression);
+  if (cached !== undefined) return cached ?? undefined;
+  const reference = computeModuleReference(expression);
+  referenceOf.set(expression, reference ?? null);
+  return reference;
+}
+
+function computeModuleReference(expression: ts.Expression): ModuleReference | undefined {
   const members: string[] = [];
   let current = unwrap(expression);
   while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {

@@ -20,7 +20,18 @@ export type Declaration =
  * Returns the innermost declaration; `var` hoisting across blocks is approximated by also searching
  * enclosing function bodies, which is what the declaration lookup sees anyway.
  */
+const declarationOf = new WeakMap<ts.Identifier, Declaration | null>();
+
 export function findDeclaration(identifier: ts.Identifier): Declaration | undefined {
+  // Every model asks about the same callee identifiers; answer each identifier once.
+  const cached = declarationOf.get(identifier);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = lookUpDeclaration(identifier);
+  declarationOf.set(identifier, found ?? null);
+  return found;
+}
+
+function lookUpDeclaration(identifier: ts.Identifier): Declaration | undefined {
   const name = identifier.text;
   let node: ts.Node | undefined = identifier.parent;
   let previous: ts.Node = identifier;
@@ -42,7 +53,7 @@ function declarationIn(scope: ts.Node, name: string, cameFrom: ts.Node): Declara
     ts.isCaseClause(scope) ||
     ts.isDefaultClause(scope)
   ) {
-    return declarationInStatements(scope.statements, name);
+    return statementBindings(scope).get(name);
   }
   if (isFunctionLike(scope)) {
     for (const parameter of scope.parameters) {
@@ -63,34 +74,44 @@ function declarationIn(scope: ts.Node, name: string, cameFrom: ts.Node): Declara
   return undefined;
 }
 
-function declarationInStatements(statements: ts.NodeArray<ts.Statement>, name: string): Declaration | undefined {
-  for (const statement of statements) {
+const bindingsByScope = new WeakMap<ts.Node, Map<string, Declaration>>();
+
+/**
+ * The names a statement list binds, built once per scope: name resolution is the analyses' hottest
+ * path, and scanning every statement of a large file for every identifier made it quadratic.
+ * First binding wins, as in the statement order the linear search used.
+ */
+function statementBindings(
+  scope: ts.SourceFile | ts.Block | ts.ModuleBlock | ts.CaseClause | ts.DefaultClause,
+): Map<string, Declaration> {
+  const bindings = bindingsByScope.get(scope);
+  if (bindings) return bindings;
+  const table = new Map<string, Declaration>();
+  const bind = (name: string, declaration: Declaration) => {
+    if (!table.has(name)) table.set(name, declaration);
+  };
+  for (const statement of scope.statements) {
     if (ts.isVariableStatement(statement)) {
-      const found = declarationInList(statement.declarationList, name);
-      if (found) return found;
-    } else if (
-      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
-      statement.name?.text === name
-    ) {
-      return statement;
-    } else if (ts.isEnumDeclaration(statement) && statement.name.text === name) {
-      return statement;
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name)) bind(declaration.name.text, declaration);
+        else for (const id of boundIdentifiers(declaration.name)) bind(id.text, id.parent as ts.BindingElement);
+      }
+    } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
+      bind(statement.name.text, statement);
+    } else if (ts.isEnumDeclaration(statement)) {
+      bind(statement.name.text, statement);
     } else if (ts.isImportDeclaration(statement) && statement.importClause) {
       const clause = statement.importClause;
-      if (clause.name?.text === name) return clause;
-      const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings) && bindings.name.text === name) return bindings;
-      if (bindings && ts.isNamedImports(bindings)) {
-        const specifier = bindings.elements.find((element) => element.name.text === name);
-        if (specifier) return specifier;
-      }
-    } else if (ts.isImportEqualsDeclaration(statement) && statement.name.text === name) {
-      return statement;
-    } else if (ts.isExportDeclaration(statement)) {
-      // `export { a }` re-exports do not bind names locally.
+      if (clause.name) bind(clause.name.text, clause);
+      const named = clause.namedBindings;
+      if (named && ts.isNamespaceImport(named)) bind(named.name.text, named);
+      if (named && ts.isNamedImports(named)) for (const element of named.elements) bind(element.name.text, element);
+    } else if (ts.isImportEqualsDeclaration(statement)) {
+      bind(statement.name.text, statement);
     }
   }
-  return undefined;
+  bindingsByScope.set(scope, table);
+  return table;
 }
 
 function declarationInList(list: ts.VariableDeclarationList, name: string): Declaration | undefined {
