@@ -33,7 +33,8 @@ export default defineRule(meta, (ctx) => ({
 
 function keyText(operation: DynamoOperation): string | undefined {
   const key = primaryKeyOf(operation);
-  return key ? key[1].node.getText().replace(/\s+/g, '') : undefined;
+  if (!key) return undefined;
+  return (key[1].via ?? key[1].node).getText().replace(/\s+/g, '');
 }
 
 function checkFunction(ctx: RuleContext, operations: DynamoOperation[]): void {
@@ -81,7 +82,8 @@ function checkFunction(ctx: RuleContext, operations: DynamoOperation[]): void {
     }
     const separate = deletes.find((d) => d.transaction === undefined) ?? deletes[0];
     const reference = separate ?? old[0];
-    const oldKey = primaryKeyOf(reference)?.[1].node.getText() ?? '?';
+    const oldKeyValue = primaryKeyOf(reference)?.[1];
+    const oldKey = (oldKeyValue?.via ?? oldKeyValue?.node)?.getText() ?? '?';
     const fix = separate && keyName ? transactionFix(ctx, put, separate, keyName) : undefined;
     ctx.report({
       target: put.transaction ? (put.paramsExpression ?? put.call) : put.call,

@@ -7,6 +7,11 @@ import { propertyNameText, someDescendant, unwrap } from './syntax.js';
 export interface Located<N extends ts.Node = ts.Expression> {
   node: N;
   file: FileContext;
+  /**
+   * The helper call the value was reached through (`this.key(oldId)` for `pk: \`SESSION#${id}\``):
+   * two values with the same text in the helper differ when their calls differ.
+   */
+  via?: ts.CallExpression;
 }
 
 export interface PropertyView {
@@ -16,6 +21,8 @@ export interface PropertyView {
   /** The value expression; for methods, the method declaration is in `property`. */
   value?: ts.Expression;
   file: FileContext;
+  /** Set when the object literal was built by a helper call (see `Located.via`). */
+  via?: ts.CallExpression;
 }
 
 export interface ObjectView {
@@ -35,7 +42,12 @@ const MAX_RESOLVE_DEPTH = 12;
  */
 export function resolveValue(expression: ts.Expression, file: FileContext, depth = 0): Located<ts.Node> {
   const inner = unwrap(expression);
-  if (depth >= MAX_RESOLVE_DEPTH || !ts.isIdentifier(inner)) return { node: inner, file };
+  if (depth >= MAX_RESOLVE_DEPTH) return { node: inner, file };
+  if (isThisMember(inner)) {
+    const initializer = classFieldInitializer(inner);
+    return initializer ? resolveValue(initializer, file, depth + 1) : { node: inner, file };
+  }
+  if (!ts.isIdentifier(inner)) return { node: inner, file };
   const declaration = findDeclaration(inner);
   if (!declaration) return { node: inner, file };
   if (ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
@@ -157,10 +169,81 @@ function isReassigned(declaration: ts.VariableDeclaration): boolean {
   return reassigned;
 }
 
+function isThisMember(node: ts.Node): node is ts.PropertyAccessExpression {
+  return ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/**
+ * The value a class field starts with: its initializer, the default of a constructor parameter
+ * property (`constructor(private readonly table = process.env.T ?? 'sessions')`), or the one
+ * constructor assignment `this.x = …`. Later reassignments elsewhere are not tracked.
+ */
+function classFieldInitializer(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+  let owner: ts.Node | undefined = access.parent;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner) return undefined;
+  const name = access.name.text;
+  for (const member of owner.members) {
+    if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) {
+      return member.initializer;
+    }
+    if (!ts.isConstructorDeclaration(member)) continue;
+    for (const parameter of member.parameters) {
+      const isParameterProperty = (ts.getModifiers(parameter)?.length ?? 0) > 0;
+      if (isParameterProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name)
+        return parameter.initializer;
+    }
+    const assignments: ts.Expression[] = [];
+    for (const statement of member.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+      const { left, operatorToken, right } = statement.expression;
+      if (operatorToken.kind === ts.SyntaxKind.EqualsToken && isThisMember(left) && left.name.text === name) {
+        assignments.push(right);
+      }
+    }
+    if (assignments.length === 1) return assignments[0];
+  }
+  return undefined;
+}
+
+/**
+ * The object literal a helper call builds, when the callee is a local function or a method of the same
+ * class (`this.key(id)`) whose every return is that one literal: key and item builders in stores.
+ */
+function builtObjectLiteral(call: ts.CallExpression, file: FileContext): ts.ObjectLiteralExpression | undefined {
+  const callee = unwrap(call.expression);
+  let body: ts.ConciseBody | undefined;
+  if (isThisMember(callee)) {
+    let owner: ts.Node | undefined = callee.parent;
+    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+    const method = owner?.members.find(
+      (member): member is ts.MethodDeclaration =>
+        ts.isMethodDeclaration(member) && propertyNameText(member.name) === callee.name.text,
+    );
+    body = method?.body;
+  } else if (ts.isIdentifier(callee)) {
+    const target = resolveValue(callee, file).node;
+    if (ts.isFunctionDeclaration(target) || ts.isArrowFunction(target) || ts.isFunctionExpression(target))
+      body = target.body;
+  }
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) {
+    const value = unwrap(body);
+    return ts.isObjectLiteralExpression(value) ? value : undefined;
+  }
+  const returns = body.statements.filter(ts.isReturnStatement);
+  if (returns.length !== 1 || !returns[0].expression) return undefined;
+  const value = unwrap(returns[0].expression);
+  return ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
 /** A view of an object literal's properties after resolving the expression and every visible spread. */
 export function objectView(expression: ts.Expression, file: FileContext, depth = 0): ObjectView | undefined {
   const resolved = resolveValue(expression, file);
-  const literal = resolved.node;
+  const builder = ts.isCallExpression(resolved.node) ? resolved.node : undefined;
+  const built = builder ? builtObjectLiteral(builder, resolved.file) : undefined;
+  const literal = built ?? resolved.node;
+  const via = built ? builder : undefined;
   if (!ts.isObjectLiteralExpression(literal)) return undefined;
   const properties = new Map<string, PropertyView>();
   let complete = true;
@@ -183,7 +266,7 @@ export function objectView(expression: ts.Expression, file: FileContext, depth =
     let value: ts.Expression | undefined;
     if (ts.isPropertyAssignment(property)) value = property.initializer;
     else if (ts.isShorthandPropertyAssignment(property)) value = property.name;
-    properties.set(name, { name, property, value, file: resolved.file });
+    properties.set(name, { name, property, value, file: resolved.file, via });
   }
   return { literal, file: resolved.file, properties, complete };
 }

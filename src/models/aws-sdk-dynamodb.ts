@@ -301,7 +301,12 @@ function describeRequest(
   const keyProperty = params?.properties.get('Key');
   const keyView = keyProperty?.value ? attributeMapView(keyProperty.value, keyProperty.file) : undefined;
   for (const [name, property] of keyView?.properties ?? []) {
-    if (property.value) operation.keyAttributes.set(name, attributeValueExpression(property.value, property.file));
+    if (property.value) {
+      operation.keyAttributes.set(name, {
+        ...attributeValueExpression(property.value, property.file),
+        via: property.via,
+      });
+    }
   }
   if (kind === 'put') {
     const itemProperty = params?.properties.get('Item');

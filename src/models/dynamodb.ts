@@ -431,7 +431,10 @@ function joinFacts(facts: DynamoFileFacts): void {
     for (const [name, property] of operation.item.properties) {
       const isKey = known ? known.has(name) : SESSION_KEY_NAME.test(name);
       if (isKey && property.value) {
-        operation.keyAttributes.set(name, attributeValueExpression(property.value, property.file));
+        operation.keyAttributes.set(name, {
+          ...attributeValueExpression(property.value, property.file),
+          via: property.via,
+        });
       }
     }
     for (const name of operation.item.properties.keys()) {
