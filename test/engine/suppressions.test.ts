@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type * as Sarif from 'sarif';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadRules } from '../../rules/index.js';
+import { scanWithRules } from '../../src/engine/scan.js';
+import { renderSarif, renderText } from '../../src/reporters/index.js';
+
+const rules = await loadRules();
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function scanSource(source: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-suppress-'));
+  dirs.push(dir);
+  writeFileSync(path.join(dir, 'app.ts'), source);
+  return scanWithRules({ paths: [dir], cwd: dir }, rules);
+}
+
+const IMPORT = "import session from 'express-session';\n";
+
+describe('inline suppressions', () => {
+  it('next-line: suppressed in SARIF with the justification, left out of the text report, counted', async () => {
+    const result = await scanSource(
+      `${IMPORT}// fixate-ignore-next-line hardcoded-session-secret -- test fixture, never deployed\nexport const s = session({ secret: 'keyboard cat', cookie: { secure: true } });\n`,
+    );
+    const finding = result.findings.find((f) => f.ruleId === 'hardcoded-session-secret');
+    expect(finding?.suppression).toEqual({ kind: 'inSource', justification: 'test fixture, never deployed' });
+    expect(result.stats.suppressed).toBe(1);
+    expect(result.stats.bySeverity.error).toBe(0);
+    const sarif = JSON.parse(renderSarif(result, {})) as Sarif.Log;
+    expect(sarif.runs[0].results?.[0].suppressions).toEqual([
+      { kind: 'inSource', justification: 'test fixture, never deployed' },
+    ]);
+    expect(renderText(result, { color: false })).not.toContain('hardcoded-session-secret\n');
+  });
+
+  it('applies only to the named rule and the next line', async () => {
+    const result = await scanSource(
+      `${IMPORT}// fixate-ignore-next-line insecure-session-cookie -- wrong rule\nexport const s = session({ secret: 'keyboard cat', cookie: { secure: true } });\n`,
+    );
+    expect(result.findings.find((f) => f.ruleId === 'hardcoded-session-secret')?.suppression).toBeUndefined();
+  });
+
+  it('file-level directive suppresses the rule everywhere in the file', async () => {
+    const result = await scanSource(
+      `/* fixate-ignore-file hardcoded-session-secret -- local dev server */\n${IMPORT}export const a = session({ secret: 'one', cookie: { secure: true } });\nexport const b = session({ secret: 'two', cookie: { secure: true } });\n`,
+    );
+    const secrets = result.findings.filter((f) => f.ruleId === 'hardcoded-session-secret');
+    expect(secrets).toHaveLength(2);
+    expect(secrets.every((f) => f.suppression?.justification === 'local dev server')).toBe(true);
+  });
+
+  it('a directive without a reason still applies and is reported as a note', async () => {
+    const result = await scanSource(
+      `${IMPORT}// fixate-ignore-next-line hardcoded-session-secret\nexport const s = session({ secret: 'keyboard cat', cookie: { secure: true } });\n`,
+    );
+    expect(result.findings.find((f) => f.ruleId === 'hardcoded-session-secret')?.suppression).toBeDefined();
+    const note = result.notifications.find((n) => n.code === 'suppression-without-reason');
+    expect(note).toMatchObject({ level: 'note', path: 'app.ts', region: { startLine: 2 } });
+  });
+});
