@@ -117,6 +117,8 @@ export {
 export {
   collectSessionIdSites,
   ModelTaint,
+  type SessionIdSinkUse,
+  sessionIdSinkUses,
   randomIdExpression,
   requestInputTaint,
   SESSION_COOKIE_NAME,

@@ -1,5 +1,7 @@
 import {
   collectSessionIdSites,
+  type SessionIdSinkUse,
+  sessionIdSinkUses,
   defineRule,
   describeFlow,
   dynamoFacts,
@@ -7,11 +9,9 @@ import {
   type FixDescriptor,
   flowSteps,
   isDerivedKey,
-  type Located,
   primaryKeyOf,
   randomIdExpression,
   requestInputTaint,
-  returnedExpressions,
   type RuleContext,
   SESSION_COOKIE_NAME,
   type SessionIdSink,
@@ -66,31 +66,13 @@ export function isSessionCookie(name: string | undefined, configured: ReadonlySe
 }
 
 function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>): void {
-  if (sink.kind === 'generator' && sink.generator) {
-    const { fn, file } = sink.generator;
-    for (const returned of returnedExpressions(fn)) {
-      check(
-        ctx,
-        sink.node,
-        { label: `the \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
-        reported,
-      );
-    }
-    return;
-  }
-  if (sink.value) check(ctx, sink.node, { label: `\`${sink.label}\``, value: sink.value }, reported);
-}
-
-interface SinkUse {
-  label: string;
-  value: Located;
-  generator?: boolean;
+  for (const use of sessionIdSinkUses(sink)) check(ctx, sink.node, use, reported);
 }
 
 function check(
   ctx: RuleContext,
   sinkNode: ts.Node,
-  use: SinkUse,
+  use: SessionIdSinkUse,
   reported: Set<ts.Node>,
   kinds: string[] = ['url', 'body', 'header', 'cookie'],
 ): void {

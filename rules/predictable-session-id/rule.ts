@@ -1,5 +1,7 @@
 import {
   collectSessionIdSites,
+  type SessionIdSinkUse,
+  sessionIdSinkUses,
   defineRule,
   describeFlow,
   dynamoFacts,
@@ -8,11 +10,9 @@ import {
   flowSteps,
   hashCall,
   isDerivedKey,
-  type Located,
   memberPath,
   primaryKeyOf,
   randomIdExpression,
-  returnedExpressions,
   type RuleContext,
   SESSION_COOKIE_NAME,
   type SessionIdSink,
@@ -123,28 +123,10 @@ function namedLikeSessionId(node: ts.Node): boolean {
 }
 
 function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>): void {
-  if (sink.kind === 'generator' && sink.generator) {
-    const { fn, file } = sink.generator;
-    for (const returned of returnedExpressions(fn)) {
-      check(
-        ctx,
-        sink.node,
-        { label: `the \`${sink.label}\` option`, value: { node: returned, file }, generator: true },
-        reported,
-      );
-    }
-    return;
-  }
-  if (sink.value) check(ctx, sink.node, { label: `\`${sink.label}\``, value: sink.value }, reported);
+  for (const use of sessionIdSinkUses(sink)) check(ctx, sink.node, use, reported);
 }
 
-interface SinkUse {
-  label: string;
-  value: Located<ts.Node>;
-  generator?: boolean;
-}
-
-function check(ctx: RuleContext, sinkNode: ts.Node, use: SinkUse, reported: Set<ts.Node>): void {
+function check(ctx: RuleContext, sinkNode: ts.Node, use: SessionIdSinkUse, reported: Set<ts.Node>): void {
   const { node: value, file } = use.value;
   const expression = value as ts.Expression;
   const path = weak.sourcesOf(expression, file).paths[0];

@@ -4,7 +4,7 @@ import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue, unwrap } from '../analysis/syntax.js';
 import { type Located, objectView, resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../engine/file-context.js';
-import { type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
+import { returnedExpressions, type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
 import type { Model } from './model.js';
 
 /**
@@ -646,4 +646,25 @@ export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionI
     }
   };
   return { visit, cookieWrites, sessionCookieNames };
+}
+
+/** A value that becomes a session id at a sink, with how to name the sink in a message. */
+export interface SessionIdSinkUse {
+  label: string;
+  value: Located<ts.Node>;
+  /** The value is returned by an id-generator callback (`genid`, `idGenerator`, …). */
+  generator?: boolean;
+}
+
+/** The values a session-id sink receives: each value an id-generator callback returns, or the id itself. */
+export function sessionIdSinkUses(sink: SessionIdSink): SessionIdSinkUse[] {
+  if (sink.kind === 'generator' && sink.generator) {
+    const { fn, file } = sink.generator;
+    return returnedExpressions(fn).map((returned) => ({
+      label: `the \`${sink.label}\` option`,
+      value: { node: returned, file },
+      generator: true,
+    }));
+  }
+  return sink.value ? [{ label: `\`${sink.label}\``, value: sink.value }] : [];
 }
