@@ -77,6 +77,10 @@ export class SourceProgram {
     return read;
   }
 
+  forgetRead(absPath: string): void {
+    this.reads.delete(absPath);
+  }
+
   private parse(absPath: string): LoadResult {
     const read = this.read(absPath);
     // The parsed source file keeps the text; the raw read is no longer needed.

@@ -96,6 +96,9 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     const read = program.read(absPath);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
+      // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
+      // only; a later import of it is read again.
+      program.forgetRead(absPath);
       return false;
     }
     const loaded = program.load(absPath);
