@@ -172,6 +172,8 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   program
     .command('rules')
     .description('list the rules')
+    // Accepted so scripts can pass the same output flags to every command; this output has no colour.
+    .option('--no-color', 'no effect (the table is never coloured)')
     .addOption(new Option('-f, --format <format>', 'text table or JSON').choices(['text', 'json']).default('text'))
     .action(async (flags: { format: 'text' | 'json' }) => {
       const metas = sortById(await deps.ruleMetas());
@@ -181,6 +183,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   program
     .command('explain')
     .description("print a rule's documentation")
+    .option('--no-color', 'no effect (the documentation is never coloured)')
     .argument('<rule-id>', 'the rule to explain')
     .action(async (ruleId: string) => {
       assertKnownRuleIds(
