@@ -126,6 +126,7 @@ export {
 } from './models/session-id.js';
 export type {
   CookieWrite,
+  CookieWriteDefaults,
   RequestInput,
   RequestInputKind,
   SessionIdSink,

@@ -19,6 +19,11 @@ export default defineRuleMeta({
       'koa-session',
       '@hapi/yar',
       'iron-session',
+      // Session tokens set by hand: `res.cookie()`, `reply.setCookie()`, `ctx.cookies.set()`, `cookies().set()`.
+      'express',
+      'fastify',
+      'koa',
+      'next',
     ],
     messages: {
       secureFalse:
@@ -29,6 +34,10 @@ export default defineRuleMeta({
         'The {{library}} session cookie sets `{{flag}}` from a runtime condition; make sure it is true wherever the app serves real users.',
       httpOnlyFalse:
         'The {{library}} session cookie sets `{{flag}}: false`, so any script on the page (and any XSS) can read the session id.',
+      httpOnlyMissing:
+        'The {{library}} session cookie has no `{{flag}}` option and {{library}} does not set it by default, so any script on the page (and any XSS) can read the session id.',
+      flagsMissing:
+        'The {{library}} session cookie has neither `{{flag}}` nor `{{httpOnly}}` and {{library}} sets neither by default, so the session id is also sent over plain HTTP and any script (or XSS) can read it.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },
@@ -37,6 +46,7 @@ export default defineRuleMeta({
         'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',
       addSecure: 'Add `{{flag}}: true` to the session cookie options.',
       setHttpOnlyTrue: 'Set `{{flag}}: true` so scripts cannot read the session cookie.',
+      addCookieFlags: 'Add `{{flags}}` to the session cookie options.',
     },
   },
 });

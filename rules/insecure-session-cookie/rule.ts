@@ -1,23 +1,47 @@
 import {
+  type CookieWrite,
   defineRule,
   insertFirstProperty,
   type ObjectView,
+  objectView,
+  type PropertyView,
   replaceNode,
   type RuleContext,
+  resolveValue,
+  SESSION_COOKIE_NAME,
   type SessionOptionsSite,
   staticValue,
-  type ts,
+  ts,
+  unwrap,
 } from '../../src/api.js';
 import meta from './meta.js';
 
-export default defineRule(meta, (ctx) => ({
-  CallExpression(call: ts.CallExpression) {
-    for (const model of ctx.file.models) {
-      const site = model.sessionOptions?.(call, ctx.file);
-      if (site) checkSite(ctx, site);
-    }
-  },
-}));
+export default defineRule(meta, (ctx) => {
+  const cookieWrites: CookieWrite[] = [];
+  const sessionCookieNames = new Set<string>();
+  return {
+    CallExpression(call: ts.CallExpression) {
+      for (const model of ctx.file.models) {
+        const site = model.sessionOptions?.(call, ctx.file);
+        if (site) {
+          checkSite(ctx, site);
+          if (!site.stateless) sessionCookieNames.add(site.cookieName);
+        }
+        for (const write of model.cookieWrites?.(call, ctx.file) ?? []) {
+          if (write.defaults) cookieWrites.push(write);
+        }
+      }
+    },
+    onEnd() {
+      // After the walk, so a session name configured below the write still counts.
+      for (const write of cookieWrites) {
+        if (write.name === undefined) continue;
+        if (!SESSION_COOKIE_NAME.test(write.name) && !sessionCookieNames.has(write.name)) continue;
+        checkCookieWrite(ctx, write);
+      }
+    },
+  };
+});
 
 function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
   const { secure: secureName, httpOnly: httpOnlyName, sameSite: sameSiteName } = site.flagNames;
@@ -97,6 +121,130 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
         cookie && inCurrentFile(ctx, cookie.literal) && !secureProperty ? [addSecureFix(site, cookie, secureName)] : [],
     });
   }
+}
+
+const FLAG_LITERALS = { secure: 'secure: true', httpOnly: 'httpOnly: true' } as const;
+
+/**
+ * A session token set by hand (`res.cookie('sid', token, { … })`): explicit weak flags are reported
+ * whenever seen; absent flags only where the API's default is insecure and every property of the
+ * options could be seen (or there are no options at all).
+ */
+function checkCookieWrite(ctx: RuleContext, write: CookieWrite): void {
+  const defaults = write.defaults!;
+  const library = write.label;
+  const call = write.node as ts.CallExpression;
+  const options = write.options && objectView(write.options.node as ts.Expression, write.options.file);
+  // An options expression that cannot be seen may set any flag.
+  if (write.options && !options) return;
+  if (isClearing(write, options)) return;
+  const flag = (name: string) => {
+    const property = options?.properties.get(name);
+    return { property, value: property && staticValue(property.value, property.file) };
+  };
+  const secure = flag('secure');
+  const httpOnly = flag('httpOnly');
+  const sameSite = flag('sameSite');
+  const visible = options === undefined || options.complete;
+  const sameSiteNone = sameSite.value?.kind === 'string' && sameSite.value.value.toLowerCase() === 'none';
+  const secureFalse = secure.value?.kind === 'boolean' && !secure.value.value;
+
+  if (secureFalse) reportFalseFlag(ctx, secure.property, library, 'secure');
+  if (httpOnly.value?.kind === 'boolean' && !httpOnly.value.value)
+    reportFalseFlag(ctx, httpOnly.property, library, 'httpOnly');
+
+  const secureIsOn =
+    (secure.value?.kind === 'boolean' && secure.value.value) || (!secure.property && defaults.secure !== 'insecure');
+  if (sameSite.property && sameSiteNone && !secure.property && !secureIsOn) {
+    ctx.report({
+      target: sameSite.property.property,
+      messageId: 'sameSiteNoneInsecure',
+      data: { library, flag: 'secure', sameSite: 'sameSite' },
+      fixes:
+        options && inCurrentFile(ctx, options.literal)
+          ? [
+              {
+                suggestionId: 'addSecure',
+                data: { flag: 'secure' },
+                edits: [insertFirstProperty(options.literal, FLAG_LITERALS.secure)],
+              },
+            ]
+          : [],
+    });
+  }
+
+  if (!visible) return;
+  const missing: (keyof typeof FLAG_LITERALS)[] = [];
+  // With SameSite=None the missing Secure flag was reported just above, as the more specific problem.
+  if (!secure.property && defaults.secure === 'insecure' && !sameSiteNone) missing.push('secure');
+  if (!httpOnly.property && !defaults.httpOnly) missing.push('httpOnly');
+  if (missing.length === 0) return;
+  const messageId =
+    missing.length === 2 ? 'flagsMissing' : missing[0] === 'secure' ? 'secureMissing' : 'httpOnlyMissing';
+  const flags = missing.map((name) => FLAG_LITERALS[name]).join(', ');
+  let fix: { suggestionId: string; data: Record<string, string>; edits: ReturnType<typeof replaceNode>[] } | undefined;
+  if (options && inCurrentFile(ctx, options.literal)) {
+    fix = { suggestionId: 'addCookieFlags', data: { flags }, edits: [insertFirstProperty(options.literal, flags)] };
+  } else if (!options && inCurrentFile(ctx, call) && call.arguments.length === 2) {
+    const added = `{ secure: true, httpOnly: true, sameSite: 'lax' }`;
+    fix = {
+      suggestionId: 'addCookieFlags',
+      data: { flags: added },
+      edits: [{ start: call.arguments[1].getEnd(), end: call.arguments[1].getEnd(), newText: `, ${added}` }],
+    };
+  }
+  ctx.report({
+    target: options && inCurrentFile(ctx, options.literal) ? options.literal : call,
+    messageId,
+    data: { library, flag: missing[0], httpOnly: 'httpOnly' },
+    fixes: fix ? [fix] : [],
+  });
+}
+
+/** `secure: false` / `httpOnly: false` on a hand-set session cookie; the fix sets it to true. */
+function reportFalseFlag(
+  ctx: RuleContext,
+  property: PropertyView | undefined,
+  library: string,
+  flag: 'secure' | 'httpOnly',
+): void {
+  if (!property?.value) return;
+  const secure = flag === 'secure';
+  ctx.report({
+    target: property.property,
+    messageId: secure ? 'secureFalse' : 'httpOnlyFalse',
+    data: { library, flag },
+    fixes: inCurrentFile(ctx, property.property)
+      ? [
+          {
+            suggestionId: secure ? 'setSecureTrue' : 'setHttpOnlyTrue',
+            data: { flag },
+            // Turning Secure on stops the cookie over plain HTTP, which can break a site served without TLS.
+            ...(secure ? { safety: 'unsafe' as const } : {}),
+            edits: [replaceNode(property.value, 'true')],
+          },
+        ]
+      : [],
+  });
+}
+
+/** `res.cookie('sid', '', { maxAge: 0 })`, `{ expires: new Date(0) }`: the cookie is being removed. */
+function isClearing(write: CookieWrite, options: ObjectView | undefined): boolean {
+  const value = staticValue(write.value.node as ts.Expression, write.value.file);
+  if (value && (value.kind === 'null' || value.kind === 'undefined' || (value.kind === 'string' && value.value === '')))
+    return true;
+  const maxAge = options?.properties.get('maxAge');
+  const maxAgeValue = maxAge && staticValue(maxAge.value, maxAge.file);
+  if (maxAgeValue?.kind === 'number' && maxAgeValue.value <= 0) return true;
+  const expires = options?.properties.get('expires');
+  if (expires?.value) {
+    const node = unwrap(resolveValue(expires.value, expires.file).node as ts.Expression);
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') {
+      const at = node.arguments?.[0] && staticValue(node.arguments[0], expires.file);
+      if (at?.kind === 'number' && at.value <= 0) return true;
+    }
+  }
+  return false;
 }
 
 function addSecureFix(site: SessionOptionsSite, target: ObjectView, secureName: string) {

@@ -4,6 +4,7 @@ import {
   carrierInputs,
   EXPRESS_REQUEST,
   EXPRESS_RESPONSE,
+  NO_COOKIE_FLAGS,
   rawSetCookieWrites,
   redirectSinks,
   responseCookieCalls,
@@ -42,7 +43,7 @@ export const express: Model = {
   requestInput: expressRequestInput,
   cookieWrites(node, file) {
     return [
-      ...(responseCookieCalls('express', EXPRESS_RESPONSE, ['cookie'])(node, file) ?? []),
+      ...(responseCookieCalls('express', EXPRESS_RESPONSE, ['cookie'], [], NO_COOKIE_FLAGS)(node, file) ?? []),
       ...(rawSetCookieWrites('express', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },

@@ -4,6 +4,7 @@ import {
   carrierInputs,
   EXPRESS_REQUEST,
   EXPRESS_RESPONSE,
+  NO_COOKIE_FLAGS,
   rawSetCookieWrites,
   redirectSinks,
   responseCookieCalls,
@@ -34,7 +35,8 @@ export const fastify: Model = {
   requestInput: fastifyRequestInput,
   cookieWrites(node, file) {
     return [
-      ...(responseCookieCalls('fastify', EXPRESS_RESPONSE, ['setCookie', 'cookie'])(node, file) ?? []),
+      ...(responseCookieCalls('fastify', EXPRESS_RESPONSE, ['setCookie', 'cookie'], [], NO_COOKIE_FLAGS)(node, file) ??
+        []),
       ...(rawSetCookieWrites('fastify', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },

@@ -56,7 +56,8 @@ export const koa: Model = {
   // Session-id taint: request inputs, `ctx.cookies.set(name, value)`, `ctx.redirect()`, `Location` headers.
   requestInput: koaRequestInput,
   cookieWrites: allOf(
-    responseCookieCalls('koa', KOA_CONTEXT, ['set'], ['cookies']),
+    // The `cookies` module sets Secure when the request came over TLS and HttpOnly unless told otherwise.
+    responseCookieCalls('koa', KOA_CONTEXT, ['set'], ['cookies'], { secure: 'auto', httpOnly: true }),
     rawSetCookieWrites('koa', KOA_CONTEXT, ['set', 'append']),
   ),
   urlSinks: allOf(redirectSinks('koa', KOA_CONTEXT, ['set']), urlSearchParamSinks('koa')),

@@ -13,6 +13,7 @@ import {
   carrierInputs,
   isExpressionLike,
   labelOf,
+  NO_COOKIE_FLAGS,
   type RequestInput,
   type UrlSink,
   urlSearchParamSinks,
@@ -110,11 +111,32 @@ function nextCookieWrites(node: ts.Node, file: FileContext): CookieWrite[] | und
     const value = first.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'value');
     if (!value || !ts.isPropertyAssignment(value)) return undefined;
     const nameText = name && ts.isPropertyAssignment(name) ? stringValue(name.initializer) : undefined;
-    return [{ model: MODEL, label: 'cookies().set()', node, name: nameText, value: { node: value.initializer, file } }];
+    return [
+      {
+        model: MODEL,
+        label: 'cookies().set()',
+        node,
+        name: nameText,
+        value: { node: value.initializer, file },
+        // The flags sit beside `name` and `value` in the same object.
+        options: { node: node.arguments[0], file },
+        defaults: NO_COOKIE_FLAGS,
+      },
+    ];
   }
   if (node.arguments.length < 2) return undefined;
   const name = stringValue(resolveValue(node.arguments[0], file).node as ts.Expression);
-  return [{ model: MODEL, label: `${labelOf(callee, file)}()`, node, name, value: { node: node.arguments[1], file } }];
+  return [
+    {
+      model: MODEL,
+      label: `${labelOf(callee, file)}()`,
+      node,
+      name,
+      value: { node: node.arguments[1], file },
+      options: node.arguments[2] ? { node: node.arguments[2], file } : undefined,
+      defaults: NO_COOKIE_FLAGS,
+    },
+  ];
 }
 
 /** `redirect(url)` from next/navigation, `NextResponse.redirect(url)`, `Response.redirect(url)`. */

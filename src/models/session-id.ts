@@ -5,7 +5,7 @@ import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue
 import { type Located, objectView, resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../engine/file-context.js';
 import { returnedExpressions, type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
-import type { Model } from './model.js';
+import type { CookieFlagDefault, Model } from './model.js';
 
 /**
  * Concepts for the session-id taint rules (`client-controlled-session-id`, `session-id-in-url`):
@@ -52,7 +52,23 @@ export interface CookieWrite {
   node: ts.Node;
   name?: string;
   value: Located;
+  /** The cookie options argument (`res.cookie(name, value, options)`), when one is passed. */
+  options?: Located;
+  /**
+   * What the API does when a flag is absent from the options; set only for cookie APIs that take
+   * options (not for raw `Set-Cookie` headers, whose flags are in the header text).
+   */
+  defaults?: CookieWriteDefaults;
 }
+
+/** A cookie API's behaviour for absent flags: `auto` follows the request protocol. */
+export interface CookieWriteDefaults {
+  secure: CookieFlagDefault;
+  httpOnly: boolean;
+}
+
+/** Express `res.cookie()`, @fastify/cookie `setCookie()` and Next `cookies().set()`: neither flag is set. */
+export const NO_COOKIE_FLAGS: CookieWriteDefaults = { secure: 'insecure', httpOnly: false };
 
 /** Where a value becomes (part of) a URL the client is sent to or shown. */
 export interface UrlSink {
@@ -354,8 +370,17 @@ function extendsStore(expression: ts.Expression, file: FileContext, storeModules
 
 // ---- cookies, redirects, headers ------------------------------------------------------------------
 
-/** `<res>.<method>(name, value)` for each method, with the response recognised by `style`. */
-export function responseCookieCalls(model: string, style: CarrierStyle, methods: string[], carrierPath: string[] = []) {
+/**
+ * `<res>.<method>(name, value, options?)` for each method, with the response recognised by `style`;
+ * `defaults` says what the API does when a flag is absent from the options.
+ */
+export function responseCookieCalls(
+  model: string,
+  style: CarrierStyle,
+  methods: string[],
+  carrierPath: string[] = [],
+  defaults?: CookieWriteDefaults,
+) {
   return (node: ts.Node, file: FileContext): CookieWrite[] | undefined => {
     if (!ts.isCallExpression(node) || node.arguments.length < 2) return undefined;
     const callee = unwrap(node.expression);
@@ -372,6 +397,8 @@ export function responseCookieCalls(model: string, style: CarrierStyle, methods:
         node,
         name: stringValue(resolveValue(node.arguments[0], file).node as ts.Expression),
         value: { node: node.arguments[1], file },
+        options: node.arguments[2] ? { node: node.arguments[2], file } : undefined,
+        defaults,
       },
     ];
   };
