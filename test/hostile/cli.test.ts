@@ -5,16 +5,7 @@
  * a stack overflow on the main thread's stack, and unreadable files as a user chmod 000 does stop.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binPath, ensureBuilt, runBin } from '../cli/built.js';
@@ -262,35 +253,48 @@ describe('unreadable files and directories (EACCES)', () => {
     expect(report.findings.map((f: { location: { path: string } }) => f.location.path)).toEqual(['good.ts', 'good.ts']);
   }
 
-  it.runIf(isRoot && hasSetpriv)('as root: run the binary as nobody (setpriv), for whom chmod 000 blocks reads', () => {
-    const dir = lockedProject();
-    expect(statSync(binPath).mode & 0o004).toBeTruthy();
-    const child = spawnSync(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
-        binPath,
-        '.',
-        '--format',
-        'json',
-        ...PINNED_RULES,
-      ],
-      { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: 'true', HOME: dir } },
-    );
-    expectUnreadableReported(child.stdout, child.status);
-    expect(child.stderr).toContain('fixate: skipped locked.ts: locked.ts: permission denied');
-  });
+  // `nobody` must be able to reach the checkout (a clone under a 0700 temp directory is not).
+  const nobodyReachesCheckout = worldTraversable(binPath);
+
+  it.runIf(isRoot && hasSetpriv && nobodyReachesCheckout)(
+    'as root: run the binary as nobody (setpriv), for whom chmod 000 blocks reads',
+    () => {
+      const dir = lockedProject();
+      expect(statSync(binPath).mode & 0o004).toBeTruthy();
+      const child = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          binPath,
+          '.',
+          '--format',
+          'json',
+          ...PINNED_RULES,
+        ],
+        { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: 'true', HOME: dir } },
+      );
+      expectUnreadableReported(child.stdout, child.status);
+      expect(child.stderr).toContain('fixate: skipped locked.ts: locked.ts: permission denied');
+    },
+  );
 
   it.runIf(!isRoot)('as a normal user: chmod 000 entries are skipped and named', () => {
     const dir = lockedProject();
     const run = scanBin(['.', '--format', 'json'], { cwd: dir });
     expectUnreadableReported(run.stdout, run.code);
   });
-
-  it.runIf(isRoot && !hasSetpriv)('cannot test EACCES: running as root without setpriv', () => {
-    expect(existsSync(binPath)).toBe(true);
-  });
 });
+
+/** Whether every directory above `file` lets other users through (o+x), so `nobody` can run it. */
+function worldTraversable(file: string): boolean {
+  let dir = path.dirname(file);
+  for (;;) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
+}
