@@ -220,26 +220,10 @@ export function weakGenerator(node: ts.Node, file: FileContext): WeakGenerator |
     return { kind: 'short-random', label, reason: 'pseudoRandomBytes is not a cryptographic generator' };
   }
   if (isCryptoFunction(callee, 'randomBytes')) {
-    const bytes = staticNumber(expression.arguments[0], file);
-    if (bytes !== undefined && bytes < MIN_BYTES) {
-      return {
-        kind: 'short-random',
-        label,
-        reason: `${bytes} random bytes (${bytes * 8} bits) can be brute-forced; use at least ${MIN_BYTES}`,
-      };
-    }
-    return undefined;
+    return tooFewBytes(staticNumber(expression.arguments[0], file), label);
   }
   if (isCryptoFunction(callee, 'getRandomValues') || isCryptoFunction(callee, 'randomFillSync')) {
-    const bytes = typedArrayBytes(expression.arguments[0], file);
-    if (bytes !== undefined && bytes < MIN_BYTES) {
-      return {
-        kind: 'short-random',
-        label,
-        reason: `${bytes} random bytes (${bytes * 8} bits) can be brute-forced; use at least ${MIN_BYTES}`,
-      };
-    }
-    return undefined;
+    return tooFewBytes(typedArrayBytes(expression.arguments[0], file), label);
   }
   if (isCryptoFunction(callee, 'randomInt')) {
     return {
@@ -290,4 +274,14 @@ export function strongGenerator(node: ts.Node, file: FileContext): string | unde
     return bytes === undefined || bytes >= MIN_BYTES ? label : undefined;
   }
   return undefined;
+}
+
+/** A CSPRNG asked for fewer than MIN_BYTES bytes is still guessable; unknown sizes are given the benefit of the doubt. */
+function tooFewBytes(bytes: number | undefined, label: string) {
+  if (bytes === undefined || bytes >= MIN_BYTES) return undefined;
+  return {
+    kind: 'short-random' as const,
+    label,
+    reason: `${bytes} random bytes (${bytes * 8} bits) can be brute-forced; use at least ${MIN_BYTES}`,
+  };
 }
