@@ -17,6 +17,7 @@ import {
   type Model,
   nestRoute,
   propertyNameText,
+  receivingFunction,
   type RouteRegistration,
   type RuleContext,
   rotationAt,
@@ -112,6 +113,7 @@ export default defineRule(meta, (ctx) => {
       const value = staticValue(node.right, ctx.file);
       if (value?.kind !== 'null' && value?.kind !== 'undefined') return;
       for (const write of sessionWritesAt(node, ctx.file)) {
+        if (!receivingFunction(write.session.carrier)) continue;
         const key = write.paths.map((path) => path[0]).find((k) => k !== undefined && ctx.file.identityKeys.has(k));
         const fn = key && enclosing(node);
         if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
@@ -123,7 +125,11 @@ export default defineRule(meta, (ctx) => {
       const key = ts.isPropertyAccessExpression(target)
         ? target.name.text
         : propertyNameText(unwrap(target.argumentExpression));
-      if (!key || !ctx.file.identityKeys.has(key) || !sessionObjectOf(target.expression, ctx.file)) return;
+      if (!key || !ctx.file.identityKeys.has(key)) return;
+      // Only the session of the request the function receives: a `session` property of some other
+      // object (a record loaded from a store, an interaction) is not the caller's session.
+      const session = sessionObjectOf(target.expression, ctx.file);
+      if (!session || !receivingFunction(session.carrier)) return;
       const fn = enclosing(node);
       if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
     },
@@ -230,10 +236,14 @@ function describeEvidence(evidence: Evidence): string {
   return `calls \`${evidence.node.getText()}\``;
 }
 
-/** Some session is in play: a session store or auth library is enabled, or the file keeps sessions in DynamoDB. */
+/**
+ * Some session is in play: the handler touches one, a session store is known to be in use (imported,
+ * declared, or used by the files importing this one), or the file keeps sessions in DynamoDB. A route
+ * named /logout alone is no evidence.
+ */
 function hasSessionContext(file: FileContext, entry: Candidate): boolean {
   if (entry.evidence.some((e) => e.kind !== 'route')) return true;
-  if (sessionModels(file).some(isSessionStore)) return true;
+  if (file.knownModels.some(isSessionStore)) return true;
   return dynamoFacts(file).allOperations.some((operation) => operation.isSessionTable);
 }
 

@@ -15,23 +15,14 @@ import { findDeclaration } from './scope.js';
 import { isFunctionLike, unwrap } from './syntax.js';
 
 /**
- * Joins the enabled models' answers on session lifecycle concepts, and summarises local helper
- * functions ("rotates the session of the request it receives") across files with a depth bound and a
- * cache. Models a file imports directly are asked first: in a monorepo where express-session and
- * @fastify/session are both declared, `request.session` in a file importing @fastify/session is
- * @fastify/session's.
+ * Joins the models' answers on session lifecycle concepts, and summarises local helper functions
+ * ("rotates the session of the request it receives") across files with a depth bound and a cache.
+ * `file.models` lists the models known to be in use first (imported, then declared, then inherited
+ * from importers): in a monorepo where express-session and @fastify/session are both declared,
+ * `request.session` in a file importing @fastify/session is @fastify/session's.
  */
-
-const orderedModels = new WeakMap<FileContext, Model[]>();
-
 export function sessionModels(file: FileContext): Model[] {
-  let models = orderedModels.get(file);
-  if (!models) {
-    const imported = (model: Model) => model.packages.some((name) => file.importedModules.has(name));
-    models = [...file.models.filter(imported), ...file.models.filter((model) => !imported(model))];
-    orderedModels.set(file, models);
-  }
-  return models;
+  return file.models;
 }
 
 function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | undefined {
@@ -82,10 +73,12 @@ function modelStateless(model: Model, file: FileContext): boolean {
 /**
  * Whether the sessions this file deals with have no server-side id (cookie-session, iron-session,
  * @fastify/secure-session, koa-session without a store): fixation by a planted id does not apply.
- * Session libraries the file imports decide; otherwise the ones its package.json declares.
+ * Session libraries the file imports decide; otherwise the ones known for it (declared in its
+ * package.json, or used by the files that import it). With no known session library the sessions are
+ * taken to be stateful: the rules then say the library is unknown.
  */
 export function sessionsAreStateless(file: FileContext): boolean {
-  const stores = sessionModels(file).filter(isSessionStoreModel);
+  const stores = file.knownModels.filter(isSessionStoreModel);
   const imported = stores.filter((model) => model.packages.some((name) => file.importedModules.has(name)));
   const deciding = imported.length > 0 ? imported : stores;
   return deciding.length > 0 && deciding.every((model) => modelStateless(model, file));

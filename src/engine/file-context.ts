@@ -11,7 +11,8 @@ import type { DependencyVersion, Manifest } from './project-facts.js';
  */
 export class FileContext {
   private importedModuleSet?: Set<string>;
-  private enabledModels?: Model[];
+  private orderedModels?: Model[];
+  private knownModelList?: Model[];
 
   constructor(
     readonly absPath: string,
@@ -31,16 +32,61 @@ export class FileContext {
     return this.importedModuleSet;
   }
 
-  /** Models enabled for this file: its package.json depends on the package, or the file imports it. */
+  /**
+   * Every model, as evidence: a model's hooks recognise API shapes (`req.session.regenerate`,
+   * `passport.authenticate`, `client.send(new PutCommand(…))`) wherever they appear, so a session
+   * manager that declares no session library, or a middleware file with no imports, is still analysed.
+   * Models known to be in use come first (`knownModels`): where two models read the same shape
+   * differently, the one the code names decides.
+   */
   get models(): Model[] {
-    this.enabledModels ??= this.program.models.filter((model) =>
-      model.packages.some((name) => this.importedModules.has(name) || this.program.facts.dependsOn(this.absPath, name)),
-    );
-    return this.enabledModels;
+    if (!this.orderedModels) {
+      const known = new Set(this.knownModels);
+      this.orderedModels = [...this.knownModels, ...this.program.models.filter((model) => !known.has(model))];
+    }
+    return this.orderedModels;
   }
 
+  /**
+   * Models known to be in use for this file, the ones that add certainty (versions, defaults,
+   * statelessness): packages the file imports first, then packages its package.json declares, then
+   * packages known to the files that import this one (a router module that receives `passport` as a
+   * parameter, a middleware file with no imports of its own).
+   */
+  get knownModels(): Model[] {
+    if (!this.knownModelList) {
+      const imported = this.program.models.filter((model) => this.imports(model));
+      const declared = this.program.models.filter((model) => !imported.includes(model) && this.declares(model));
+      const seen = new Set([...imported, ...declared]);
+      const inherited: Model[] = [];
+      for (const importer of this.program.importersOf(this)) {
+        for (const model of this.program.models) {
+          if (seen.has(model) || !(importer.imports(model) || importer.declares(model))) continue;
+          seen.add(model);
+          inherited.push(model);
+        }
+      }
+      this.knownModelList = [...imported, ...declared, ...inherited];
+    }
+    return this.knownModelList;
+  }
+
+  /** Whether the model's package is known to be in use for this file (see `knownModels`). */
   hasModel(id: string): boolean {
-    return this.models.some((model) => model.id === id);
+    return this.knownModels.some((model) => model.id === id);
+  }
+
+  private imports(model: Model): boolean {
+    return model.packages.some((name) => this.importedModules.has(name));
+  }
+
+  private declares(model: Model): boolean {
+    return model.packages.some((name) => this.program.facts.dependsOn(this.absPath, name));
+  }
+
+  /** Scanned files that import this one through a relative specifier (see SourceProgram.importersOf). */
+  get importers(): FileContext[] {
+    return this.program.importersOf(this);
   }
 
   get identityKeys(): ReadonlySet<string> {

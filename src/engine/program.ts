@@ -22,6 +22,7 @@ export class SourceProgram {
   private readonly cache = new Map<string, LoadResult>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
+  private readonly importersByPath = new Map<string, FileContext[]>();
 
   constructor(
     readonly srcRoot: string,
@@ -55,6 +56,12 @@ export class SourceProgram {
   }
 
   resolveImport(from: FileContext, specifier: string): FileContext | undefined {
+    const target = this.resolveImportPath(from, specifier);
+    return target ? this.get(target) : undefined;
+  }
+
+  /** The absolute path of the local file a relative specifier names, if it exists inside the project. */
+  private resolveImportPath(from: FileContext, specifier: string): string | undefined {
     if (!isRelativeSpecifier(specifier)) return undefined;
     const base = path.resolve(path.dirname(from.absPath), specifier);
     for (const candidate of candidatePaths(base)) {
@@ -62,9 +69,30 @@ export class SourceProgram {
       // Never follow an import (or a symlink) out of the project.
       const real = safeRealpath(candidate);
       if (!real || !isInside(this.realBoundary, real)) return undefined;
-      return this.get(candidate);
+      return candidate;
     }
     return undefined;
+  }
+
+  /**
+   * Records which local files `file` imports (resolved on disk, not parsed), so that a file can learn
+   * who imports it: the models its importers use, the arguments they pass to its exported functions.
+   * The engine registers every file it analyses before analysing any, so the answer does not depend
+   * on the order of the walk.
+   */
+  registerImports(file: FileContext): void {
+    for (const specifier of file.importedModules) {
+      const target = this.resolveImportPath(file, specifier);
+      if (!target) continue;
+      const list = this.importersByPath.get(target) ?? [];
+      if (!list.includes(file)) list.push(file);
+      this.importersByPath.set(target, list);
+    }
+  }
+
+  /** Registered files that import this one through a relative specifier. */
+  importersOf(file: FileContext): FileContext[] {
+    return this.importersByPath.get(file.absPath) ?? [];
   }
 
   /** Reads (once) without parsing, so the pre-filter and the parser share one read. */

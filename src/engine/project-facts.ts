@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import fg from 'fast-glob';
 import { LOCKFILE_NAMES, type LockfileKind, parseLockfile } from '../analysis/lockfiles.js';
 import { compareVersions, formatVersion, lowestInRange, parseVersion, satisfies } from '../analysis/semver.js';
 import type { Notification } from '../types.js';
@@ -8,6 +9,8 @@ export interface Manifest {
   absPath: string;
   dir: string;
   text: string;
+  /** The package's own name: code inside a library's package is that library's code. */
+  name?: string;
   /** dependencies, devDependencies, peerDependencies and optionalDependencies merged. */
   dependencies: Record<string, string>;
 }
@@ -24,6 +27,12 @@ export interface DependencyVersion {
   lockfile?: string;
   /** Why the version is unknown, for messages. */
   reason?: string;
+  /**
+   * Set when no package.json is in scope for the file and the version came from one found elsewhere
+   * in the scanned tree (a manifest kept in `install/`, copied to the root by a setup script): its
+   * path relative to the scan root, for messages.
+   */
+  manifestElsewhere?: string;
 }
 
 /**
@@ -35,6 +44,7 @@ export interface DependencyVersion {
 export class ProjectFacts {
   private readonly manifestByDir = new Map<string, Manifest | undefined>();
   private readonly lockfileByDir = new Map<string, { absPath: string; versions: Map<string, string[]> } | undefined>();
+  private treeManifests?: Manifest[];
 
   constructor(
     private readonly boundary: string,
@@ -46,12 +56,46 @@ export class ProjectFacts {
     return this.nearest(path.dirname(fileAbsPath), (dir) => this.manifestIn(dir));
   }
 
+  /** The file's package declares the package, or is that package (its tests and examples use it). */
   dependsOn(fileAbsPath: string, packageName: string): boolean {
-    return this.manifestFor(fileAbsPath)?.dependencies[packageName] !== undefined;
+    const manifest = this.manifestFor(fileAbsPath) ?? this.treeManifestDeclaring(packageName);
+    return (
+      manifest !== undefined && (manifest.dependencies[packageName] !== undefined || manifest.name === packageName)
+    );
   }
 
   versionOf(fileAbsPath: string, packageName: string): DependencyVersion {
-    const manifest = this.manifestFor(fileAbsPath);
+    const inScope = this.manifestFor(fileAbsPath);
+    const manifest = inScope ?? this.treeManifestDeclaring(packageName);
+    const manifestElsewhere = !inScope && manifest ? this.relativePath(manifest.absPath) : undefined;
+    const found = this.versionFrom(fileAbsPath, packageName, manifest);
+    return manifestElsewhere ? { ...found, manifestElsewhere } : found;
+  }
+
+  /**
+   * For a file with no package.json in scope: the first manifest elsewhere in the scanned tree
+   * (outside node_modules, shallowest path first, then by name) that declares the package. Some
+   * projects keep their only manifest in a subfolder that setup copies to the root.
+   */
+  treeManifestDeclaring(packageName: string): Manifest | undefined {
+    if (!this.treeManifests) {
+      const paths = fg
+        .sync('**/package.json', {
+          cwd: this.boundary,
+          ignore: ['**/node_modules/**', '**/.git/**'],
+          deep: 8,
+          absolute: true,
+          suppressErrors: true,
+        })
+        .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+      this.treeManifests = paths.flatMap((absPath) => this.manifestIn(path.dirname(absPath)) ?? []);
+    }
+    return this.treeManifests.find(
+      (manifest) => manifest.dependencies[packageName] !== undefined || manifest.name === packageName,
+    );
+  }
+
+  private versionFrom(fileAbsPath: string, packageName: string, manifest: Manifest | undefined): DependencyVersion {
     const range = manifest?.dependencies[packageName];
     const lock = this.nearest(manifest?.dir ?? path.dirname(fileAbsPath), (dir) => this.lockfileIn(dir));
     const locked = lock?.versions.get(packageName);
@@ -106,7 +150,8 @@ export class ProjectFacts {
             for (const [name, range] of Object.entries(deps)) if (typeof range === 'string') dependencies[name] = range;
           }
         }
-        manifest = { absPath, dir, text, dependencies };
+        const name = typeof json?.name === 'string' ? json.name : undefined;
+        manifest = { absPath, dir, text, name, dependencies };
       } catch (error) {
         this.notify({
           level: 'warning',

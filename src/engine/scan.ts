@@ -71,10 +71,29 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   let prefiltered = 0;
   let done = 0;
 
+  // Two passes: every session-relevant file is parsed and its local imports registered first, so that
+  // analysis can ask who imports a file (the models its importers use, the arguments they pass).
+  const candidates: FileContext[] = [];
   for (const absPath of files) {
     options.onProgress?.(done++, files.length);
+    isolate(absPath, () => {
+      const file = loadCandidate(absPath);
+      if (!file) return;
+      program.registerImports(file);
+      candidates.push(file);
+    });
+  }
+  for (const file of candidates) {
+    isolate(file.absPath, () => {
+      scanned++;
+      analyseFile(file, active, builder, findings, notify, budget, options.debug ?? false);
+    });
+  }
+  options.onProgress?.(files.length, files.length);
+
+  function isolate(absPath: string, work: () => void): void {
     try {
-      if (scanOneFile(absPath)) scanned++;
+      work();
     } catch (error) {
       // Last line of isolation: whatever escaped the per-rule guards (a stack overflow in shared
       // analysis, a bug in the engine itself) costs this one file, never the scan.
@@ -89,17 +108,16 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
       });
     }
   }
-  options.onProgress?.(files.length, files.length);
 
-  /** Reads, parses and analyses one file; true when it was analysed (not pre-filtered or skipped). */
-  function scanOneFile(absPath: string): boolean {
+  /** Reads, pre-filters and parses one file; the parsed file when it is to be analysed. */
+  function loadCandidate(absPath: string): FileContext | undefined {
     const read = program.read(absPath);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
       // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
       // only; a later import of it is read again.
       program.forgetRead(absPath);
-      return false;
+      return undefined;
     }
     const loaded = program.load(absPath);
     const relative = relativePath(absPath);
@@ -111,7 +129,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
         path: relative,
         skipped: true,
       });
-      return false;
+      return undefined;
     }
     if (loaded.syntaxErrors > 0) {
       notify({
@@ -131,8 +149,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
         skipped: false,
       });
     }
-    analyseFile(loaded.file, active, builder, findings, notify, budget, options.debug ?? false);
-    return true;
+    return loaded.file;
   }
 
   const unique = dedupe(findings).sort(compareFindingData);
@@ -175,7 +192,6 @@ function analyseFile(
   debug: boolean,
 ): void {
   const directives = parseSuppressions(file.text);
-  const modelIds = new Set(file.models.map((model) => model.id));
   const listenersByKind = new Map<ts.SyntaxKind, { rule: ActiveRule; listener: (node: ts.Node) => void }[]>();
   const instances: { rule: ActiveRule; listeners: RuleListeners }[] = [];
   const crashed = new Set<string>();
@@ -194,7 +210,6 @@ function analyseFile(
   };
 
   for (const entry of active) {
-    if (!entry.rule.meta.frameworks.some((framework) => modelIds.has(framework))) continue;
     const report = (descriptor: ReportDescriptor) => {
       checkReport(entry.rule, descriptor);
       const finding = builder.build(entry.rule, file, descriptor, entry.severity, (error, suggestionId) =>

@@ -36,10 +36,11 @@ export function loginVerdict(file: FileContext, advisory: LoginAdvisory): LoginV
     };
   }
   const rotates = advisory.rotates(parsed);
+  const manifestName = dependency.manifestElsewhere ?? 'package.json';
   const versionEvidence =
     dependency.source === 'lockfile' && dependency.lockfile
-      ? `from ${dependency.lockfile.split(/[\\/]/).pop()}`
-      : `the lowest version "${dependency.range}" in package.json allows`;
+      ? `from ${dependency.lockfile.split(/[\\/]/).pop()}${dependency.manifestElsewhere ? ` beside ${manifestName}` : ''}`
+      : `the lowest version "${dependency.range}" in ${manifestName} allows`;
   return {
     ...base,
     rotates,
