@@ -44,8 +44,8 @@ type Evidence =
 interface Candidate {
   fn: ts.FunctionLikeDeclaration;
   route?: RouteRegistration;
-  /** The other functions of the route's chain (middlewares run before or after the handler). */
-  chain: ts.FunctionLikeDeclaration[];
+  /** The other functions of the route's chain (middlewares run before or after the handler), in any local file. */
+  chain: { fn: ts.FunctionLikeDeclaration; file: FileContext }[];
   evidence: Evidence[];
 }
 
@@ -68,6 +68,8 @@ export default defineRule(meta, (ctx) => {
   };
   // The handler around a node: callbacks passed to calls (`regenerate(cb)`, `logout(cb)`) belong to the
   // function that makes the call, so a write inside a rotation's callback is judged with the rotation.
+  // A handler passed to a route registration is its own unit: the function that registers routes
+  // (`module.exports = (app) => { app.get('/logout', …) }`) does not receive the request.
   const enclosing = (node: ts.Node) => {
     let fn: ts.FunctionLikeDeclaration | undefined;
     let current = node.parent;
@@ -76,6 +78,7 @@ export default defineRule(meta, (ctx) => {
         fn = current;
         const parent = current.parent;
         if (!parent || !ts.isCallExpression(parent) || !parent.arguments.includes(current as ts.Expression)) break;
+        if (routeRegistrations(parent, ctx.file).length > 0) break;
       }
       current = current.parent;
     }
@@ -89,7 +92,7 @@ export default defineRule(meta, (ctx) => {
         entry.route = route;
         for (const member of route.chain.slice(0, -1)) {
           const target = functionOf(member, ctx.file);
-          if (target && target.file === ctx.file) entry.chain.push(target.fn);
+          if (target) entry.chain.push(target);
         }
         entry.evidence.push({ kind: 'route', node: pathNode(call, route.path), text: routeText(route) });
       }
@@ -165,7 +168,7 @@ function routeText(route: RouteRegistration): string {
 function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNames: Map<string, string>): void {
   const file = ctx.file;
   const facts: Facts = { ended: false, logouts: [], cookieClearings: [] };
-  for (const fn of [entry.fn, ...entry.chain]) collectFacts(fn, file, facts, 0);
+  for (const member of [{ fn: entry.fn, file }, ...entry.chain]) collectFacts(member.fn, member.file, facts, 0);
   if (facts.ended) return;
   if (facts.logouts.some((logout) => logout.verdict.rotates === true)) return;
   const clears =

@@ -30,6 +30,12 @@ export interface ScanOptions {
    * A tsconfig that is not valid JSON is ignored with a warning notification.
    */
   tsconfig?: string;
+  /**
+   * The directory above which no package.json or lockfile is read (default: the git top-level, else
+   * the scan root). The fixture harness sets it to each fixture project, so fixate's own manifest is
+   * never taken for a fixture's.
+   */
+  manifestBoundary?: string;
   /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
   noPrefilter?: boolean;
   debug?: boolean;

@@ -46,7 +46,11 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const notify = (notification: Notification) => notifications.push(notification);
 
   const active = selectRules(availableRules, options);
-  const facts = new ProjectFacts(srcRoot, notify, relativePath);
+  const facts = new ProjectFacts(
+    options.manifestBoundary ? path.resolve(cwd, options.manifestBoundary) : srcRoot,
+    notify,
+    relativePath,
+  );
   const identityKeys = new Set([...DEFAULT_IDENTITY_KEYS, ...(options.identityKeys ?? [])]);
   const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
   const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
@@ -457,15 +461,27 @@ function isUpperCase(code: number): boolean {
   return code >= 65 && code <= 90;
 }
 
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * One finding per rule and line: the same line reached by two detection paths of a rule (a logout seen
+ * as a route handler and as a function that receives the request) is one weakness. The most severe
+ * finding is kept, then one that offers a fix, then the first in report order.
+ */
 function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((finding) => {
-    const { path: file, region } = finding.location;
-    const key = `${finding.ruleId}\u0000${file}\u0000${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}\u0000${finding.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const best = new Map<string, Finding>();
+  for (const finding of [...findings].sort(compareFindingData)) {
+    const key = `${finding.ruleId}\u0000${finding.location.path}\u0000${finding.location.region.startLine}`;
+    const kept = best.get(key);
+    if (!kept || preferred(finding, kept)) best.set(key, finding);
+  }
+  return [...best.values()];
+}
+
+function preferred(candidate: Finding, kept: Finding): boolean {
+  const bySeverity = SEVERITY_RANK[candidate.severity] - SEVERITY_RANK[kept.severity];
+  if (bySeverity !== 0) return bySeverity < 0;
+  return (candidate.fixes?.length ?? 0) > 0 && (kept.fixes?.length ?? 0) === 0;
 }
 
 /** The git top-level of the first target when inside a repository, else the common ancestor of the targets. */

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
@@ -26,7 +27,7 @@ export const FASTIFY_PASSPORT_ADVISORY: LoginAdvisory = {
 
 /** The default export of @fastify/passport, or an `Authenticator` instance created from it. */
 function isFastifyPassport(expression: ts.Expression, file: Parameters<typeof resolveValue>[1]): boolean {
-  const reference = moduleReferenceOf(expression);
+  const reference = moduleReferenceThrough(expression, file);
   if (MODULES.some((module) => refersTo(reference, module))) return true;
   const value = resolveValue(expression, file).node;
   return (

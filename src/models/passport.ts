@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
-import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { refersTo } from '../analysis/imports.js';
+import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView, staticValue } from '../analysis/values.js';
@@ -73,7 +74,8 @@ export const passport: Model = {
     const middleware = authenticateLogin(
       call,
       file,
-      (callee) => refersTo(moduleReferenceOf(callee), 'passport', 'authenticate'),
+      // The passport object may arrive as a parameter (a router factory, a typed `PassportStatic`).
+      (callee) => refersTo(moduleReferenceThrough(callee, file), 'passport', 'authenticate'),
       'passport',
       PASSPORT_ADVISORY,
     );

@@ -88,7 +88,10 @@ const FIXED_FILE = /\.fixed\.[^.]+$/;
  * fixed text re-scans clean for that rule (in a copy of the directory, so cross-file context holds).
  */
 export async function runFixtureDirectory(dir: string, rules: Rule[]): Promise<FixtureRunReport> {
-  const result = await scanWithRules({ paths: [dir], cwd: dir, exclude: ['**/*.fixed.*'], noPrefilter: false }, rules);
+  const result = await scanWithRules(
+    { paths: [dir], cwd: dir, manifestBoundary: dir, exclude: ['**/*.fixed.*'], noPrefilter: false },
+    rules,
+  );
   const rootForPaths = resolveSourceRoot(dir, result);
   const files: FixtureFileReport[] = [];
   for (const relative of listSources(dir)) {
@@ -139,7 +142,10 @@ async function checkFixedExpectation(
       }
       writeFileSync(path.join(copy, path.relative(dir, original)), fixedText);
     }
-    const rescanned = await scanWithRules({ paths: [copy], cwd: copy, exclude: ['**/*.fixed.*'] }, rules);
+    const rescanned = await scanWithRules(
+      { paths: [copy], cwd: copy, manifestBoundary: copy, exclude: ['**/*.fixed.*'] },
+      rules,
+    );
     const copyRoot = resolveSourceRoot(copy, rescanned);
     const rescannedPath = path
       .relative(copyRoot, path.join(copy, path.relative(dir, absPath)))
