@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
-import { primaryLocationLineHashes } from '../reporters/fingerprint.js';
+import { primaryLocationLineHashes } from './fingerprint.js';
 import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
 import type { Finding, Fix, Location, Severity, TextEdit } from '../types.js';
 import type { FileContext } from './file-context.js';
