@@ -3,12 +3,12 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isRelativeSpecifier } from '../analysis/imports.js';
 import type { Model } from '../models/model.js';
-import { FileContext } from './file-context.js';
+import { type FileProgram, ParsedFile } from './file-context.js';
 import { isInside, type ProjectFacts } from './project-facts.js';
 import { readSource, type SourceReadResult } from './read-source.js';
 
 export type LoadResult =
-  | { ok: true; file: FileContext; syntaxErrors: number; decodedAsLatin1: boolean }
+  | { ok: true; file: ParsedFile; syntaxErrors: number; decodedAsLatin1: boolean }
   | { ok: false; code: string; reason: string };
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -18,7 +18,7 @@ const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs',
  * only imported by a candidate file is parsed when (and only when) an analysis follows the import.
  * Parsing is syntax-only: no lib files, no type checker, no node_modules — a fresh clone scans fully.
  */
-export class SourceProgram {
+export class SourceProgram implements FileProgram {
   private readonly cache = new Map<string, LoadResult>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
@@ -42,7 +42,7 @@ export class SourceProgram {
     return result;
   }
 
-  get(absPath: string): FileContext | undefined {
+  get(absPath: string): ParsedFile | undefined {
     const result = this.load(absPath);
     return result.ok ? result.file : undefined;
   }
@@ -54,7 +54,7 @@ export class SourceProgram {
     return count;
   }
 
-  resolveImport(from: FileContext, specifier: string): FileContext | undefined {
+  resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined {
     if (!isRelativeSpecifier(specifier)) return undefined;
     const base = path.resolve(path.dirname(from.absPath), specifier);
     for (const candidate of candidatePaths(base)) {
@@ -106,7 +106,7 @@ export class SourceProgram {
       };
     }
     const diagnostics = (sourceFile as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
-    const file = new FileContext(absPath, relative, sourceFile.text, sourceFile, this);
+    const file = new ParsedFile(absPath, relative, sourceFile.text, sourceFile, this);
     return { ok: true, file, syntaxErrors: diagnostics.length, decodedAsLatin1: read.decodedAsLatin1 };
   }
 }

@@ -9,7 +9,7 @@ import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } fro
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { packageInfo } from '../version.js';
 import { DEFAULT_EXCLUDES, discoverFiles, type TsconfigScope, UsageError } from './discover.js';
-import type { FileContext } from './file-context.js';
+import type { ParsedFile } from './file-context.js';
 import { compareFindingData, FindingBuilder, posixRelative } from './findings.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from './options.js';
 import { SourceProgram } from './program.js';
@@ -166,7 +166,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
  * found before a rule crash, a blown budget or an engine failure is kept.
  */
 function analyseFile(
-  file: FileContext,
+  file: ParsedFile,
   active: ActiveRule[],
   builder: FindingBuilder,
   findings: Finding[],

@@ -1,12 +1,12 @@
 import type { ts } from 'ts-morph';
 import type { Located, ObjectView } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type {
   DynamoIndexAddition,
   DynamoOperation,
   DynamoSessionStoreConfig,
   DynamoTableDefinition,
-} from './dynamodb.js';
+} from './dynamodb-concepts.js';
 import type {
   CredentialCheck,
   LoginCall,
@@ -18,7 +18,23 @@ import type {
   SessionWrite,
 } from './session-lifecycle.js';
 import type { CookieClearing, InvalidationFixContext, InvalidationFixTemplate, LogoutCall } from './session-logout.js';
-import type { CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id.js';
+import type { CookieFlagDefault, CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id-concepts.js';
+
+export type { FileContext } from '../analysis/file-context.js';
+export type { CookieFlagDefault } from './session-id-concepts.js';
+
+declare module '../analysis/file-context.js' {
+  /**
+   * The models a file's scan enabled, added here because `Model` lives in this layer: the file
+   * interface in src/analysis knows no framework. Code that reads them imports `FileContext` from
+   * this module, so the dependency on the models is visible in its imports.
+   */
+  interface FileContext {
+    /** Models enabled for this file: its package.json depends on the package, or the file imports it. */
+    readonly models: Model[];
+    hasModel(id: string): boolean;
+  }
+}
 
 /**
  * Framework knowledge lives here, never in rules. A model is named after its npm package and is enabled
@@ -100,8 +116,6 @@ export interface Model {
   /** Where a value becomes a URL the client is sent to (redirects, `Location` headers). */
   urlSinks?(node: ts.Node, file: FileContext): UrlSink[] | undefined;
 }
-
-export type CookieFlagDefault = 'secure' | 'insecure' | 'auto';
 
 export interface SessionOptionsSite {
   model: string;
