@@ -17,10 +17,9 @@ export {
   staticValue,
 } from './analysis/values.js';
 export { compareVersions, formatVersion, inHalfOpenRange, parseVersion } from './analysis/semver.js';
-export type { FileContext } from './engine/file-context.js';
-export type { DependencyVersion } from './engine/project-facts.js';
+export type { DependencyVersion } from './analysis/file-context.js';
 export { insertFirstProperty, replaceNode } from './fix/object-edits.js';
-export type { Model, SecretSite, SessionOptionsSite } from './models/model.js';
+export type { FileContext, Model, SecretSite, SessionOptionsSite } from './models/model.js';
 export {
   type DynamoFileFacts,
   type DynamoIndexDefinition,

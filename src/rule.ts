@@ -1,5 +1,5 @@
 import type { ts } from 'ts-morph';
-import type { FileContext } from './engine/file-context.js';
+import type { FileContext } from './models/model.js';
 import type { FixSafety, Precision, Severity } from './types.js';
 
 export interface RuleMeta {

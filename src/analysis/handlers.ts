@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from './file-context.js';
 import { findDeclaration } from './scope.js';
 import { accessedName, isFunctionLike, propertyNameText, stringValue, unwrap } from './syntax.js';
 import { objectView, resolveValue } from './values.js';

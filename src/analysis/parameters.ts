@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { type ModuleReference, moduleReferenceOf } from './imports.js';
 import { findDeclaration } from './scope.js';
 import { accessedName, isFunctionLike, unwrap } from './syntax.js';

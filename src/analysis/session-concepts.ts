@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../models/model.js';
 import type { Model } from '../models/model.js';
 import type {
   CredentialCheck,

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { checkDeadline } from './budget.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
 import { accessedName, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
 import { findExport, importedDeclaration, resolveValue } from './values.js';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
 import { propertyNameText, someDescendant, unwrap } from './syntax.js';
 

@@ -1,15 +1,26 @@
 import type { ts } from 'ts-morph';
 import { importedModules } from '../analysis/imports.js';
-import type { Model } from '../models/model.js';
+import type { DependencyVersion, Manifest } from '../analysis/file-context.js';
+import type { FileContext, Model } from '../models/model.js';
 import type { Location, Region } from '../types.js';
-import type { SourceProgram } from './program.js';
-import type { DependencyVersion, Manifest } from './project-facts.js';
+import type { ProjectFacts } from './project-facts.js';
+
+/** What a parsed file asks of the program that parsed it (`SourceProgram` in program.ts). */
+export interface FileProgram {
+  readonly facts: ProjectFacts;
+  readonly models: Model[];
+  readonly identityKeys: ReadonlySet<string>;
+  get(absPath: string): ParsedFile | undefined;
+  resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined;
+  importersOf(file: ParsedFile): ParsedFile[];
+}
 
 /**
- * One parsed source file and everything a rule may ask about it. Rules receive this as `ctx.file`;
- * the models and the cross-file program hang off it so a rule never reads files itself.
+ * One parsed source file and everything a rule may ask about it. Rules receive this as `ctx.file`
+ * (typed as the `FileContext` interface); the models and the cross-file program hang off it so a rule
+ * never reads files itself.
  */
-export class FileContext {
+export class ParsedFile implements FileContext {
   private importedModuleSet?: Set<string>;
   private orderedModels?: Model[];
   private knownModelList?: Model[];
@@ -20,7 +31,7 @@ export class FileContext {
     readonly path: string,
     readonly text: string,
     readonly sourceFile: ts.SourceFile,
-    readonly program: SourceProgram,
+    readonly program: FileProgram,
   ) {}
 
   get isJavaScript(): boolean {
@@ -102,7 +113,7 @@ export class FileContext {
   }
 
   /** The file a relative import specifier of this file names, parsed lazily; undefined for packages. */
-  resolveImport(specifier: string): FileContext | undefined {
+  resolveImport(specifier: string): ParsedFile | undefined {
     return this.program.resolveImport(this, specifier);
   }
 

@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
-import { primaryLocationLineHashes } from '../reporters/fingerprint.js';
+import { primaryLocationLineHashes } from './fingerprint.js';
 import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
 import type { Finding, Fix, Location, Severity, TextEdit } from '../types.js';
-import type { FileContext } from './file-context.js';
+import type { ParsedFile } from './file-context.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
 
@@ -23,7 +23,7 @@ export class FindingBuilder {
    */
   build(
     rule: Rule,
-    file: FileContext,
+    file: ParsedFile,
     descriptor: ReportDescriptor,
     baseSeverity: Severity,
     onFixError: (error: unknown, suggestionId: string) => void = (error) => {
@@ -60,7 +60,7 @@ export class FindingBuilder {
     };
   }
 
-  private locate(target: Target, file: FileContext): Location {
+  private locate(target: Target, file: ParsedFile): Location {
     if (isNode(target)) {
       const owner = fileOfNode(target, file);
       return owner.locationOf(target);
@@ -69,7 +69,7 @@ export class FindingBuilder {
     return { path: owner.path, region: owner.region(target.start, target.end) };
   }
 
-  private buildFix(rule: Rule, file: FileContext, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {
+  private buildFix(rule: Rule, file: ParsedFile, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {
     const description = formatTemplate(rule.meta.suggestions![fix.suggestionId], fix.data);
     const byFile = new Map<string, { text: string; path: string; edits: typeof fix.edits }>();
     for (const edit of fix.edits) {
@@ -101,7 +101,7 @@ export class FindingBuilder {
     return { description, safety: fix.safety ?? 'safe', edits, diff: diffs.join('') };
   }
 
-  private readForeign(absPath: string, file: FileContext): string {
+  private readForeign(absPath: string, file: ParsedFile): string {
     const loaded = file.program.get(absPath);
     if (loaded) return loaded.text;
     let text = this.foreignTexts.get(absPath);
@@ -112,7 +112,7 @@ export class FindingBuilder {
     return text;
   }
 
-  private lineHash(file: FileContext, line: number): string {
+  private lineHash(file: ParsedFile, line: number): string {
     let hashes = this.lineHashes.get(file.absPath);
     if (!hashes) {
       // GitHub's upload action hashes the file as Node reads it with 'utf8': a byte-order mark stays in
@@ -135,7 +135,7 @@ function isNode(target: Target): target is ts.Node {
 }
 
 /** Nodes from another file (cross-file evidence) carry their own source file. */
-function fileOfNode(node: ts.Node, current: FileContext): FileContext {
+function fileOfNode(node: ts.Node, current: ParsedFile): ParsedFile {
   const sourceFile = node.getSourceFile();
   if (sourceFile === current.sourceFile) return current;
   return current.program.get(sourceFile.fileName) ?? current;

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isRelativeSpecifier } from '../analysis/imports.js';
 import type { Model } from '../models/model.js';
-import { FileContext } from './file-context.js';
+import { type FileProgram, ParsedFile } from './file-context.js';
 import { isInside, type ProjectFacts } from './project-facts.js';
 import { readSource, type SourceReadResult } from './read-source.js';
 
 export type LoadResult =
-  | { ok: true; file: FileContext; syntaxErrors: number; decodedAsLatin1: boolean }
+  | { ok: true; file: ParsedFile; syntaxErrors: number; decodedAsLatin1: boolean }
   | { ok: false; code: string; reason: string };
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -18,11 +18,11 @@ const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs',
  * only imported by a candidate file is parsed when (and only when) an analysis follows the import.
  * Parsing is syntax-only: no lib files, no type checker, no node_modules — a fresh clone scans fully.
  */
-export class SourceProgram {
+export class SourceProgram implements FileProgram {
   private readonly cache = new Map<string, LoadResult>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
-  private readonly importersByPath = new Map<string, FileContext[]>();
+  private readonly importersByPath = new Map<string, ParsedFile[]>();
 
   constructor(
     readonly srcRoot: string,
@@ -43,7 +43,7 @@ export class SourceProgram {
     return result;
   }
 
-  get(absPath: string): FileContext | undefined {
+  get(absPath: string): ParsedFile | undefined {
     const result = this.load(absPath);
     return result.ok ? result.file : undefined;
   }
@@ -55,13 +55,13 @@ export class SourceProgram {
     return count;
   }
 
-  resolveImport(from: FileContext, specifier: string): FileContext | undefined {
+  resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined {
     const target = this.resolveImportPath(from, specifier);
     return target ? this.get(target) : undefined;
   }
 
   /** The absolute path of the local file a relative specifier names, if it exists inside the project. */
-  private resolveImportPath(from: FileContext, specifier: string): string | undefined {
+  private resolveImportPath(from: ParsedFile, specifier: string): string | undefined {
     if (!isRelativeSpecifier(specifier)) return undefined;
     const base = path.resolve(path.dirname(from.absPath), specifier);
     for (const candidate of candidatePaths(base)) {
@@ -80,7 +80,7 @@ export class SourceProgram {
    * The engine registers every file it analyses before analysing any, so the answer does not depend
    * on the order of the walk.
    */
-  registerImports(file: FileContext): void {
+  registerImports(file: ParsedFile): void {
     for (const specifier of file.importedModules) {
       const target = this.resolveImportPath(file, specifier);
       if (!target) continue;
@@ -91,7 +91,7 @@ export class SourceProgram {
   }
 
   /** Registered files that import this one through a relative specifier. */
-  importersOf(file: FileContext): FileContext[] {
+  importersOf(file: ParsedFile): ParsedFile[] {
     return this.importersByPath.get(file.absPath) ?? [];
   }
 
@@ -134,7 +134,7 @@ export class SourceProgram {
       };
     }
     const diagnostics = (sourceFile as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
-    const file = new FileContext(absPath, relative, sourceFile.text, sourceFile, this);
+    const file = new ParsedFile(absPath, relative, sourceFile.text, sourceFile, this);
     return { ok: true, file, syntaxErrors: diagnostics.length, decodedAsLatin1: read.decodedAsLatin1 };
   }
 }

@@ -2,38 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { LOCKFILE_NAMES, type LockfileKind, parseLockfile } from '../analysis/lockfiles.js';
+import type { DependencyVersion, Manifest } from '../analysis/file-context.js';
 import { compareVersions, formatVersion, lowestInRange, parseVersion, satisfies } from '../analysis/semver.js';
 import type { Notification } from '../types.js';
-
-export interface Manifest {
-  absPath: string;
-  dir: string;
-  text: string;
-  /** The package's own name: code inside a library's package is that library's code. */
-  name?: string;
-  /** dependencies, devDependencies, peerDependencies and optionalDependencies merged. */
-  dependencies: Record<string, string>;
-}
-
-export interface DependencyVersion {
-  name: string;
-  /** Concrete version when known. */
-  version?: string;
-  source: 'lockfile' | 'range' | 'unknown';
-  /** The range declared in package.json, when declared. */
-  range?: string;
-  manifest?: Manifest;
-  /** Absolute path of the lockfile the version came from. */
-  lockfile?: string;
-  /** Why the version is unknown, for messages. */
-  reason?: string;
-  /**
-   * Set when no package.json is in scope for the file and the version came from one found elsewhere
-   * in the scanned tree (a manifest kept in `install/`, copied to the root by a setup script): its
-   * path relative to the scan root, for messages.
-   */
-  manifestElsewhere?: string;
-}
 
 /**
  * Facts about the packages around the scanned files: the nearest package.json of each file (monorepo

@@ -9,7 +9,7 @@ import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } fro
 import type { Finding, Notification, ScanResult, Severity } from '../types.js';
 import { packageInfo } from '../version.js';
 import { DEFAULT_EXCLUDES, discoverFiles, type TsconfigScope, UsageError } from './discover.js';
-import type { FileContext } from './file-context.js';
+import type { ParsedFile } from './file-context.js';
 import { compareFindingData, FindingBuilder, posixRelative } from './findings.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from './options.js';
 import { SourceProgram } from './program.js';
@@ -77,7 +77,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
 
   // Two passes: every session-relevant file is parsed and its local imports registered first, so that
   // analysis can ask who imports a file (the models its importers use, the arguments they pass).
-  const candidates: FileContext[] = [];
+  const candidates: ParsedFile[] = [];
   for (const absPath of files) {
     options.onProgress?.(done++, files.length);
     isolate(absPath, () => {
@@ -114,7 +114,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   }
 
   /** Reads, pre-filters and parses one file; the parsed file when it is to be analysed. */
-  function loadCandidate(absPath: string): FileContext | undefined {
+  function loadCandidate(absPath: string): ParsedFile | undefined {
     const read = program.read(absPath);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
@@ -187,7 +187,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
  * found before a rule crash, a blown budget or an engine failure is kept.
  */
 function analyseFile(
-  file: FileContext,
+  file: ParsedFile,
   active: ActiveRule[],
   builder: FindingBuilder,
   findings: Finding[],

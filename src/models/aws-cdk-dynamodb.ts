@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { type ObjectView, objectView, resolveValue, staticValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { resolveReceiver } from './aws-sdk-dynamodb.js';
 import {
   type DynamoIndexDefinition,

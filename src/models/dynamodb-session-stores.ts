@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { unwrap } from '../analysis/syntax.js';
 import { objectView, resolveValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { type DynamoSessionStoreConfig, stringProperty, tableRef } from './dynamodb.js';
 import type { Model } from './model.js';
 

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { accessedName, unwrap } from '../analysis/syntax.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type { SessionObject, SessionRotation } from './session-lifecycle.js';
 import { methodRotation, propertySession, sessionText, sessionWritesWith } from './session-access.js';
 import { directCallOptions, sessionLibraryModel } from './session-options.js';

@@ -1,5 +1,5 @@
 import { compareVersions, parseVersion, type Version } from '../analysis/semver.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type { DependencyUpgrade, LoginVerdict } from './session-lifecycle.js';
 
 export interface LoginAdvisory {

@@ -1,12 +1,12 @@
 import type { ts } from 'ts-morph';
 import type { Located, ObjectView } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type {
   DynamoIndexAddition,
   DynamoOperation,
   DynamoSessionStoreConfig,
   DynamoTableDefinition,
-} from './dynamodb.js';
+} from './dynamodb-concepts.js';
 import type {
   CredentialCheck,
   LoginCall,
@@ -18,12 +18,32 @@ import type {
   SessionWrite,
 } from './session-lifecycle.js';
 import type { CookieClearing, InvalidationFixContext, InvalidationFixTemplate, LogoutCall } from './session-logout.js';
-import type { CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id.js';
+import type { CookieFlagDefault, CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id-concepts.js';
+
+export type { FileContext } from '../analysis/file-context.js';
+export type { CookieFlagDefault } from './session-id-concepts.js';
+
+declare module '../analysis/file-context.js' {
+  /**
+   * The models a file's scan enabled, added here because `Model` lives in this layer: the file
+   * interface in src/analysis knows no framework. Code that reads them imports `FileContext` from
+   * this module, so the dependency on the models is visible in its imports.
+   */
+  interface FileContext {
+    /** Every model, as evidence, those known to be in use first (see ParsedFile.models). */
+    readonly models: Model[];
+    /** Models known to be in use: imported, declared, the package itself, or used by importing files. */
+    readonly knownModels: Model[];
+    hasModel(id: string): boolean;
+  }
+}
 
 /**
- * Framework knowledge lives here, never in rules. A model is named after its npm package and is enabled
- * for a file when the nearest package.json depends on one of `packages` or the file imports one.
- * Every concept hook is optional; rules ask all enabled models and combine the answers.
+ * Framework knowledge lives here, never in rules. A model is named after its npm package. Its hooks
+ * are evidence, not gates: they recognise API shapes in any file. A model is known to be in use for a
+ * file (`knownModels`) when the nearest package.json depends on one of `packages`, the file imports
+ * one, or a file importing it does; that adds certainty (versions, defaults, statelessness).
+ * Every concept hook is optional; rules ask all models and combine the answers.
  */
 export interface Model {
   /** The npm package name, e.g. `express-session`. */
@@ -100,8 +120,6 @@ export interface Model {
   /** Where a value becomes a URL the client is sent to (redirects, `Location` headers). */
   urlSinks?(node: ts.Node, file: FileContext): UrlSink[] | undefined;
 }
-
-export type CookieFlagDefault = 'secure' | 'insecure' | 'auto';
 
 export interface SessionOptionsSite {
   model: string;

@@ -3,7 +3,7 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { decoratorsOf } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { unwrap } from '../analysis/syntax.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { loginVerdict } from './login-versions.js';
 import type { Model } from './model.js';
 import { PASSPORT_ADVISORY } from './passport.js';

@@ -3,7 +3,7 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, isFunctionLike, memberPath, stringValue, unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type { Model } from './model.js';
 import {
   allOf,

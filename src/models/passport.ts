@@ -4,7 +4,7 @@ import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView, staticValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
 import type { Model } from './model.js';
 import { callbackArgument } from './session-access.js';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { expressRequestInput } from './express.js';
 import { fastifyRequestInput } from './fastify.js';
 import { koaRequestInput } from './koa.js';

@@ -3,9 +3,16 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue, unwrap } from '../analysis/syntax.js';
 import { type Located, objectView, resolveValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
 import { returnedExpressions, type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
-import type { CookieFlagDefault, Model } from './model.js';
+import type {
+  CookieWrite,
+  CookieWriteDefaults,
+  RequestInput,
+  RequestInputKind,
+  SessionIdSink,
+  UrlSink,
+} from './session-id-concepts.js';
+import type { FileContext, Model } from './model.js';
 
 /**
  * Concepts for the session-id taint rules (`client-controlled-session-id`, `session-id-in-url`):
@@ -13,71 +20,18 @@ import type { CookieFlagDefault, Model } from './model.js';
  * URL sinks; plus the syntax-only building blocks the framework models share to recognise them.
  */
 
-export type RequestInputKind = 'url' | 'body' | 'header' | 'cookie';
-
-/** Client-controlled data read from the request. */
-export interface RequestInput {
-  model: string;
-  /** How the read looks in source, for messages (`req.query`, `ctx.get()`, `@Query()`). */
-  label: string;
-  kind: RequestInputKind;
-}
-
-/**
- * - `generator`: a library callback whose return value becomes the session id (`genid`, `idGenerator`);
- * - `assignment`: the id set directly (`req.sessionID = x`);
- * - `create`: a session created with a caller-chosen id (lucia `createSession(u, a, { sessionId })`);
- * - `store-write` / `store-read`: a session store (or session table) written or read by id.
- */
-export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read';
-
-export interface SessionIdSink {
-  model: string;
-  kind: SessionIdSinkKind;
-  /** The API as users know it, for messages: `genid`, `req.sessionID`, `store.set()`. */
-  label: string;
-  /** Where to report when the id expression is not in the current file. */
-  node: ts.Node;
-  /** The id expression (all kinds but `generator`). */
-  value?: Located;
-  /** `generator`: the callback whose return value is the id. */
-  generator?: { fn: ts.FunctionLikeDeclaration; file: FileContext };
-}
-
-/** A cookie set on the response. `name` is the static name when it can be read. */
-export interface CookieWrite {
-  model: string;
-  /** `res.cookie()`, `reply.setCookie()`, `Set-Cookie header`. */
-  label: string;
-  node: ts.Node;
-  name?: string;
-  value: Located;
-  /** The cookie options argument (`res.cookie(name, value, options)`), when one is passed. */
-  options?: Located;
-  /**
-   * What the API does when a flag is absent from the options; set only for cookie APIs that take
-   * options (not for raw `Set-Cookie` headers, whose flags are in the header text).
-   */
-  defaults?: CookieWriteDefaults;
-}
-
-/** A cookie API's behaviour for absent flags: `auto` follows the request protocol. */
-export interface CookieWriteDefaults {
-  secure: CookieFlagDefault;
-  httpOnly: boolean;
-}
+export type {
+  RequestInputKind,
+  RequestInput,
+  SessionIdSinkKind,
+  SessionIdSink,
+  CookieWrite,
+  CookieWriteDefaults,
+  UrlSink,
+} from './session-id-concepts.js';
 
 /** Express `res.cookie()`, @fastify/cookie `setCookie()` and Next `cookies().set()`: neither flag is set. */
 export const NO_COOKIE_FLAGS: CookieWriteDefaults = { secure: 'insecure', httpOnly: false };
-
-/** Where a value becomes (part of) a URL the client is sent to or shown. */
-export interface UrlSink {
-  model: string;
-  /** `res.redirect()`, `Location header`, `URL search parameter`. */
-  label: string;
-  node: ts.Node;
-  value: Located;
-}
 
 // ---- request objects ------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { receivingFunction } from '../analysis/handlers.js';
 import { accessedName, stringValue, unwrap } from '../analysis/syntax.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { resolveValue, staticValue } from '../analysis/values.js';
 import { callbackArgument, propertySession, sessionMethodCall } from './session-access.js';

@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { type ObjectView, objectView, staticValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 import type { CookieFlagDefault, Model, SecretSite, SessionOptionsSite } from './model.js';
 
 /** How one session library takes its options; the shared builder turns it into a model. */

@@ -3,7 +3,7 @@ import { type ModuleReference, moduleReferenceOf, refersTo } from '../analysis/i
 import { findDeclaration, isConstDeclaration } from '../analysis/scope.js';
 import { accessedName, memberPath, stringValue, unwrap } from '../analysis/syntax.js';
 import { resolveValue, staticValue } from '../analysis/values.js';
-import type { FileContext } from '../engine/file-context.js';
+import type { FileContext } from '../analysis/file-context.js';
 
 /**
  * Knowledge about where identifiers come from: generators too weak for a session id (guessable or

@@ -1,4 +1,3 @@
-export { primaryLocationLineHashes } from './fingerprint.js';
 export { type JsonReport, renderJson, toJsonReport } from './json.js';
 export { pathToUri, renderSarif, type SarifOptions, toSarifLog } from './sarif.js';
 export { renderText, type TextOptions } from './text.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { type SourceInfo, TaintEngine, type TaintOptions, type TaintResult } from '../../src/analysis/taint.js';
 import { memberPath, unwrap } from '../../src/analysis/syntax.js';
-import type { FileContext } from '../../src/engine/file-context.js';
+import type { FileContext } from '../../src/analysis/file-context.js';
 import { SourceProgram } from '../../src/engine/program.js';
 import { ProjectFacts } from '../../src/engine/project-facts.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { loadRules } from '../../rules/index.js';
 import { scanWithRules } from '../../src/engine/scan.js';
-import { primaryLocationLineHashes } from '../../src/reporters/fingerprint.js';
+import { primaryLocationLineHashes } from '../../src/engine/fingerprint.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-fingerprint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { primaryLocationLineHashes } from '../../src/reporters/fingerprint.js';
+import { primaryLocationLineHashes } from '../../src/engine/fingerprint.js';
 
 /**
  * Vectors from github/codeql-action src/fingerprints.test.ts ("hash"). The line count must match

@@ -6,7 +6,7 @@
  */
 import { unifiedDiff } from '../../src/fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../../src/fix/edits.js';
-import { primaryLocationLineHashes } from '../../src/reporters/fingerprint.js';
+import { primaryLocationLineHashes } from '../../src/engine/fingerprint.js';
 import type { Finding, Location, RuleDescriptor, ScanResult, TextEdit } from '../../src/types.js';
 
 export const LOGIN_PATH = 'src/auth/login.ts';

@@ -1,0 +1,74 @@
+import type { ts } from 'ts-morph';
+import type { FileContext } from '../analysis/file-context.js';
+import type { Located } from '../analysis/values.js';
+
+/*
+ * Session-id concepts (types only) the models answer `Model`'s session-id hooks with; the shared
+ * recognisers and the model-driven taint engine are in session-id.ts.
+ */
+
+/** What a library does when a cookie flag is absent: `auto` follows the request protocol. */
+export type CookieFlagDefault = 'secure' | 'insecure' | 'auto';
+
+export type RequestInputKind = 'url' | 'body' | 'header' | 'cookie';
+
+/** Client-controlled data read from the request. */
+export interface RequestInput {
+  model: string;
+  /** How the read looks in source, for messages (`req.query`, `ctx.get()`, `@Query()`). */
+  label: string;
+  kind: RequestInputKind;
+}
+
+/**
+ * - `generator`: a library callback whose return value becomes the session id (`genid`, `idGenerator`);
+ * - `assignment`: the id set directly (`req.sessionID = x`);
+ * - `create`: a session created with a caller-chosen id (lucia `createSession(u, a, { sessionId })`);
+ * - `store-write` / `store-read`: a session store (or session table) written or read by id.
+ */
+export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read';
+
+export interface SessionIdSink {
+  model: string;
+  kind: SessionIdSinkKind;
+  /** The API as users know it, for messages: `genid`, `req.sessionID`, `store.set()`. */
+  label: string;
+  /** Where to report when the id expression is not in the current file. */
+  node: ts.Node;
+  /** The id expression (all kinds but `generator`). */
+  value?: Located;
+  /** `generator`: the callback whose return value is the id. */
+  generator?: { fn: ts.FunctionLikeDeclaration; file: FileContext };
+}
+
+/** A cookie set on the response. `name` is the static name when it can be read. */
+export interface CookieWrite {
+  model: string;
+  /** `res.cookie()`, `reply.setCookie()`, `Set-Cookie header`. */
+  label: string;
+  node: ts.Node;
+  name?: string;
+  value: Located;
+  /** The cookie options argument (`res.cookie(name, value, options)`), when one is passed. */
+  options?: Located;
+  /**
+   * What the API does when a flag is absent from the options; set only for cookie APIs that take
+   * options (not for raw `Set-Cookie` headers, whose flags are in the header text).
+   */
+  defaults?: CookieWriteDefaults;
+}
+
+/** A cookie API's behaviour for absent flags: `auto` follows the request protocol. */
+export interface CookieWriteDefaults {
+  secure: CookieFlagDefault;
+  httpOnly: boolean;
+}
+
+/** Where a value becomes (part of) a URL the client is sent to or shown. */
+export interface UrlSink {
+  model: string;
+  /** `res.redirect()`, `Location header`, `URL search parameter`. */
+  label: string;
+  node: ts.Node;
+  value: Located;
+}
