@@ -55,14 +55,20 @@ export class SourceProgram {
   }
 
   resolveImport(from: FileContext, specifier: string): FileContext | undefined {
+    const resolved = this.resolveModulePath(from.absPath, specifier);
+    return resolved ? this.get(resolved) : undefined;
+  }
+
+  /** The file a relative import specifier names, without reading it; undefined for packages and outside files. */
+  resolveModulePath(fromAbsPath: string, specifier: string): string | undefined {
     if (!isRelativeSpecifier(specifier)) return undefined;
-    const base = path.resolve(path.dirname(from.absPath), specifier);
+    const base = path.resolve(path.dirname(fromAbsPath), specifier);
     for (const candidate of candidatePaths(base)) {
       if (!isRegularFile(candidate)) continue;
       // Never follow an import (or a symlink) out of the project.
       const real = safeRealpath(candidate);
       if (!real || !isInside(this.realBoundary, real)) return undefined;
-      return this.get(candidate);
+      return candidate;
     }
     return undefined;
   }

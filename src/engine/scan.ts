@@ -16,6 +16,7 @@ import { SourceProgram } from './program.js';
 import { ProjectFacts } from './project-facts.js';
 import { describeRule } from './rule-docs.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
+import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
 import { setDeadline } from '../analysis/budget.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
@@ -50,6 +51,9 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const identityKeys = new Set([...DEFAULT_IDENTITY_KEYS, ...(options.identityKeys ?? [])]);
   const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
   const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
+  const testCode = new TestCodeClassifier(targets, srcRoot, (from, specifier) =>
+    program.resolveModulePath(from, specifier),
+  );
 
   const tsconfig = options.tsconfig
     ? readTsconfig(path.resolve(cwd, options.tsconfig), relativePath, notify)
@@ -94,6 +98,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   /** Reads, parses and analyses one file; true when it was analysed (not pre-filtered or skipped). */
   function scanOneFile(absPath: string): boolean {
     const read = program.read(absPath);
+    if (read.ok) testCode.noteRead(absPath, read.text);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
       // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
@@ -135,7 +140,16 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     return true;
   }
 
-  const unique = dedupe(findings).sort(compareFindingData);
+  const { findings: reported, leftOut: testFindingsLeftOut } = applyTestCodePolicy(dedupe(findings), testCode, {
+    includeTests: options.includeTests ?? false,
+    keptInImportedTestSupport: new Set(
+      active.filter((a) => a.rule.meta.reportInImportedTestSupport).map((a) => a.rule.id),
+    ),
+    absPathOf: (findingPath) => path.resolve(srcRoot, findingPath),
+    // Findings point into parsed files (or a manifest, which imports nothing), so this is a cache hit.
+    textOf: (absPath) => (/\.[cm]?[jt]sx?$/.test(absPath) ? (program.get(absPath)?.text ?? '') : ''),
+  });
+  const unique = reported.sort(compareFindingData);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   let suppressed = 0;
   for (const finding of unique) {
@@ -155,6 +169,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
       filesSkipped: notifications.filter((n) => n.skipped).length,
       filesPrefiltered: prefiltered,
       suppressed,
+      testFindingsLeftOut,
       bySeverity,
     },
     durationMs: Math.round(performance.now() - started),

@@ -65,6 +65,7 @@ function result(findings: Finding[] = [], notifications: Notification[] = []): S
       filesScanned: 3,
       filesSkipped: notifications.filter((n) => n.skipped).length,
       filesPrefiltered: 0,
+      testFindingsLeftOut: 0,
       suppressed: findings.filter((f) => f.suppression).length,
       bySeverity: { error: 0, warning: 0, note: 0 },
     },
