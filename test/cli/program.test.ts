@@ -242,6 +242,7 @@ describe('scanning', () => {
       '100',
       '--changed-since',
       'origin/main',
+      '--include-tests',
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('TEXT color=false findings=0\n');
@@ -257,13 +258,19 @@ describe('scanning', () => {
       maxFileSizeKb: 64,
       fileTimeBudgetMs: 100,
       changedSince: 'origin/main',
+      includeTests: true,
     });
     expect(options.onProgress).toBeUndefined();
   });
 
   it('scans . by default with the documented defaults', async () => {
     const r = await run([]);
-    expect(r.scan.mock.calls[0][0]).toMatchObject({ paths: ['.'], maxFileSizeKb: 1024, fileTimeBudgetMs: 5000 });
+    expect(r.scan.mock.calls[0][0]).toMatchObject({
+      paths: ['.'],
+      maxFileSizeKb: 1024,
+      fileTimeBudgetMs: 5000,
+      includeTests: false,
+    });
     expect(r.stderr).toBe('fixate: scanned 3 files in 1.23s\n');
   });
 
