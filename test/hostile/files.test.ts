@@ -431,7 +431,8 @@ describe('--tsconfig picks the files', () => {
       'scripts/other.ts': VULNERABLE,
       'other/x.ts': VULNERABLE,
     });
-    const everything = await scanDir(dir);
+    // includeTests: src/app.spec.ts is test code, whose findings are otherwise left out.
+    const everything = await scanDir(dir, { includeTests: true });
     expect(scanned(everything)).toHaveLength(8);
     const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
     expect(scanned(result)).toEqual(['scripts/seed.ts', 'src/app.ts', 'src/deep/route.ts', 'types/env.ts']);
