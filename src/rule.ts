@@ -19,6 +19,11 @@ export interface RuleMeta {
   messages: Record<string, string>;
   /** Fix descriptions with `{{placeholders}}`, by id. */
   suggestions?: Record<string, string>;
+  /**
+   * Findings in test code are left out of the report, except this rule's in a test-path file that
+   * production code imports: such a file ships with its importer (a literal secret in it is deployed).
+   */
+  reportInImportedTestSupport?: boolean;
 }
 
 /** Something to point at: a syntax node of the current file, or an explicit span. */

@@ -66,6 +66,8 @@ export interface Finding {
   flow?: FlowStep[];
   fixes: Fix[];
   suppression?: Suppression;
+  /** In test code, reported only because `includeTests` was set (and lowered to a note). */
+  testCode?: boolean;
   /** GitHub's `primaryLocationLineHash` for the primary line. */
   lineHash: string;
   /** The source line(s) of the primary location, for code frames. */
@@ -111,6 +113,8 @@ export interface ScanStats {
   /** Files read but not parsed because nothing in them can matter to an enabled rule. */
   filesPrefiltered: number;
   suppressed: number;
+  /** Findings in test code left out of the report (0 with `includeTests`, which reports them as notes). */
+  testFindingsLeftOut: number;
   bySeverity: Record<Severity, number>;
 }
 

@@ -31,5 +31,7 @@ export default defineRuleMeta({
       fromEnvironment:
         'Read the secret from the environment (`{{variable}}`) and fail at start-up when it is missing; rotate the exposed value.',
     },
+    // A test harness that production code imports is deployed with it, and so is its secret.
+    reportInImportedTestSupport: true,
   },
 });

@@ -69,6 +69,7 @@ interface ScanFlags {
   fileTimeBudget?: number;
   changedSince?: string;
   strict?: boolean;
+  includeTests?: boolean;
   config?: string;
   color: boolean;
   quiet?: boolean;
@@ -153,6 +154,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
     )
     .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
     .option('--strict', 'exit 2 when any file was skipped or not fully analysed')
+    .option('--include-tests', 'report findings in test code as notes tagged "test" (default: left out and counted)')
     .option('-c, --config <file>', 'config file (default: fixate.config.json, or "fixate" in package.json)')
     .option('--no-color', 'disable colours')
     .option('-q, --quiet', 'print nothing but the report')
@@ -274,6 +276,7 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     fileTimeBudgetMs: settings.fileTimeBudget,
     changedSince: flags.changedSince,
     tsconfig: settings.tsconfig,
+    includeTests: settings.includeTests,
     debug: flags.debug,
     onProgress: progress
       ? (done, total) => {
@@ -370,6 +373,7 @@ interface Settings {
   maxFileSize: number;
   fileTimeBudget: number;
   strict: boolean;
+  includeTests: boolean;
   quiet: boolean;
 }
 
@@ -388,6 +392,7 @@ export function merge(flags: ScanFlags, config: FixateConfig, cwd: string): Sett
     maxFileSize: flags.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE_KB,
     fileTimeBudget: flags.fileTimeBudget ?? config.fileTimeBudget ?? DEFAULT_FILE_TIME_BUDGET_MS,
     strict: flags.strict ?? config.strict ?? false,
+    includeTests: flags.includeTests ?? config.includeTests ?? false,
     quiet: flags.quiet ?? false,
   };
 }

@@ -21,6 +21,8 @@ export interface FixateConfig {
   maxFileSize?: number;
   fileTimeBudget?: number;
   strict?: boolean;
+  /** Report findings in test code as notes tagged `test` instead of leaving them out. */
+  includeTests?: boolean;
   rules?: Record<string, RuleSetting>;
   identityKeys?: string[];
 }
@@ -116,6 +118,7 @@ const SCHEMA: Record<Exclude<keyof FixateConfig, 'rules'>, Check> = {
   maxFileSize: positiveNumber(false),
   fileTimeBudget: positiveNumber(true),
   strict: boolean,
+  includeTests: boolean,
   identityKeys: stringArray,
 };
 

@@ -36,6 +36,11 @@ export interface ScanOptions {
    * never taken for a fixture's.
    */
   manifestBoundary?: string;
+  /**
+   * Report findings in test code (see `src/engine/test-code.ts`) as notes marked `testCode`, instead
+   * of leaving them out and counting them in `stats.testFindingsLeftOut`.
+   */
+  includeTests?: boolean;
   /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
   noPrefilter?: boolean;
   debug?: boolean;

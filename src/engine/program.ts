@@ -56,14 +56,14 @@ export class SourceProgram implements FileProgram {
   }
 
   resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined {
-    const target = this.resolveImportPath(from, specifier);
-    return target ? this.get(target) : undefined;
+    const resolved = this.resolveModulePath(from.absPath, specifier);
+    return resolved ? this.get(resolved) : undefined;
   }
 
-  /** The absolute path of the local file a relative specifier names, if it exists inside the project. */
-  private resolveImportPath(from: ParsedFile, specifier: string): string | undefined {
+  /** The file a relative import specifier names, without reading it; undefined for packages and outside files. */
+  resolveModulePath(fromAbsPath: string, specifier: string): string | undefined {
     if (!isRelativeSpecifier(specifier)) return undefined;
-    const base = path.resolve(path.dirname(from.absPath), specifier);
+    const base = path.resolve(path.dirname(fromAbsPath), specifier);
     for (const candidate of candidatePaths(base)) {
       if (!isRegularFile(candidate)) continue;
       // Never follow an import (or a symlink) out of the project.
@@ -82,7 +82,7 @@ export class SourceProgram implements FileProgram {
    */
   registerImports(file: ParsedFile): void {
     for (const specifier of file.importedModules) {
-      const target = this.resolveImportPath(file, specifier);
+      const target = this.resolveModulePath(file.absPath, specifier);
       if (!target) continue;
       const list = this.importersByPath.get(target) ?? [];
       if (!list.includes(file)) list.push(file);

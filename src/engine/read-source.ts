@@ -9,8 +9,8 @@ const MINIFIED_AVERAGE_LINE = 1000;
 const MINIFIED_MIN_SIZE = 20_000;
 
 /**
- * Reads a source file defensively: size limit before reading, UTF-16 by BOM, binary detection by NUL
- * byte, BOM removal, and a Latin-1 fallback for text that is not valid UTF-8 (so positions still line
+ * Reads a source file defensively: size limit before reading, UTF-16 by BOM, binary detection by a
+ * NUL byte where source cannot have one (see `nulOutsideLiterals`), BOM removal, and a Latin-1 fallback for text that is not valid UTF-8 (so positions still line
  * up with what an editor shows for such files). Never throws: every failure is a reason.
  */
 export function readSource(absPath: string, maxBytes: number): SourceReadResult {
@@ -40,14 +40,10 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
   if (utf16) {
     try {
       const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: false }).decode(bytes);
-      if (!text.includes('\0')) return minifiedOr(text, false);
+      if (!nulOutsideLiterals(text)) return minifiedOr(text, false);
     } catch {
       // Not valid UTF-16 after all: fall through to the binary check.
     }
-  }
-  // The whole file is searched (memchr speed): a NUL byte after the first block still means binary.
-  if (bytes.includes(0)) {
-    return { ok: false, code: 'binary', reason: 'binary file (contains NUL bytes)' };
   }
   let text: string;
   let decodedAsLatin1 = false;
@@ -60,7 +56,85 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
     text = bytes.subarray(start).toString('latin1');
     decodedAsLatin1 = true;
   }
+  // The whole file is searched (memchr speed), so binary content after a text head is still found;
+  // only a file that has a NUL byte pays for the lexical check.
+  if (bytes.includes(0) && nulOutsideLiterals(text)) {
+    return { ok: false, code: 'binary', reason: 'binary file (contains NUL bytes)' };
+  }
   return minifiedOr(text, decodedAsLatin1);
+}
+
+enum Lex {
+  Code,
+  SingleQuoted,
+  DoubleQuoted,
+  Template,
+  LineComment,
+  BlockComment,
+}
+
+/**
+ * True when the text has a NUL character where TypeScript and JavaScript cannot have one: outside a
+ * string literal, a template literal and a comment (the scanner rejects it there as an invalid
+ * character). Source code may hold a raw NUL inside a literal (`${a}\0${b}` written with the byte
+ * itself) and is read; binary formats put NULs in their headers and all through their data (PNG,
+ * ZIP, gzip, ELF, WebAssembly, UTF-16 without a byte-order mark), so one lands in "code" at once.
+ *
+ * A minimal lexer: quotes, template literals with nested `${…}`, and comments. Regular expression
+ * literals are not told from division; a quote or `//` in one can only make more of its line look
+ * like a literal, and single-quoted strings end at a line break, so an error stays on its line and
+ * always errs towards reading the file as text (which the parser handles, NULs included).
+ */
+export function nulOutsideLiterals(text: string): boolean {
+  let state = Lex.Code;
+  // Open `${` expressions of enclosing template literals: the `{` depth inside each.
+  const templateBraces: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    switch (state) {
+      case Lex.Code:
+        if (c === 0) return true;
+        if (c === 39 /* ' */) state = Lex.SingleQuoted;
+        else if (c === 34 /* " */) state = Lex.DoubleQuoted;
+        else if (c === 96 /* ` */) state = Lex.Template;
+        else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) state = Lex.LineComment;
+        else if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+          state = Lex.BlockComment;
+          i++;
+        } else if (c === 123 /* { */ && templateBraces.length > 0) templateBraces[templateBraces.length - 1]++;
+        else if (c === 125 /* } */ && templateBraces.length > 0) {
+          if (templateBraces[templateBraces.length - 1] === 0) {
+            templateBraces.pop();
+            state = Lex.Template;
+          } else templateBraces[templateBraces.length - 1]--;
+        }
+        break;
+      case Lex.SingleQuoted:
+      case Lex.DoubleQuoted:
+        if (c === 92 /* \ */) i++;
+        else if (c === (state === Lex.SingleQuoted ? 39 : 34) || c === 10 || c === 13) state = Lex.Code;
+        break;
+      case Lex.Template:
+        if (c === 92) i++;
+        else if (c === 96) state = Lex.Code;
+        else if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 123) {
+          templateBraces.push(0);
+          state = Lex.Code;
+          i++;
+        }
+        break;
+      case Lex.LineComment:
+        if (c === 10 || c === 13) state = Lex.Code;
+        break;
+      case Lex.BlockComment:
+        if (c === 42 && text.charCodeAt(i + 1) === 47) {
+          state = Lex.Code;
+          i++;
+        }
+        break;
+    }
+  }
+  return false;
 }
 
 function minifiedOr(text: string, decodedAsLatin1: boolean): SourceReadResult {

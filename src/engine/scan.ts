@@ -16,6 +16,7 @@ import { SourceProgram } from './program.js';
 import { ProjectFacts } from './project-facts.js';
 import { describeRule } from './rule-docs.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
+import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
 import { setDeadline } from '../analysis/budget.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
@@ -54,6 +55,9 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const identityKeys = new Set([...DEFAULT_IDENTITY_KEYS, ...(options.identityKeys ?? [])]);
   const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
   const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
+  const testCode = new TestCodeClassifier(targets, srcRoot, (from, specifier) =>
+    program.resolveModulePath(from, specifier),
+  );
 
   const tsconfig = options.tsconfig
     ? readTsconfig(path.resolve(cwd, options.tsconfig), relativePath, notify)
@@ -116,6 +120,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   /** Reads, pre-filters and parses one file; the parsed file when it is to be analysed. */
   function loadCandidate(absPath: string): ParsedFile | undefined {
     const read = program.read(absPath);
+    if (read.ok) testCode.noteRead(absPath, read.text);
     if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
       // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
@@ -156,7 +161,16 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     return loaded.file;
   }
 
-  const unique = dedupe(findings).sort(compareFindingData);
+  const { findings: reported, leftOut: testFindingsLeftOut } = applyTestCodePolicy(dedupe(findings), testCode, {
+    includeTests: options.includeTests ?? false,
+    keptInImportedTestSupport: new Set(
+      active.filter((a) => a.rule.meta.reportInImportedTestSupport).map((a) => a.rule.id),
+    ),
+    absPathOf: (findingPath) => path.resolve(srcRoot, findingPath),
+    // Findings point into parsed files (or a manifest, which imports nothing), so this is a cache hit.
+    textOf: (absPath) => (/\.[cm]?[jt]sx?$/.test(absPath) ? (program.get(absPath)?.text ?? '') : ''),
+  });
+  const unique = reported.sort(compareFindingData);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   let suppressed = 0;
   for (const finding of unique) {
@@ -176,6 +190,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
       filesSkipped: notifications.filter((n) => n.skipped).length,
       filesPrefiltered: prefiltered,
       suppressed,
+      testFindingsLeftOut,
       bySeverity,
     },
     durationMs: Math.round(performance.now() - started),
@@ -464,14 +479,16 @@ function isUpperCase(code: number): boolean {
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 /**
- * One finding per rule and line: the same line reached by two detection paths of a rule (a logout seen
- * as a route handler and as a function that receives the request) is one weakness. The most severe
+ * One finding per rule and place: the same line and column reached by two detection paths of a rule
+ * (a logout seen as a route handler and as a function that receives the request) is one weakness.
+ * Findings of one rule at different columns of a line (two cookie flags) stay apart. The most severe
  * finding is kept, then one that offers a fix, then the first in report order.
  */
 function dedupe(findings: Finding[]): Finding[] {
   const best = new Map<string, Finding>();
   for (const finding of [...findings].sort(compareFindingData)) {
-    const key = `${finding.ruleId}\u0000${finding.location.path}\u0000${finding.location.region.startLine}`;
+    const { path: file, region } = finding.location;
+    const key = `${finding.ruleId}\u0000${file}\u0000${region.startLine}:${region.startColumn}`;
     const kept = best.get(key);
     if (!kept || preferred(finding, kept)) best.set(key, finding);
   }

@@ -23,6 +23,7 @@
  *         }
  *       ],
  *       "suppression"?: { "kind": "inSource", "justification": string },  // present = suppressed
+ *       "testCode"?: true,                          // in test code, reported because of --include-tests
  *       "lineHash": string,                         // GitHub primaryLocationLineHash of the primary line
  *       "snippet": string                           // source text of the primary line(s)
  *     }
@@ -41,6 +42,7 @@
  *   "stats": {
  *     "filesDiscovered": number, "filesScanned": number, "filesSkipped": number,
  *     "filesPrefiltered": number, "suppressed": number,
+ *     "testFindingsLeftOut": number,                // findings in test code left out (see --include-tests)
  *     "bySeverity": { "error": number, "warning": number, "note": number }   // unsuppressed findings
  *   }
  * }
@@ -99,6 +101,7 @@ function finding(f: Finding): Finding {
     ...(f.flow ? { flow: f.flow.map(withMessage) } : {}),
     fixes: f.fixes.map(fix),
     ...(f.suppression ? { suppression: { kind: f.suppression.kind, justification: f.suppression.justification } } : {}),
+    ...(f.testCode ? { testCode: true } : {}),
     lineHash: f.lineHash,
     snippet: f.snippet,
   };
@@ -123,6 +126,7 @@ const stats = (s: ScanStats): ScanStats => ({
   filesSkipped: s.filesSkipped,
   filesPrefiltered: s.filesPrefiltered,
   suppressed: s.suppressed,
+  testFindingsLeftOut: s.testFindingsLeftOut,
   bySeverity: { error: s.bySeverity.error, warning: s.bySeverity.warning, note: s.bySeverity.note },
 });
 

@@ -220,6 +220,7 @@ function result(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result 
   if (finding.suppression) {
     out.suppressions = [{ kind: finding.suppression.kind, justification: finding.suppression.justification }];
   }
+  if (finding.testCode) out.properties = { tags: ['test'] };
   return out;
 }
 
@@ -247,11 +248,28 @@ function notification(n: Notification, ruleIndex: Map<string, number>): Sarif.No
   return out;
 }
 
+/**
+ * Findings in test code that were left out are not results, so the run says how many there were:
+ * a reader of the upload should know the report is of production code only, and how to see the rest.
+ */
+function testCodeNotification(scan: ScanResult): Notification[] {
+  const count = scan.stats.testFindingsLeftOut;
+  if (count === 0) return [];
+  return [
+    {
+      level: 'note',
+      code: 'test-code-left-out',
+      message: `${count} ${count === 1 ? 'finding' : 'findings'} in test code left out of this report; run with --include-tests (config "includeTests": true) to report them as notes tagged "test"`,
+      skipped: false,
+    },
+  ];
+}
+
 /** The SARIF log as an object; `renderSarif` is this, serialised. */
 export function toSarifLog(scan: ScanResult, options: SarifOptions = {}): Sarif.Log {
   const rules = [...scan.rules].sort((a, b) => compareStrings(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const notifications = sortNotifications(scan.notifications);
+  const notifications = sortNotifications([...scan.notifications, ...testCodeNotification(scan)]);
   const run: Sarif.Run = {
     tool: {
       driver: {

@@ -113,7 +113,10 @@ class TextRenderer {
   private finding(finding: Finding): void {
     const { c } = this;
     const rule = this.rules.get(finding.ruleId);
-    this.line(`${position(finding.location)}  ${this.severity(finding.severity)}  ${c.dim(clean(finding.ruleId))}`);
+    const test = finding.testCode ? `  ${c.dim('(test code)')}` : '';
+    this.line(
+      `${position(finding.location)}  ${this.severity(finding.severity)}  ${c.dim(clean(finding.ruleId))}${test}`,
+    );
     for (const text of cleanLines(finding.message)) this.line(`  ${c.bold(text)}`);
     this.codeFrame(finding);
     for (const related of finding.related) {
@@ -217,6 +220,11 @@ class TextRenderer {
     } else {
       const parts = SEVERITIES.map((s) => this.severity(s, plural(stats.bySeverity[s], s)));
       this.line(`${c.bold(plural(total, 'finding'))}: ${parts.join(', ')}${suppressed}.`);
+    }
+    if (stats.testFindingsLeftOut > 0) {
+      this.line(
+        `Test code: ${plural(stats.testFindingsLeftOut, 'finding')} left out (--include-tests reports them as notes).`,
+      );
     }
     const reasons = skippedByCode(this.result.notifications)
       .map(([code, count]) => `${count} ${clean(code)}`)

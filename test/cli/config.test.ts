@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       fileTimeBudget: 2000,
       sarifCategory: 'fixate',
       strict: true,
+      includeTests: true,
       output: 'reports/fixate.sarif',
       tsconfig: 'tsconfig.app.json',
       rules: { 'insecure-session-cookie': 'off', 'hardcoded-session-secret': 'warning' },
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       fileTimeBudget: 2000,
       sarifCategory: 'fixate',
       strict: true,
+      includeTests: true,
       output: path.join(dir, 'reports/fixate.sarif'),
       tsconfig: path.join(dir, 'tsconfig.app.json'),
       rules: { 'insecure-session-cookie': 'off', 'hardcoded-session-secret': 'warning' },
@@ -114,6 +116,7 @@ describe('loadConfig', () => {
     [{ maxFileSize: '1mb' }, /"maxFileSize" must be a positive number/],
     [{ fileTimeBudget: 1.5 }, /"fileTimeBudget" must be a positive integer/],
     [{ strict: 'yes' }, /"strict" must be true or false/],
+    [{ includeTests: 1 }, /"includeTests" must be true or false/],
     [{ sarifCategory: '' }, /"sarifCategory" must be a non-empty string/],
     [{ rules: ['insecure-session-cookie'] }, /"rules" must be an object/],
     [

@@ -65,6 +65,7 @@ function result(findings: Finding[] = [], notifications: Notification[] = []): S
       filesScanned: 3,
       filesSkipped: notifications.filter((n) => n.skipped).length,
       filesPrefiltered: 0,
+      testFindingsLeftOut: 0,
       suppressed: findings.filter((f) => f.suppression).length,
       bySeverity: { error: 0, warning: 0, note: 0 },
     },
@@ -241,6 +242,7 @@ describe('scanning', () => {
       '100',
       '--changed-since',
       'origin/main',
+      '--include-tests',
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('TEXT color=false findings=0\n');
@@ -256,13 +258,19 @@ describe('scanning', () => {
       maxFileSizeKb: 64,
       fileTimeBudgetMs: 100,
       changedSince: 'origin/main',
+      includeTests: true,
     });
     expect(options.onProgress).toBeUndefined();
   });
 
   it('scans . by default with the documented defaults', async () => {
     const r = await run([]);
-    expect(r.scan.mock.calls[0][0]).toMatchObject({ paths: ['.'], maxFileSizeKb: 1024, fileTimeBudgetMs: 5000 });
+    expect(r.scan.mock.calls[0][0]).toMatchObject({
+      paths: ['.'],
+      maxFileSizeKb: 1024,
+      fileTimeBudgetMs: 5000,
+      includeTests: false,
+    });
     expect(r.stderr).toBe('fixate: scanned 3 files in 1.23s\n');
   });
 

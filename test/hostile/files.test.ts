@@ -47,11 +47,15 @@ describe('per-file isolation', () => {
     expectValidSarif(result);
   });
 
-  it('binary files and files with NUL bytes (even after the first block) are skipped as binary', async () => {
+  it('binary files and files with binary content (even after the first block) are skipped as binary', async () => {
     const dir = project({
       'package.json': MANIFEST,
       'image.ts': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...Buffer.from('session')]),
-      'late-nul.ts': `${VULNERABLE}${'// padding\n'.repeat(2000)}const x = '\u0000';\n`,
+      // A text head, then a binary tail (a PNG chunk header) where code would be.
+      'late-nul.ts': Buffer.concat([
+        Buffer.from(`${VULNERABLE}${'// padding\n'.repeat(2000)}`),
+        Buffer.from([0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]),
+      ]),
       'good.ts': VULNERABLE,
     });
     const result = await scanDir(dir);
@@ -74,6 +78,41 @@ describe('per-file isolation', () => {
         )
         .sort(),
     ).toEqual(['image.ts', 'late-nul.ts']);
+  });
+
+  it('source with raw NUL characters inside strings, template literals and comments is scanned, not binary', async () => {
+    const nul = '\u0000';
+    const dir = project({
+      'package.json': MANIFEST,
+      // Raw NULs inside strings, template literals (joining keys, as some code does, nested too)
+      // and comments: real code, which the parser reads.
+      'joined.ts': [
+        "import session from 'express-session';",
+        `const key = (a: string, b: string) => \`\${a}${nul}\${b}\`;`,
+        `const separator = '${nul}'; // a raw ${nul} in a comment too`,
+        `/* and ${nul} in a block comment */`,
+        "app.use(session({ secret: 'keyboard cat', cookie: { secure: false } }));",
+        `const nested = \`\${key(\`x${nul}\`, '{')}${nul}\`;`,
+        '',
+      ].join('\n'),
+      // UTF-16 without a byte-order mark: NUL after every ASCII character, so NULs sit in code.
+      'utf16-no-bom.ts': Buffer.from(VULNERABLE, 'utf16le'),
+      // Mostly NULs: the first is already in code.
+      'zeros.ts': Buffer.concat([Buffer.from('const a = 1;\n'), Buffer.alloc(4096)]),
+      // A NUL after a template literal closed, in code again.
+      'after-template.ts': `const t = \`\${1}\`;${nul}\n${VULNERABLE}`,
+    });
+    const result = await scanDir(dir);
+    expect(findingsIn(result, 'joined.ts')).toEqual(['hardcoded-session-secret@5', 'insecure-session-cookie@5']);
+    expect(codes(result, 'joined.ts')).toEqual([]);
+    for (const file of ['utf16-no-bom.ts', 'zeros.ts', 'after-template.ts']) {
+      expect(notification(result, file, 'binary'), file).toMatchObject({
+        skipped: true,
+        message: `${file}: binary file (contains NUL bytes)`,
+      });
+    }
+    expect(renderText(result, { color: false })).toMatch(/3 skipped \(3 binary\)/);
+    expectValidSarif(result);
   });
 
   it('a 10 MB minified bundle is skipped by size, and a large one-line file under the limit as minified', async () => {
@@ -431,7 +470,8 @@ describe('--tsconfig picks the files', () => {
       'scripts/other.ts': VULNERABLE,
       'other/x.ts': VULNERABLE,
     });
-    const everything = await scanDir(dir);
+    // includeTests: src/app.spec.ts is test code, whose findings are otherwise left out.
+    const everything = await scanDir(dir, { includeTests: true });
     expect(scanned(everything)).toHaveLength(8);
     const result = await scanDir(dir, { tsconfig: 'tsconfig.json' });
     expect(scanned(result)).toEqual(['scripts/seed.ts', 'src/app.ts', 'src/deep/route.ts', 'types/env.ts']);
