@@ -4,6 +4,7 @@ import type { DependencyVersion, Manifest } from '../analysis/file-context.js';
 import type { FileContext, Model } from '../models/model.js';
 import type { Location, Region } from '../types.js';
 import type { ProjectFacts } from './project-facts.js';
+import { mentionsAny } from './keywords.js';
 
 /** What a parsed file asks of the program that parsed it (`SourceProgram` in program.ts). */
 export interface FileProgram {
@@ -48,12 +49,26 @@ export class ParsedFile implements FileContext {
    * `passport.authenticate`, `client.send(new PutCommand(…))`) wherever they appear, so a session
    * manager that declares no session library, or a middleware file with no imports, is still analysed.
    * Models known to be in use come first (`knownModels`): where two models read the same shape
-   * differently, the one the code names decides.
+   * differently, the one the code names decides. Of the others, only those whose keywords the file
+   * mentions are asked: by a model's contract, a file without its keywords holds nothing it
+   * recognises, and skipping it keeps every node from being offered to every model.
    */
   get models(): Model[] {
     if (!this.orderedModels) {
       const known = new Set(this.knownModels);
-      this.orderedModels = [...this.knownModels, ...this.program.models.filter((model) => !known.has(model))];
+      // Each distinct keyword is looked up once (many models share `session`, `cookie`, …).
+      const lower = this.text.toLowerCase();
+      const found = new Map<string, boolean>();
+      const mentions = (keyword: string) => {
+        let hit = found.get(keyword);
+        if (hit === undefined) {
+          hit = mentionsAny(this.text, [keyword], lower);
+          found.set(keyword, hit);
+        }
+        return hit;
+      };
+      const mentioned = this.program.models.filter((model) => !known.has(model) && model.keywords.some(mentions));
+      this.orderedModels = [...this.knownModels, ...mentioned];
     }
     return this.orderedModels;
   }

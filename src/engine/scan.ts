@@ -15,12 +15,13 @@ import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions
 import { SourceProgram } from './program.js';
 import { ProjectFacts } from './project-facts.js';
 import { describeRule } from './rule-docs.js';
+import { mentionsAny } from './keywords.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
 import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
 import { setDeadline } from '../analysis/budget.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
-export { DEFAULT_EXCLUDES, UsageError };
+export { DEFAULT_EXCLUDES, mentionsAny, UsageError };
 
 interface ActiveRule {
   rule: Rule;
@@ -228,7 +229,12 @@ function analyseFile(
     });
   };
 
+  // A rule runs where one of its models has something to say: a model known to be in use, or one whose
+  // keywords the file mentions (models are evidence: nothing needs to be imported or declared). A rule
+  // none of whose models can recognise anything in the file has nothing to find there.
+  const present = new Set(file.models.map((model) => model.id));
   for (const entry of active) {
+    if (!entry.rule.meta.frameworks.some((framework) => present.has(framework))) continue;
     const report = (descriptor: ReportDescriptor) => {
       checkReport(entry.rule, descriptor);
       const finding = builder.build(entry.rule, file, descriptor, entry.severity, (error, suggestionId) =>
@@ -446,34 +452,6 @@ function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {
         keywords: keywords.map((keyword) => keyword.toLowerCase()),
       };
     });
-}
-
-/**
- * Keyword test on the raw text, two orders of magnitude cheaper than parsing. A keyword counts only
- * where an identifier segment starts: after a non-letter (`req.session`, `express-session`,
- * `SESSION_SECRET`) or at a camelCase capital (`userSession`, `createSession`) — so `sid` does not
- * match "inside" and `sess` does not match "assess", which otherwise let most files through. Sound
- * for the rules: the syntax they look for always names a keyword at such a boundary.
- */
-export function mentionsAny(text: string, keywords: string[]): boolean {
-  if (keywords.length === 0) return true;
-  const lower = text.toLowerCase();
-  for (const keyword of keywords) {
-    let at = lower.indexOf(keyword);
-    while (at >= 0) {
-      if (at === 0 || !isLetter(text.charCodeAt(at - 1)) || isUpperCase(text.charCodeAt(at))) return true;
-      at = lower.indexOf(keyword, at + 1);
-    }
-  }
-  return false;
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
-function isUpperCase(code: number): boolean {
-  return code >= 65 && code <= 90;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
