@@ -2,8 +2,10 @@ import { ts } from 'ts-morph';
 import { checkDeadline } from './budget.js';
 import type { FileContext } from '../engine/file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
-import { accessedName, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { accessedName, isFunctionLike, propertyNameText, returnedExpressions, unwrap } from './syntax.js';
 import { findExport, importedDeclaration, resolveValue } from './values.js';
+
+export { returnedExpressions };
 
 /**
  * A framework-free, demand-driven taint engine. A rule asks "which sources reach this expression?" at a
@@ -800,25 +802,6 @@ function isExpressionNode(node: ts.Node): node is ts.Expression {
     !ts.isStatement(node) &&
     ts.isExpression(node as ts.Expression)
   );
-}
-
-export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const found: ts.Expression[] = [];
-  const stack: ts.Node[] = [fn.body];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (ts.isReturnStatement(node)) {
-      if (node.expression) found.push(node.expression);
-      continue;
-    }
-    if (isFunctionLike(node) || ts.isClassLike(node)) continue;
-    ts.forEachChild(node, (child) => {
-      stack.push(child);
-    });
-  }
-  return found.sort((a, b) => a.pos - b.pos);
 }
 
 function bindingKey(element: ts.BindingElement): string | undefined {
