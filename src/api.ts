@@ -12,6 +12,7 @@ export {
   type Located,
   type ObjectView,
   objectView,
+  possibleValues,
   type PropertyView,
   resolveValue,
   staticValue,

@@ -2,6 +2,7 @@ import {
   defineRule,
   environmentVariableName,
   type Located,
+  possibleValues,
   type RuleContext,
   replaceNode,
   resolveValue,
@@ -75,6 +76,12 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
   if (depth > 8) return [];
   const resolved = resolveValue(value.node as ts.Expression, value.file);
   const node = resolved.node;
+  if (ts.isIdentifier(node)) {
+    // A reassigned `let`: every value it can hold.
+    return possibleValues(node, resolved.file)
+      .filter((candidate) => candidate.node !== node)
+      .flatMap((candidate) => hardcodedValues(candidate as Located, depth + 1));
+  }
   if (ts.isStringLiteralLike(node)) return node.text.length > 0 ? [{ literal: node, file: resolved.file }] : [];
   if (ts.isArrayLiteralExpression(node)) {
     return node.elements.flatMap((element) => hardcodedValues({ node: element, file: resolved.file }, depth + 1));

@@ -124,3 +124,23 @@ export function someDescendant(root: ts.Node, predicate: (node: ts.Node) => bool
   }
   return false;
 }
+
+/** The expressions a function can return (the body of a concise arrow, or each `return` not nested deeper). */
+export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const found: ts.Expression[] = [];
+  const stack: ts.Node[] = [fn.body];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (ts.isReturnStatement(node)) {
+      if (node.expression) found.push(node.expression);
+      continue;
+    }
+    if (isFunctionLike(node) || ts.isClassLike(node)) continue;
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  return found.sort((a, b) => a.pos - b.pos);
+}

@@ -2,8 +2,10 @@ import { ts } from 'ts-morph';
 import { checkDeadline } from './budget.js';
 import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
-import { accessedName, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { accessedName, isFunctionLike, propertyNameText, returnedExpressions, unwrap } from './syntax.js';
 import { findExport, importedDeclaration, resolveValue } from './values.js';
+
+export { returnedExpressions };
 
 /**
  * A framework-free, demand-driven taint engine. A rule asks "which sources reach this expression?" at a
@@ -94,15 +96,74 @@ const STRING_METHODS = new Set([
   'concat',
   'at',
   'charAt',
+  'charCodeAt',
+  'codePointAt',
   'repeat',
   'split',
   'join',
 ]);
 /** Reads out of a tainted container (URLSearchParams, Headers, Map, arrays). */
 const CONTAINER_READS = new Set(['get', 'getAll', 'find', 'pop', 'shift', 'values', 'entries', 'flat']);
-/** Global functions that return their argument's content. */
-const GLOBAL_PASS_THROUGH = new Set(['String', 'decodeURIComponent', 'decodeURI', 'encodeURIComponent', 'encodeURI']);
-const PASS_THROUGH_CONSTRUCTORS = new Set(['URL', 'URLSearchParams', 'String']);
+/** Global functions that return their argument's content, or a value computed from it. */
+const GLOBAL_PASS_THROUGH = new Set([
+  'String',
+  'decodeURIComponent',
+  'decodeURI',
+  'encodeURIComponent',
+  'encodeURI',
+  'Buffer',
+  'Number',
+  'parseInt',
+  'parseFloat',
+  'BigInt',
+  'btoa',
+  'atob',
+]);
+const PASS_THROUGH_CONSTRUCTORS = new Set(['URL', 'URLSearchParams', 'String', 'Buffer']);
+/** Global namespaces whose functions compute their result from their arguments (`Buffer.from(x)`, `Math.floor(x)`). */
+const PASS_THROUGH_NAMESPACES: Record<string, Set<string>> = {
+  Buffer: new Set(['from', 'concat']),
+  Math: new Set(['floor', 'ceil', 'round', 'trunc', 'abs', 'min', 'max', 'pow', 'sign', 'fround']),
+  Number: new Set(['parseInt', 'parseFloat']),
+  JSON: new Set(['parse', 'stringify']),
+};
+/** Methods that pick a character of the receiver by an index: the result depends on both. */
+const INDEXED_READS = new Set(['charAt', 'at', 'charCodeAt', 'codePointAt']);
+/**
+ * Validators that return the value they were given, or part of it: zod `parse` / `safeParse(x).data`,
+ * yup `validateSync` / `cast`, joi `validate(x).value`. Followed only when no local function answers.
+ */
+const PARSE_METHODS = new Set([
+  'parse',
+  'parseAsync',
+  'safeParse',
+  'safeParseAsync',
+  'validate',
+  'validateSync',
+  'validateAsync',
+  'cast',
+]);
+/** Operators whose result is computed from both operands (arithmetic, bitwise, string `+`). */
+const COMPUTING_OPERATORS = new Set([
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.AsteriskAsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken,
+  ts.SyntaxKind.BarToken,
+  ts.SyntaxKind.AmpersandToken,
+  ts.SyntaxKind.CaretToken,
+  ts.SyntaxKind.LessThanLessThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.PercentEqualsToken,
+  ts.SyntaxKind.BarEqualsToken,
+  ts.SyntaxKind.AmpersandEqualsToken,
+  ts.SyntaxKind.CaretEqualsToken,
+]);
 
 type FunctionNode = ts.FunctionLikeDeclaration;
 
@@ -296,6 +357,10 @@ export class TaintEngine {
       return union(node.elements.map((element) => this.expression(element, file, query)));
     }
     if (ts.isSpreadElement(node)) return this.expression(node.expression, file, query);
+    // `-x`, `~~x`, `+x`: a number computed from x (`!x` is a boolean and carries nothing).
+    if (ts.isPrefixUnaryExpression(node) && node.operator !== ts.SyntaxKind.ExclamationToken) {
+      return this.expression(node.operand, file, query);
+    }
     if (ts.isYieldExpression(node) && node.expression) return this.expression(node.expression, file, query);
     return EMPTY;
   }
@@ -315,7 +380,8 @@ export class TaintEngine {
       case ts.SyntaxKind.CommaToken:
         return this.expression(node.right, file, query);
       default:
-        return EMPTY;
+        if (!COMPUTING_OPERATORS.has(operator)) return EMPTY;
+        return union([this.expression(node.left, file, query), this.expression(node.right, file, query)]);
     }
   }
 
@@ -457,6 +523,14 @@ export class TaintEngine {
           return this.classField(klass.node, name, klass.file, { call: resolved.node, file: resolved.file }, query);
       }
     }
+    // `ALPHABET[Math.floor(Math.random() * n)]`: an index into a literal string or array picks the value.
+    const index = ts.isElementAccessExpression(node) ? unwrap(node.argumentExpression) : undefined;
+    if (index && !ts.isStringLiteralLike(index) && !ts.isNumericLiteral(index)) {
+      const receiver = resolveValue(object, file).node;
+      if (ts.isStringLiteralLike(receiver) || ts.isArrayLiteralExpression(receiver)) {
+        return union([this.expression(index, file, query), this.expression(node.expression, file, query)]);
+      }
+    }
     // A property (or element) read of a tainted object is tainted. A source read one level deeper is
     // named by the deeper read (`req.query.sid` rather than `req.query`), which is what users look for.
     const base = this.expression(node.expression, file, query);
@@ -528,15 +602,30 @@ export class TaintEngine {
       if (ts.isIdentifier(receiver) && receiver.text === 'Promise' && method === 'resolve') {
         return args.length > 0 ? this.expression(args[0], file, query) : EMPTY;
       }
+      // `Buffer.from(x)`, `Math.floor(x * n)`: computed from the arguments.
+      if (
+        ts.isIdentifier(receiver) &&
+        PASS_THROUGH_NAMESPACES[receiver.text]?.has(method) &&
+        !findDeclaration(receiver)
+      ) {
+        return union(args.map((argument) => this.expression(argument, file, query)));
+      }
       if (STRING_METHODS.has(method) || CONTAINER_READS.has(method)) {
         const parts = [this.expression(callee.expression, file, query)];
-        if (method === 'concat') parts.push(...args.map((argument) => this.expression(argument, file, query)));
+        // `ALPHABET.charAt(i)`, `'abc'.at(i)`: the index picks the character.
+        if (method === 'concat' || INDEXED_READS.has(method))
+          parts.push(...args.map((argument) => this.expression(argument, file, query)));
         const fromReceiver = union(parts);
         if (!isEmpty(fromReceiver)) return fromReceiver;
       }
     }
     const target = this.resolveCallee(callee, file);
-    if (!target) return EMPTY;
+    if (!target) {
+      if (method !== undefined && PARSE_METHODS.has(method) && args.length > 0) {
+        return withStep(this.expression(args[0], file, query), this.step(node, file, `parsed by \`${method}()\``));
+      }
+      return EMPTY;
+    }
     const summary = this.summary(target.fn, target.file, query);
     if (isEmpty(summary)) return EMPTY;
     const label = functionLabel(target.fn) ?? 'the function';
@@ -651,7 +740,9 @@ export class TaintEngine {
       const member = klass && classMethod(klass.node, name);
       if (member) return { fn: member, file: klass.file, construction: { call: resolved.node, file: resolved.file } };
     }
-    return undefined;
+    // `const helpers = require('./helpers'); helpers.f()`: what the module exports as `f`.
+    const member = resolveValue(callee, file);
+    return member.node === callee ? undefined : this.asFunction(member.node, member.file, 0);
   }
 
   private functionValue(identifier: ts.Identifier, file: FileContext, depth: number) {
@@ -800,25 +891,6 @@ function isExpressionNode(node: ts.Node): node is ts.Expression {
     !ts.isStatement(node) &&
     ts.isExpression(node as ts.Expression)
   );
-}
-
-export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const found: ts.Expression[] = [];
-  const stack: ts.Node[] = [fn.body];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (ts.isReturnStatement(node)) {
-      if (node.expression) found.push(node.expression);
-      continue;
-    }
-    if (isFunctionLike(node) || ts.isClassLike(node)) continue;
-    ts.forEachChild(node, (child) => {
-      stack.push(child);
-    });
-  }
-  return found.sort((a, b) => a.pos - b.pos);
 }
 
 function bindingKey(element: ts.BindingElement): string | undefined {

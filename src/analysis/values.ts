@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
-import { propertyNameText, someDescendant, unwrap } from './syntax.js';
+import { accessedName, memberPath, propertyNameText, returnedExpressions, unwrap } from './syntax.js';
 
 /** An expression together with the file it lives in (values can be followed across local imports). */
 export interface Located<N extends ts.Node = ts.Expression> {
@@ -16,13 +16,18 @@ export interface Located<N extends ts.Node = ts.Expression> {
 
 export interface PropertyView {
   name: string;
-  /** The property node itself (assignment, shorthand or method), for locations and fixes. */
-  property: ts.ObjectLiteralElementLike;
+  /**
+   * The property node itself (assignment, shorthand or method), for locations and fixes; or the
+   * statement `opts.name = value` that set it after the literal was built.
+   */
+  property: ts.ObjectLiteralElementLike | ts.BinaryExpression;
   /** The value expression; for methods, the method declaration is in `property`. */
   value?: ts.Expression;
   file: FileContext;
   /** Set when the object literal was built by a helper call (see `Located.via`). */
   via?: ts.CallExpression;
+  /** The view of the value when later assignments changed it (`opts.cookie.secure = true`); see `nestedView`. */
+  nested?: ObjectView;
 }
 
 export interface ObjectView {
@@ -44,8 +49,12 @@ export function resolveValue(expression: ts.Expression, file: FileContext, depth
   const inner = unwrap(expression);
   if (depth >= MAX_RESOLVE_DEPTH) return { node: inner, file };
   if (isThisMember(inner)) {
-    const initializer = classFieldInitializer(inner);
+    const initializer = classFieldInitializer(inner, inner.name.text);
     return initializer ? resolveValue(initializer, file, depth + 1) : { node: inner, file };
+  }
+  if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
+    const member = memberValue(inner, file, depth);
+    return member ? resolveValue(member.node as ts.Expression, member.file, depth + 1) : { node: inner, file };
   }
   if (!ts.isIdentifier(inner)) return { node: inner, file };
   const declaration = findDeclaration(inner);
@@ -58,7 +67,68 @@ export function resolveValue(expression: ts.Expression, file: FileContext, depth
   if (ts.isFunctionDeclaration(declaration) || ts.isClassDeclaration(declaration)) return { node: declaration, file };
   const imported = importedDeclaration(declaration, file);
   if (imported) return resolveValue(imported.node as ts.Expression, imported.file, depth + 1);
+  const destructured = ts.isBindingElement(declaration) ? destructuredValue(declaration, file, depth) : undefined;
+  if (destructured) return resolveValue(destructured.node as ts.Expression, destructured.file, depth + 1);
   return { node: inner, file };
+}
+
+/**
+ * `ns.name` where `ns` is a local module (`const ns = require('./m')`, `import * as ns from './m'`):
+ * what the module exports under that name; `obj.name` of a visible object literal: its property value.
+ */
+function memberValue(
+  access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  file: FileContext,
+  depth: number,
+): Located<ts.Node> | undefined {
+  const name = accessedName(access);
+  if (name === undefined) return undefined;
+  const object = unwrap(access.expression);
+  const module = moduleOf(object, file, depth);
+  if (module) return findExport(module, name);
+  const resolved = resolveValue(object, file, depth + 1);
+  if (!ts.isObjectLiteralExpression(resolved.node)) return undefined;
+  const property = objectView(resolved.node, resolved.file)?.properties.get(name);
+  if (!property) return undefined;
+  if (property.value) return { node: property.value, file: property.file };
+  return ts.isMethodDeclaration(property.property) ? { node: property.property, file: property.file } : undefined;
+}
+
+/** The local module an expression denotes: a namespace import, or `require('./m')` directly or through a const. */
+function moduleOf(expression: ts.Expression, file: FileContext, depth: number): FileContext | undefined {
+  if (ts.isIdentifier(expression)) {
+    const declaration = findDeclaration(expression);
+    if (declaration && ts.isNamespaceImport(declaration)) {
+      return file.resolveImport((declaration.parent.parent.moduleSpecifier as ts.StringLiteral).text);
+    }
+  }
+  const resolved = resolveValue(expression, file, depth + 1);
+  const call = resolved.node;
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') {
+    return undefined;
+  }
+  const specifier = call.arguments[0];
+  return specifier && ts.isStringLiteralLike(specifier) ? resolved.file.resolveImport(specifier.text) : undefined;
+}
+
+/** `const { key } = config` (a visible object literal) and `const { req, res } = this` (class fields). */
+function destructuredValue(element: ts.BindingElement, file: FileContext, depth: number): Located<ts.Node> | undefined {
+  const pattern = element.parent;
+  const holder = pattern.parent;
+  if (!ts.isObjectBindingPattern(pattern) || element.dotDotDotToken) return undefined;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const key = element.propertyName ?? element.name;
+  const name = ts.isIdentifier(key) ? key.text : propertyNameText(key as ts.PropertyName);
+  if (name === undefined) return undefined;
+  const source = unwrap(holder.initializer);
+  if (source.kind === ts.SyntaxKind.ThisKeyword) {
+    const initializer = classFieldInitializer(source, name);
+    return initializer ? { node: initializer, file } : undefined;
+  }
+  const resolved = resolveValue(source, file, depth + 1);
+  if (!ts.isObjectLiteralExpression(resolved.node)) return undefined;
+  const property = objectView(resolved.node, resolved.file)?.properties.get(name);
+  return property?.value ? { node: property.value, file: property.file } : undefined;
 }
 
 /** For an import binding of a local module, the exported expression it names (cross-file). */
@@ -145,28 +215,68 @@ function hasExportModifier(statement: ts.Statement): boolean {
   );
 }
 
-const reassignment = new WeakMap<ts.VariableDeclaration, boolean>();
+const assignmentsOf = new WeakMap<ts.VariableDeclaration, Assignment[]>();
 
-/** Whether a `let`/`var` is assigned again in its scope (cached; iterative, so deep code cannot overflow). */
-function isReassigned(declaration: ts.VariableDeclaration): boolean {
-  const cached = reassignment.get(declaration);
-  if (cached !== undefined) return cached;
+interface Assignment {
+  /** `x = v`, `x ??= v`, `x += v`, or `x++` / `--x` (then no right-hand side). */
+  node: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+  /** The member path written below the variable: [] for `x = v`, ['cookie', 'secure'] for `x.cookie.secure = v`, undefined for `x[k] = v`. */
+  path: string[] | undefined;
+  /** Not a statement of the declaration's own statement list (inside an `if`, a loop or a function). */
+  conditional: boolean;
+}
+
+/**
+ * Every write to a variable and to members below it in the declaration's scope, in source order:
+ * one iterative walk per declaration, cached (deep code cannot overflow). Shadowing declarations are
+ * told apart through the scope lookup.
+ */
+function assignmentsTo(declaration: ts.VariableDeclaration): Assignment[] {
+  const cached = assignmentsOf.get(declaration);
+  if (cached) return cached;
+  const found: Assignment[] = [];
   const name = (declaration.name as ts.Identifier).text;
   let scope: ts.Node = declaration.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
-  const reassigned =
-    scope !== undefined &&
-    someDescendant(
-      scope,
-      (node) =>
-        ts.isBinaryExpression(node) &&
-        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-        ts.isIdentifier(node.left) &&
-        node.left.text === name,
-    );
-  reassignment.set(declaration, reassigned);
-  return reassigned;
+  const statementList = declaration.parent.parent?.parent;
+  const record = (node: Assignment['node'], target: ts.Expression) => {
+    let root = unwrap(target);
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+    if (!ts.isIdentifier(root) || root.text !== name || findDeclaration(root) !== declaration) return;
+    const statement = node.parent;
+    const conditional = !(ts.isExpressionStatement(statement) && statement.parent === statementList);
+    const path = memberPath(target)?.slice(1);
+    found.push({ node, path, conditional });
+  };
+  const stack: ts.Node[] = scope ? [scope] : [];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
+      record(node, node.left);
+    } else if (
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
+    ) {
+      record(node, node.operand);
+    }
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  found.sort((a, b) => a.node.pos - b.node.pos);
+  assignmentsOf.set(declaration, found);
+  return found;
+}
+
+/** Whether a `let`/`var` itself is assigned again (`x = …`, `x += …`) in its scope. */
+function isReassigned(declaration: ts.VariableDeclaration): boolean {
+  return assignmentsTo(declaration).some(
+    (assignment) => assignment.path?.length === 0 && ts.isBinaryExpression(assignment.node),
+  );
 }
 
 function isThisMember(node: ts.Node): node is ts.PropertyAccessExpression {
@@ -178,11 +288,10 @@ function isThisMember(node: ts.Node): node is ts.PropertyAccessExpression {
  * property (`constructor(private readonly table = process.env.T ?? 'sessions')`), or the one
  * constructor assignment `this.x = …`. Later reassignments elsewhere are not tracked.
  */
-function classFieldInitializer(access: ts.PropertyAccessExpression): ts.Expression | undefined {
-  let owner: ts.Node | undefined = access.parent;
+function classFieldInitializer(inside: ts.Node, name: string): ts.Expression | undefined {
+  let owner: ts.Node | undefined = inside.parent;
   while (owner && !ts.isClassLike(owner)) owner = owner.parent;
   if (!owner) return undefined;
-  const name = access.name.text;
   for (const member of owner.members) {
     if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) {
       return member.initializer;
@@ -206,13 +315,126 @@ function classFieldInitializer(access: ts.PropertyAccessExpression): ts.Expressi
   return undefined;
 }
 
+const MAX_CANDIDATES = 16;
+const MAX_VIEWS = 8;
+
 /**
- * The object literal a helper call builds, when the callee is a local function or a method of the same
- * class (`this.key(id)`) whose every return is that one literal: key and item builders in stores.
+ * Every expression a value can come from. Follows what `resolveValue` follows, and also the forms that
+ * fork: a `let`/`var` assigned again (its initializer and each assignment), `c ? a : b`, `a ?? b` and
+ * `a || b` (both sides), calls of local functions and of methods of the same class (each `return`,
+ * with `via` set to the call), and parameters or destructured names with a default (the default,
+ * beside the unknown argument). A value that cannot be followed is returned as itself, so a caller
+ * sees that part of the answer is unknown; a variable read inside its own reassignment
+ * (`opts = { ...opts, store }`) adds nothing, the other candidates already hold its earlier values.
  */
-function builtObjectLiteral(call: ts.CallExpression, file: FileContext): ts.ObjectLiteralExpression | undefined {
+export function possibleValues(expression: ts.Expression, file: FileContext): Located<ts.Node>[] {
+  const found: Located<ts.Node>[] = [];
+  collectValues(expression, file, undefined, new Set(), 0, found);
+  return found;
+}
+
+function collectValues(
+  expression: ts.Expression,
+  file: FileContext,
+  via: ts.CallExpression | undefined,
+  visiting: Set<ts.Node>,
+  depth: number,
+  found: Located<ts.Node>[],
+): void {
+  const inner = unwrap(expression);
+  const leaf = (node: ts.Node = inner) => {
+    if (!found.some((candidate) => candidate.node === node)) found.push(via ? { node, file, via } : { node, file });
+  };
+  if (depth >= MAX_RESOLVE_DEPTH || found.length >= MAX_CANDIDATES) {
+    leaf();
+    return;
+  }
+  const next = (value: ts.Expression, valueFile = file, valueVia = via) =>
+    collectValues(value, valueFile, valueVia, visiting, depth + 1, found);
+  if (ts.isConditionalExpression(inner)) {
+    next(inner.whenTrue);
+    next(inner.whenFalse);
+    return;
+  }
+  if (
+    ts.isBinaryExpression(inner) &&
+    (inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+      inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
+    next(inner.left);
+    next(inner.right);
+    return;
+  }
+  if (ts.isCallExpression(inner)) {
+    const callee = calledFunction(inner, file);
+    if (!callee || visiting.has(callee.fn)) {
+      leaf();
+      return;
+    }
+    const returned = returnedExpressions(callee.fn);
+    if (returned.length === 0) {
+      leaf();
+      return;
+    }
+    visiting.add(callee.fn);
+    for (const value of returned) next(value, callee.file, inner);
+    visiting.delete(callee.fn);
+    return;
+  }
+  if (isThisMember(inner)) {
+    const initializer = classFieldInitializer(inner, inner.name.text);
+    if (initializer) next(initializer);
+    else leaf();
+    return;
+  }
+  if (ts.isIdentifier(inner)) {
+    const declaration = findDeclaration(inner);
+    if (declaration && visiting.has(declaration)) return;
+    if (declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+      visiting.add(declaration);
+      if (!isConstDeclaration(declaration) && isReassigned(declaration)) {
+        if (declaration.initializer) next(declaration.initializer);
+        for (const assignment of assignmentsTo(declaration)) {
+          if (assignment.path?.length !== 0) continue;
+          const node = assignment.node;
+          const replaces =
+            ts.isBinaryExpression(node) &&
+            [
+              ts.SyntaxKind.EqualsToken,
+              ts.SyntaxKind.QuestionQuestionEqualsToken,
+              ts.SyntaxKind.BarBarEqualsToken,
+            ].includes(node.operatorToken.kind);
+          if (replaces) next(node.right);
+          else leaf(node);
+        }
+      } else if (declaration.initializer) {
+        next(declaration.initializer);
+      } else {
+        leaf();
+      }
+      visiting.delete(declaration);
+      return;
+    }
+    if (declaration && (ts.isParameter(declaration) || ts.isBindingElement(declaration)) && declaration.initializer) {
+      leaf();
+      next(declaration.initializer);
+      return;
+    }
+  }
+  const resolved = resolveValue(inner, file);
+  if (resolved.node === inner || !ts.isExpression(resolved.node as ts.Expression)) {
+    leaf(resolved.node);
+    return;
+  }
+  collectValues(resolved.node as ts.Expression, resolved.file, via, visiting, depth + 1, found);
+}
+
+/** The local function (or method of the same class, `this.key(id)`) a call runs, when it can be seen. */
+function calledFunction(
+  call: ts.CallExpression,
+  file: FileContext,
+): { fn: ts.FunctionLikeDeclaration; file: FileContext } | undefined {
   const callee = unwrap(call.expression);
-  let body: ts.ConciseBody | undefined;
   if (isThisMember(callee)) {
     let owner: ts.Node | undefined = callee.parent;
     while (owner && !ts.isClassLike(owner)) owner = owner.parent;
@@ -220,55 +442,160 @@ function builtObjectLiteral(call: ts.CallExpression, file: FileContext): ts.Obje
       (member): member is ts.MethodDeclaration =>
         ts.isMethodDeclaration(member) && propertyNameText(member.name) === callee.name.text,
     );
-    body = method?.body;
-  } else if (ts.isIdentifier(callee)) {
-    const target = resolveValue(callee, file).node;
-    if (ts.isFunctionDeclaration(target) || ts.isArrowFunction(target) || ts.isFunctionExpression(target))
-      body = target.body;
+    return method?.body ? { fn: method, file } : undefined;
   }
-  if (!body) return undefined;
-  if (!ts.isBlock(body)) {
-    const value = unwrap(body);
-    return ts.isObjectLiteralExpression(value) ? value : undefined;
+  if (!ts.isIdentifier(callee)) return undefined;
+  const target = resolveValue(callee, file);
+  const fn = target.node;
+  if ((ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.body) {
+    return { fn, file: target.file };
   }
-  const returns = body.statements.filter(ts.isReturnStatement);
-  if (returns.length !== 1 || !returns[0].expression) return undefined;
-  const value = unwrap(returns[0].expression);
-  return ts.isObjectLiteralExpression(value) ? value : undefined;
+  return undefined;
 }
 
-/** A view of an object literal's properties after resolving the expression and every visible spread. */
-export function objectView(expression: ts.Expression, file: FileContext, depth = 0): ObjectView | undefined {
-  const resolved = resolveValue(expression, file);
-  const builder = ts.isCallExpression(resolved.node) ? resolved.node : undefined;
-  const built = builder ? builtObjectLiteral(builder, resolved.file) : undefined;
-  const literal = built ?? resolved.node;
-  const via = built ? builder : undefined;
-  if (!ts.isObjectLiteralExpression(literal)) return undefined;
+interface ViewSet {
+  views: ObjectView[];
+  /** Some candidate value is not a visible object literal. */
+  unknown: boolean;
+}
+
+/**
+ * A view of the object an expression denotes: its properties after every visible spread and every
+ * later `x.key = value` on the variable. When the expression can hold several objects (reassigned,
+ * conditional, built by a function with several returns), the view keeps the properties all of them
+ * agree on and is incomplete; `objectViews` lists them one by one.
+ */
+export function objectView(expression: ts.Expression, file: FileContext): ObjectView | undefined {
+  const { views, unknown } = viewsOf(expression, file, [], 0);
+  if (views.length === 0) return undefined;
+  if (views.length === 1) return unknown ? { ...views[0], complete: false } : views[0];
+  const [first, ...others] = views;
   const properties = new Map<string, PropertyView>();
-  let complete = true;
+  for (const [name, property] of first.properties) {
+    const agreed = others.every((view) => {
+      const other = view.properties.get(name);
+      return other?.property === property.property && other.nested === property.nested;
+    });
+    if (agreed) properties.set(name, property);
+  }
+  return { literal: first.literal, file: first.file, properties, complete: false };
+}
+
+/** Every object an expression can denote (see `possibleValues`), each with its properties. */
+export function objectViews(expression: ts.Expression, file: FileContext): ObjectView[] {
+  return viewsOf(expression, file, [], 0).views;
+}
+
+/** The view of a property's value, including assignments made below it later (`opts.cookie.secure = true`). */
+export function nestedView(property: PropertyView): ObjectView | undefined {
+  return property.nested ?? (property.value ? objectView(property.value, property.file) : undefined);
+}
+
+function viewsOf(expression: ts.Expression, file: FileContext, building: ts.Node[], depth: number): ViewSet {
+  const views: ObjectView[] = [];
+  let unknown = false;
+  for (const candidate of possibleValues(expression, file)) {
+    const literal = candidate.node;
+    if (!ts.isObjectLiteralExpression(literal)) {
+      unknown = true;
+      continue;
+    }
+    // `opts = { ...opts, store }` spreads the earlier values, never itself.
+    if (building.includes(literal)) continue;
+    views.push(...literalViews(literal, candidate.file, candidate.via, [...building, literal], depth));
+  }
+  return { views: withMemberAssignments(views.slice(0, MAX_VIEWS), expression), unknown };
+}
+
+function literalViews(
+  literal: ts.ObjectLiteralExpression,
+  file: FileContext,
+  via: ts.CallExpression | undefined,
+  building: ts.Node[],
+  depth: number,
+): ObjectView[] {
+  let views: ObjectView[] = [{ literal, file, properties: new Map(), complete: true }];
   for (const property of literal.properties) {
     if (ts.isSpreadAssignment(property)) {
-      const spread = depth < MAX_RESOLVE_DEPTH ? objectView(property.expression, resolved.file, depth + 1) : undefined;
-      if (!spread) {
-        complete = false;
+      const spread =
+        depth < MAX_RESOLVE_DEPTH
+          ? viewsOf(property.expression, file, building, depth + 1)
+          : { views: [], unknown: true };
+      if (spread.views.length === 0) {
+        for (const view of views) view.complete = false;
         continue;
       }
-      if (!spread.complete) complete = false;
-      for (const [key, value] of spread.properties) properties.set(key, value);
+      views = views
+        .flatMap((view) =>
+          spread.views.map((inner) => ({
+            literal,
+            file,
+            properties: new Map([...view.properties, ...inner.properties]),
+            complete: view.complete && inner.complete && !spread.unknown,
+          })),
+        )
+        .slice(0, MAX_VIEWS);
       continue;
     }
     const name = propertyNameText(property.name);
     if (name === undefined) {
-      complete = false;
+      for (const view of views) view.complete = false;
       continue;
     }
     let value: ts.Expression | undefined;
     if (ts.isPropertyAssignment(property)) value = property.initializer;
     else if (ts.isShorthandPropertyAssignment(property)) value = property.name;
-    properties.set(name, { name, property, value, file: resolved.file, via });
+    for (const view of views) view.properties.set(name, { name, property, value, file, via });
   }
-  return { literal, file: resolved.file, properties, complete };
+  return views;
+}
+
+/**
+ * `opts.secret = s`, `opts.cookie.secure = true` after the object was built: an unconditional statement
+ * beside the declaration changes every view; one inside an `if` (or a function) adds a changed copy.
+ */
+function withMemberAssignments(views: ObjectView[], expression: ts.Expression): ObjectView[] {
+  const inner = unwrap(expression);
+  if (views.length === 0 || !ts.isIdentifier(inner)) return views;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return views;
+  let result = views;
+  for (const assignment of assignmentsTo(declaration)) {
+    const node = assignment.node;
+    if (assignment.path?.length === 0) continue;
+    if (!ts.isBinaryExpression(node) || !assignment.path) {
+      result = result.map((view) => ({ ...view, complete: false }));
+      continue;
+    }
+    const path = assignment.path;
+    const changed = result.map((view) => assignedView(view, path, node, view.file));
+    result = assignment.conditional ? [...result, ...changed].slice(0, MAX_VIEWS) : changed;
+  }
+  return result;
+}
+
+function assignedView(view: ObjectView, path: string[], node: ts.BinaryExpression, file: FileContext): ObjectView {
+  const [name, ...rest] = path;
+  const properties = new Map(view.properties);
+  if (rest.length === 0) {
+    const replaces = node.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+    properties.set(name, { name, property: node, value: replaces ? node.right : undefined, file });
+    return { ...view, properties };
+  }
+  const existing = properties.get(name);
+  const inner = existing && nestedView(existing);
+  if (!existing || !inner) return { ...view, complete: false };
+  properties.set(name, { ...existing, nested: assignedView(inner, rest, node, file) });
+  return { ...view, properties };
+}
+
+/** The strings an expression can be (see `possibleValues`); undefined stands for a value not known. */
+export function possibleStrings(expression: ts.Expression, file: FileContext): (string | undefined)[] {
+  const strings = new Set<string | undefined>();
+  for (const candidate of possibleValues(expression, file)) {
+    strings.add(ts.isStringLiteralLike(candidate.node) ? candidate.node.text : undefined);
+  }
+  return [...strings];
 }
 
 export type StaticValue =

@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, isFunctionLike, stringValue, unwrap } from '../analysis/syntax.js';
-import { objectView, resolveValue } from '../analysis/values.js';
+import { accessedName, isFunctionLike, unwrap } from '../analysis/syntax.js';
+import { objectView, possibleStrings, resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import type {
   RotationCompletion,
@@ -23,6 +23,13 @@ export function staticMemberName(node: ts.PropertyAccessExpression | ts.ElementA
   if (ts.isPropertyAccessExpression(node)) return node.name.text;
   const argument = unwrap(node.argumentExpression);
   return ts.isStringLiteralLike(argument) || ts.isNumericLiteral(argument) ? argument.text : undefined;
+}
+
+/** The keys a member access can name: `a.b`, `a['b']`, and `a[KEY]` through what `KEY` can hold. */
+function memberNames(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, file: FileContext) {
+  const name = staticMemberName(node);
+  if (name !== undefined || ts.isPropertyAccessExpression(node)) return [name];
+  return possibleStrings(node.argumentExpression, file);
 }
 
 export type SessionObjectFinder = (expression: ts.Expression, file: FileContext) => SessionObject | undefined;
@@ -104,13 +111,15 @@ export function sessionWritesWith(
           return write(whole, objectKeys(node.right, file), 'replace');
         }
       }
-      const path: (string | undefined)[] = [];
+      // `S[KEY] = v` with `const KEY = 'user'`: one path per key the member can be.
+      let paths: (string | undefined)[][] = [[]];
       let current: ts.Expression = left;
       while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
-        path.unshift(staticMemberName(current));
+        const names = memberNames(current, file);
+        paths = paths.flatMap((path) => names.map((name) => [name, ...path]));
         const object = unwrap(current.expression);
         const session = find(object, file);
-        if (session) return write(session, [path], 'assign');
+        if (session) return write(session, paths, 'assign');
         current = object;
       }
       return undefined;
@@ -132,11 +141,14 @@ export function sessionWritesWith(
     if (options.setMethod && accessedName(callee) === 'set' && ts.isPropertyAccessExpression(callee)) {
       const session = find(callee.expression, file);
       if (!session || node.arguments.length === 0) return undefined;
-      const key = stringValue(node.arguments[0]);
-      if (key !== undefined) return write(session, [[key]], 'set');
       if (ts.isObjectLiteralExpression(unwrap(node.arguments[0])))
         return write(session, objectKeys(node.arguments[0], file), 'set');
-      return write(session, [[undefined]], 'set');
+      // `set(KEY, v)`, `set(this.key, v)`, `set(options.key ?? 'user', v)`: every key it can be.
+      return write(
+        session,
+        possibleStrings(node.arguments[0], file).map((key) => [key]),
+        'set',
+      );
     }
     return undefined;
   };

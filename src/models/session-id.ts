@@ -2,7 +2,14 @@ import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue, unwrap } from '../analysis/syntax.js';
-import { type Located, objectView, resolveValue } from '../analysis/values.js';
+import {
+  type Located,
+  nestedView,
+  type ObjectView,
+  objectView,
+  type PropertyView,
+  resolveValue,
+} from '../analysis/values.js';
 import { returnedExpressions, type SourceInfo, TaintEngine, type TaintResult } from '../analysis/taint.js';
 import type {
   CookieWrite,
@@ -203,7 +210,7 @@ export function labelOf(node: ts.Node, file: FileContext): string {
 
 /** The function an option value denotes: inline, a method, a local or imported function. */
 export function optionFunction(
-  property: { property: ts.ObjectLiteralElementLike; value?: ts.Expression; file: FileContext } | undefined,
+  property: PropertyView | undefined,
 ): { fn: ts.FunctionLikeDeclaration; file: FileContext } | undefined {
   if (!property) return undefined;
   if (ts.isMethodDeclaration(property.property)) return { fn: property.property, file: property.file };
@@ -220,19 +227,17 @@ export function optionFunction(
 /** A generator sink for each option path (`['genid']`, `['externalKey', 'get']`) holding a function. */
 export function generatorOptionSinks(
   model: string,
-  options:
-    | { properties: Map<string, { property: ts.ObjectLiteralElementLike; value?: ts.Expression; file: FileContext }> }
-    | undefined,
+  options: ObjectView | undefined,
   paths: string[][],
 ): SessionIdSink[] {
   const sinks: SessionIdSink[] = [];
   for (const path of paths) {
     let view = options;
-    let property: ReturnType<NonNullable<typeof options>['properties']['get']>;
+    let property: PropertyView | undefined;
     for (const [index, key] of path.entries()) {
       property = view?.properties.get(key);
       if (!property) break;
-      if (index < path.length - 1) view = property.value ? objectView(property.value, property.file) : undefined;
+      if (index < path.length - 1) view = nestedView(property);
     }
     if (!property) continue;
     const generator = optionFunction(property);

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
-import { type ObjectView, objectView, staticValue } from '../analysis/values.js';
+import { nestedView, type ObjectView, objectView, objectViews, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import type { CookieFlagDefault, Model, SecretSite, SessionOptionsSite } from './model.js';
 
@@ -50,22 +50,27 @@ function buildSite(
   let cookie: ObjectView | undefined = options;
   if (spec.cookieProperty) {
     const property = options?.properties.get(spec.cookieProperty);
-    cookie = property?.value ? objectView(property.value, property.file) : undefined;
+    cookie = property && nestedView(property);
   }
+  // A secret is hardcoded when any object the options can be holds a literal one.
   const secrets: SecretSite[] = [];
-  for (const secretPath of spec.secretPaths) {
-    let view: ObjectView | undefined = options;
-    for (const [index, key] of secretPath.entries()) {
-      const property = view?.properties.get(key);
-      if (!property?.value) break;
-      if (index === secretPath.length - 1) {
-        secrets.push({
-          model: spec.id,
-          label: secretPath.join('.'),
-          value: { node: property.value, file: property.file },
-        });
-      } else {
-        view = objectView(property.value, property.file);
+  const seen = new Set<ts.Node>();
+  for (const view of objectViews(argument, file)) {
+    for (const secretPath of spec.secretPaths) {
+      let current: ObjectView | undefined = view;
+      for (const [index, key] of secretPath.entries()) {
+        const property = current?.properties.get(key);
+        if (!property?.value) break;
+        if (index < secretPath.length - 1) {
+          current = nestedView(property);
+        } else if (!seen.has(property.value)) {
+          seen.add(property.value);
+          secrets.push({
+            model: spec.id,
+            label: secretPath.join('.'),
+            value: { node: property.value, file: property.file },
+          });
+        }
       }
     }
   }

@@ -344,3 +344,71 @@ sink(x); // T
     expect(f.sinks('main.ts', engine)[0].result).toBe(first.result);
   });
 });
+
+describe('taint engine: common operations', () => {
+  it('buffers, encodings and numbers computed from the value', () => {
+    expectMarked(`
+const raw = source();
+sink(Buffer.from(raw).toString('base64')); // T
+sink(new Buffer(raw).toString('hex')); // T
+sink(Buffer.from('constant').toString('base64')); // C
+sink(Math.floor(raw * 1e9)); // T
+sink(Math.floor(Math.PI * 1e9)); // C
+sink((raw * 0x100000000) >>> 0); // T
+sink(~~(raw * 1000)); // T
+sink(-raw); // T
+sink(!raw); // C
+sink(Number(raw) % 97); // T
+sink(parseInt(raw, 16)); // T
+let n = 1;
+n *= raw;
+sink(n); // T
+`);
+  });
+
+  it('an index picked into an alphabet string or array', () => {
+    expectMarked(`
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const DIGITS = ['0', '1', '2', '3'];
+const index = Math.floor(source() * ALPHABET.length);
+sink(ALPHABET[index]); // T
+sink(ALPHABET.charAt(index)); // T
+sink('abcdef'.at(index)); // T
+sink(DIGITS[index]); // T
+sink(ALPHABET[3]); // C
+sink(ALPHABET.charAt(3)); // C
+const table: Record<string, string> = loadTable();
+sink(table[index]); // C
+`);
+  });
+
+  it('schema parsing returns what it was given', () => {
+    expectMarked(`
+import { z } from 'zod';
+const schema = z.object({ sid: z.string() });
+sink(schema.parse(req.query).sid); // T
+sink(schema.safeParse(req.body).data); // T
+sink((await schema.parseAsync(req.query)).sid); // T
+sink(schema.parse({ sid: 'fixed' }).sid); // C
+const local = { parse(_input: unknown) { return 'constant'; } };
+sink(local.parse(req.query)); // C
+`);
+  });
+
+  it('helpers in other files, imported or required, that receive the value', () => {
+    expectMarked(
+      `
+import { encode } from './encode.js';
+const helpers = require('./helpers.js');
+sink(encode(req.query.sid)); // T
+sink(encode('constant')); // C
+sink(helpers.pick(req.query.sid)); // T
+sink(helpers.fixed(req.query.sid)); // C
+`,
+      {
+        'encode.ts': `export function encode(value: string): string {\n  return Buffer.from(value).toString('base64url');\n}\n`,
+        'helpers.js': `exports.pick = function pick(value) { return value.trim(); };\nfunction fixed() { return 'x'; }\nmodule.exports.fixed = fixed;\n`,
+      },
+    );
+  });
+});
