@@ -306,9 +306,13 @@ function localFunction(
   if (helper) return helper;
   const callee = unwrap(call.expression);
   const declaration = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
-  return declaration && ts.isFunctionDeclaration(declaration) && declaration.body
-    ? { fn: declaration, file }
-    : undefined;
+  if (declaration && ts.isFunctionDeclaration(declaration) && declaration.body) return { fn: declaration, file };
+  // A function reached through a local module object (`await sessionSteps.destroy(req)`).
+  if (ts.isPropertyAccessExpression(callee)) {
+    const target = functionOf(callee, file);
+    if (target?.fn.body) return target;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------
