@@ -31,6 +31,9 @@ export class FindingBuilder {
     },
   ): Finding {
     const location = this.locate(descriptor.target, file);
+    // The primary location may lie in another file (a secret in the options module a login imports):
+    // its line hash and snippet come from that file.
+    const owner = this.ownerOf(descriptor.target, file);
     const message = formatTemplate(rule.meta.messages[descriptor.messageId], descriptor.data);
     // A rule may lower its severity for weaker evidence, and raise it for stronger evidence only while
     // the user has not configured the rule's severity (a configured level is the user's word).
@@ -55,9 +58,14 @@ export class FindingBuilder {
           return [];
         }
       }),
-      lineHash: this.lineHash(file, location.region.startLine),
-      snippet: snippetOf(file.text, location.region.startLine, location.region.endLine),
+      lineHash: this.lineHash(owner, location.region.startLine),
+      snippet: snippetOf(owner.text, location.region.startLine, location.region.endLine),
     };
+  }
+
+  private ownerOf(target: Target, file: ParsedFile): ParsedFile {
+    if (isNode(target)) return fileOfNode(target, file);
+    return (target.file as ParsedFile | undefined) ?? file;
   }
 
   private locate(target: Target, file: ParsedFile): Location {
@@ -141,7 +149,12 @@ function fileOfNode(node: ts.Node, current: ParsedFile): ParsedFile {
   return current.program.get(sourceFile.fileName) ?? current;
 }
 
-const MAX_SNIPPET_LINES = 6;
+/**
+ * Snippets hold the whole region (so SARIF can carry `region.snippet` and `contextRegion`, which
+ * GitHub shows without the checkout), up to a cap that keeps a pathological region from copying a file.
+ * The text reporter shows only the first few lines of a frame.
+ */
+const MAX_SNIPPET_LINES = 60;
 
 function snippetOf(text: string, startLine: number, endLine: number): string {
   const lines = text.split(/\r\n|\r|\n/);

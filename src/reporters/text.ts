@@ -8,6 +8,8 @@ export interface TextOptions {
   debug?: boolean;
 }
 
+/** Lines of a finding's region shown in its code frame. */
+const MAX_FRAME_LINES = 6;
 /**
  * Scanned code is attacker-controlled text: a snippet or a message quoting it could carry terminal
  * escapes or Trojan Source bidi overrides (CVE-2021-42574). Those are shown escaped, never emitted.
@@ -142,7 +144,7 @@ class TextRenderer {
     if (finding.snippet === '') return;
     const { c } = this;
     const { startLine, startColumn, endLine, endColumn } = finding.location.region;
-    const lines = finding.snippet.split(/\r\n|\r|\n/);
+    const lines = finding.snippet.split(/\r\n|\r|\n/).slice(0, MAX_FRAME_LINES);
     const gutter = String(startLine + lines.length - 1).length;
     this.line();
     lines.forEach((raw, i) => {
@@ -162,7 +164,7 @@ class TextRenderer {
       const carets = '^'.repeat(Math.max(1, width(clean(raw.slice(Math.max(start, from), Math.min(to, end))))));
       this.line(`    ${' '.repeat(gutter)} ${c.dim('|')} ${pad}${this.severity(finding.severity, carets)}`);
     });
-    // The engine caps snippets at a few lines; say so rather than let the frame look complete.
+    // Frames show a few lines of a long region; say so rather than let the frame look complete.
     const hidden = endLine - (startLine + lines.length - 1);
     if (hidden > 0) this.line(`    ${' '.repeat(gutter)} ${c.dim(`| ... ${plural(hidden, 'more line')}`)}`);
     this.line();
