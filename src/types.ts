@@ -126,6 +126,8 @@ export interface BaselineEntry {
   path: string;
   /** `primaryLocationLineHash` of the primary line, as in SARIF. */
   lineHash: string;
+  /** Hash of the finding's own code without whitespace, to follow it when it moves (see src/baseline). */
+  codeHash?: string;
   /** Where it was when recorded; informational, matching does not use it. */
   line: number;
   message: string;

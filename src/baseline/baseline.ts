@@ -2,13 +2,16 @@
  * Baselines: the findings a project already has, recorded so that CI reports only new ones.
  *
  * A finding is identified by its rule, its file and GitHub's `primaryLocationLineHash` of its
- * primary line (the hash SARIF carries), never by its line number: the hash is of the line's own
- * text and the lines after it, so moving code up or down keeps the identity. Matching is done in two
- * rounds: the full hash first (`hex:count`), then the hash without its occurrence count, so a copy of
- * an identical line added above a known finding does not turn the known one into a new one.
+ * primary line (the hash SARIF carries), never by its line number. That hash covers the line and
+ * the next 100 non-blank characters after its start, so it survives code moving up or down but not
+ * a change right after the line. Matching is therefore done in three rounds, each taking only
+ * entries still unmatched: the full hash (`hex:count`); the hash without its occurrence count (an
+ * identical line added above renumbers it); and a hash of the finding's own code with whitespace
+ * removed (`codeHash`), for a block moved elsewhere in the file.
  *
  * Pure data in, data out (only `src/types.ts`), so the CLI, the reporters and library users share it.
  */
+import { createHash } from 'node:crypto';
 import type { BaselineEntry, Finding, ScanResult, Severity } from '../types.js';
 
 export const BASELINE_VERSION = 1;
@@ -31,11 +34,17 @@ function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return compare(a.path, b.path) || a.line - b.line || compare(a.ruleId, b.ruleId) || compare(a.lineHash, b.lineHash);
 }
 
+/** The finding's source line(s) without any whitespace, hashed: its identity wherever it moves. */
+export function codeHash(snippet: string): string {
+  return createHash('sha256').update(snippet.replace(/\s+/g, '')).digest('hex').slice(0, 16);
+}
+
 function entryOf(finding: Finding): BaselineEntry {
   return {
     ruleId: finding.ruleId,
     path: finding.location.path,
     lineHash: finding.lineHash,
+    codeHash: codeHash(finding.snippet),
     line: finding.location.region.startLine,
     message: finding.message,
   };
@@ -76,6 +85,7 @@ export function parseBaseline(text: string, file: string): BaselineEntry[] {
       ruleId: entry!.ruleId as string,
       path: entry!.path as string,
       lineHash: entry!.lineHash as string,
+      ...(typeof entry!.codeHash === 'string' ? { codeHash: entry!.codeHash } : {}),
       line: typeof entry!.line === 'number' ? entry!.line : 0,
       message: typeof entry!.message === 'string' ? entry!.message : '',
     };
@@ -109,26 +119,30 @@ export function applyBaseline(
   options: ApplyBaselineOptions,
 ): ScanResult {
   const unused = new Set(entries.map((_, i) => i));
-  const byKey = (keyOf: (ruleId: string, path: string, hash: string) => string) => {
+  const byKey = (hashOf: (lineHash: string, code: string | undefined) => string | undefined) => {
+    const keyOf = (ruleId: string, path: string, lineHash: string, code: string | undefined) => {
+      const hash = hashOf(lineHash, code);
+      return hash === undefined ? undefined : `${ruleId}\0${path}\0${hash}`;
+    };
     const map = new Map<string, number[]>();
     entries.forEach((e, i) => {
-      const key = keyOf(e.ruleId, e.path, e.lineHash);
-      map.set(key, [...(map.get(key) ?? []), i]);
+      const key = keyOf(e.ruleId, e.path, e.lineHash, e.codeHash);
+      if (key !== undefined) map.set(key, [...(map.get(key) ?? []), i]);
     });
     return (finding: Finding): boolean => {
-      const candidates = map.get(keyOf(finding.ruleId, finding.location.path, finding.lineHash)) ?? [];
+      const key = keyOf(finding.ruleId, finding.location.path, finding.lineHash, codeHash(finding.snippet));
+      const candidates = (key !== undefined && map.get(key)) || [];
       const index = candidates.find((i) => unused.has(i));
       if (index === undefined) return false;
       unused.delete(index);
       return true;
     };
   };
-  const exact = byKey((ruleId, path, hash) => `${ruleId}\0${path}\0${hash}`);
-  const loose = byKey((ruleId, path, hash) => `${ruleId}\0${path}\0${withoutCount(hash)}`);
+  const rounds = [byKey((lineHash) => lineHash), byKey((lineHash) => withoutCount(lineHash)), byKey((_, code) => code)];
 
   const active = result.findings.filter((f) => !f.suppression);
   const known = new Set<Finding>();
-  for (const round of [exact, loose]) {
+  for (const round of rounds) {
     for (const finding of active) if (!known.has(finding) && round(finding)) known.add(finding);
   }
 

@@ -348,7 +348,8 @@ async function prepareScan(
 }
 
 function readBaseline(file: string, cwd: string): { entries: BaselineEntry[]; shown: string } {
-  const shown = displayPath(cwd, file);
+  // Relative even outside the working directory: reports never carry an absolute path.
+  const shown = path.relative(cwd, file).split(path.sep).join('/');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
