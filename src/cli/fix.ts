@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits } from '../fix/edits.js';
 import { type FixPlan, fixStillApplies, planFixes } from '../fix/plan.js';
-import type { ScanResult } from '../types.js';
+import type { Fix, ScanResult, TextEdit } from '../types.js';
 
 /** Passes of fix, re-scan, fix: overlapping fixes need one each; a rule that keeps offering one must not loop. */
 export const MAX_FIX_PASSES = 5;
@@ -77,11 +78,52 @@ function prepare(plan: FixPlan, srcRoot: string): { files: Map<string, ReadFile>
   return { files, refused: [...refused].map(([p, reason]) => ({ path: p, reason })) };
 }
 
-/** The plan's new text for each file it may write. */
-function newTexts(plan: FixPlan, files: Map<string, ReadFile>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [relative, file] of files) out.set(relative, applyEdits(file.text, plan.files.get(relative) ?? []));
-  return out;
+function syntaxErrors(file: string, text: string): number {
+  const kind = /\.tsx$/.test(file)
+    ? ts.ScriptKind.TSX
+    : /\.jsx$/.test(file)
+      ? ts.ScriptKind.JSX
+      : /\.[cm]?js$/.test(file)
+        ? ts.ScriptKind.JS
+        : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  return ((source as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length;
+}
+
+/**
+ * The new text of each file the plan may write, keeping only fixes that add no syntax error to any
+ * file they touch (a rule's fix can be wrong; fixate must not be the one that breaks the build).
+ * `broken` names the fixes left out, as `path: description`.
+ */
+function newTexts(
+  plan: FixPlan,
+  files: Map<string, ReadFile>,
+): { texts: Map<string, string>; kept: Fix[]; broken: string[] } {
+  const accepted = new Map<string, TextEdit[]>();
+  const before = new Map<string, number>();
+  const kept: Fix[] = [];
+  const broken: string[] = [];
+  for (const fix of plan.fixes) {
+    const paths = [...new Set(fix.edits.map((e) => e.path))];
+    if (!paths.every((p) => files.has(p))) continue;
+    const breaks = paths.find((p) => {
+      const file = files.get(p)!;
+      if (!before.has(p)) before.set(p, syntaxErrors(p, file.text));
+      const edits = [...(accepted.get(p) ?? []), ...fix.edits.filter((e) => e.path === p)];
+      return syntaxErrors(p, applyEdits(file.text, edits)) > before.get(p)!;
+    });
+    if (breaks !== undefined) {
+      broken.push(`${breaks}: ${fix.description}`);
+      continue;
+    }
+    kept.push(fix);
+    for (const edit of fix.edits) accepted.set(edit.path, [...(accepted.get(edit.path) ?? []), edit]);
+  }
+  const texts = new Map<string, string>();
+  for (const [relative, edits] of [...accepted].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    texts.set(relative, applyEdits(files.get(relative)!.text, edits));
+  }
+  return { texts, kept, broken };
 }
 
 /**
@@ -119,16 +161,17 @@ export interface DryRun {
   files: number;
   deferred: number;
   refused: RefusedFile[];
+  /** Fixes left out because they would add a syntax error (`path: description`). */
+  broken: string[];
 }
 
 /** What `--fix-dry-run` prints: the first pass only (later passes need the re-scan of written files). */
 export function dryRunFixes(result: ScanResult, srcRoot: string, unsafe: boolean): DryRun {
   const plan = planFixes(result.findings, { unsafe });
   const { files, refused } = prepare(plan, srcRoot);
-  const texts = newTexts(plan, files);
+  const { texts, kept, broken } = newTexts(plan, files);
   const diff = [...texts].map(([relative, text]) => unifiedDiff(relative, files.get(relative)!.text, text)).join('');
-  const applied = plan.fixes.filter((fix) => fix.edits.every((e) => files.has(e.path)));
-  return { diff, fixes: applied.length, files: texts.size, deferred: plan.deferred, refused };
+  return { diff, fixes: kept.length, files: texts.size, deferred: plan.deferred, refused, broken };
 }
 
 export interface FixRun {
@@ -140,6 +183,7 @@ export interface FixRun {
   /** Paths written, sorted. */
   files: string[];
   refused: RefusedFile[];
+  broken: string[];
   /** A pass still had fixes to apply when MAX_FIX_PASSES was reached. */
   capped: boolean;
 }
@@ -156,15 +200,24 @@ export async function applyFixes(
   let passes = 0;
   const written = new Set<string>();
   const refused = new Map<string, string>();
+  const broken = new Set<string>();
+  const done = (capped: boolean): FixRun => ({
+    result,
+    passes,
+    applied,
+    files: [...written].sort(),
+    refused: list(refused),
+    broken: [...broken].sort(),
+    capped,
+  });
   for (;;) {
     const plan = planFixes(result.findings, { unsafe });
     const prepared = prepare(plan, srcRoot);
     for (const r of prepared.refused) refused.set(r.path, r.reason);
-    const texts = newTexts(plan, prepared.files);
-    if (texts.size === 0)
-      return { result, passes, applied, files: [...written].sort(), refused: list(refused), capped: false };
-    if (passes === MAX_FIX_PASSES)
-      return { result, passes, applied, files: [...written].sort(), refused: list(refused), capped: true };
+    const { texts, kept, broken: breaking } = newTexts(plan, prepared.files);
+    for (const b of breaking) broken.add(b);
+    if (texts.size === 0) return done(false);
+    if (passes === MAX_FIX_PASSES) return done(true);
     const failed = new Set<string>();
     for (const [relative, text] of texts) {
       const problem = replaceFile(prepared.files.get(relative)!, text);
@@ -175,12 +228,11 @@ export async function applyFixes(
         written.add(relative);
       }
     }
-    applied += plan.fixes.filter((fix) => fix.edits.every((e) => texts.has(e.path) && !failed.has(e.path))).length;
+    applied += kept.filter((fix) => fix.edits.every((e) => !failed.has(e.path))).length;
     passes++;
     result = await rescan();
     // Nothing written this pass (every file refused): another pass would refuse them again.
-    if (failed.size === texts.size)
-      return { result, passes, applied, files: [...written].sort(), refused: list(refused), capped: false };
+    if (failed.size === texts.size) return done(false);
   }
 }
 

@@ -17,7 +17,6 @@ import {
   UsageError,
   writeFileAtomic,
 } from './io.js';
-import { applyFixes, dryRunFixes, sourceRootOf } from './fix.js';
 
 export interface Reporters {
   renderText(result: ScanResult, options: { color: boolean; debug?: boolean }): string;
@@ -380,12 +379,16 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
 
   let result = await run();
   const unsafe = flags.fixUnsafe === true;
-  if (flags.fixDryRun) {
+  // Loaded only when asked for: fixing parses with TypeScript, which plain commands never load.
+  const fixer = flags.fixDryRun || flags.fix || unsafe ? await import('./fix.js') : undefined;
+  if (fixer && flags.fixDryRun) {
+    const { dryRunFixes, sourceRootOf } = fixer;
     const srcRoot = sourceRootOf(result, io.cwd, paths[0] ?? '.');
     const dry = dryRunFixes(result, srcRoot, unsafe);
     io.stdout.write(dry.diff);
     if (!settings.quiet) {
       for (const r of dry.refused) io.stderr.write(`fixate: would not fix ${r.path}: ${r.reason}\n`);
+      for (const b of dry.broken) io.stderr.write(`fixate: would not apply a fix that breaks the syntax of ${b}\n`);
       const later = dry.deferred > 0 ? `; ${dry.deferred} more overlap them and would follow in later passes` : '';
       io.stderr.write(
         `fixate: --fix-dry-run: ${plural(dry.fixes, 'fix', 'fixes')} in ${plural(dry.files, 'file')} would be applied${later}; nothing was written\n`,
@@ -393,13 +396,15 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     }
     return exitCodeFor(result, settings).code;
   }
-  if (flags.fix || unsafe) {
+  if (fixer) {
+    const { applyFixes, sourceRootOf } = fixer;
     const srcRoot = sourceRootOf(result, io.cwd, paths[0] ?? '.');
     const fixed = await applyFixes(result, srcRoot, unsafe, run);
     result = fixed.result;
     if (!settings.quiet) {
       for (const file of fixed.files) io.stderr.write(`fixate: fixed ${file}\n`);
       for (const r of fixed.refused) io.stderr.write(`fixate: not fixed ${r.path}: ${r.reason}\n`);
+      for (const b of fixed.broken) io.stderr.write(`fixate: did not apply a fix that breaks the syntax of ${b}\n`);
       if (fixed.capped) io.stderr.write(`fixate: stopped after ${fixed.passes} passes with fixes still to apply\n`);
       const remaining = result.findings.filter((f) => !f.suppression).length;
       io.stderr.write(

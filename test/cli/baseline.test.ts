@@ -4,7 +4,7 @@ import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBaseline, createBaseline, parseBaseline } from '../../src/baseline/baseline.js';
 import type { Finding, ScanResult } from '../../src/types.js';
-import { APP_TS, cli, commit, LOGIN_TS, PACKAGE_JSON, tempRepo, writeFiles } from './temp-project.js';
+import { APP_TS, cli, commit, LOGIN_TS, PACKAGE_JSON, resultOf, tempRepo, writeFiles } from './temp-project.js';
 
 function sarifOf(dir: string): Sarif.Result[] {
   return (JSON.parse(readFileSync(path.join(dir, 'out.sarif'), 'utf8')) as Sarif.Log).runs[0].results ?? [];
@@ -129,23 +129,12 @@ describe('applyBaseline', () => {
     lineHash,
     snippet: 'x',
   });
-  const result = (findings: Finding[]): ScanResult => ({
-    tool: { name: 'fixate', version: '0', informationUri: '' },
-    roots: ['src'],
-    rules: [{ id: 'r' } as ScanResult['rules'][number]],
-    findings,
-    notifications: [{ level: 'warning', code: 'binary', message: 'm', path: 'src/skipped.ts', skipped: true }],
-    stats: {
-      filesDiscovered: 0,
-      filesScanned: 0,
-      filesSkipped: 0,
-      filesPrefiltered: 0,
-      suppressed: 0,
-      testFindingsLeftOut: 0,
-      bySeverity: { error: findings.length, warning: 0, note: 0 },
-    },
-    durationMs: 0,
-  });
+  const result = (findings: Finding[]): ScanResult =>
+    resultOf(findings, {
+      roots: ['src'],
+      rules: [{ id: 'r' } as ScanResult['rules'][number]],
+      notifications: [{ level: 'warning', code: 'binary', message: 'm', path: 'src/skipped.ts', skipped: true }],
+    });
 
   it('matches the full hash first, then the hash without its occurrence count', () => {
     // An identical line added above a known one renumbers it (`abc:1` becomes `abc:2`).

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/program.js';
+import type { Finding, ScanResult } from '../../src/types.js';
 
 /** A temporary git repository for CI-workflow tests; `files` maps relative paths to contents. */
 export function tempRepo(prefix: string, files: Record<string, string>): string {
@@ -79,3 +80,25 @@ export const LOGIN_TS = [
   '}',
   '',
 ].join('\n');
+
+/** A minimal ScanResult around `findings`, for tests that drive the CLI's helpers directly. */
+export function resultOf(findings: Finding[], more: Partial<ScanResult> = {}): ScanResult {
+  return {
+    tool: { name: 'fixate', version: '0', informationUri: '' },
+    roots: ['.'],
+    rules: [],
+    findings,
+    notifications: [],
+    stats: {
+      filesDiscovered: 1,
+      filesScanned: 1,
+      filesSkipped: 0,
+      filesPrefiltered: 0,
+      suppressed: 0,
+      testFindingsLeftOut: 0,
+      bySeverity: { error: findings.length, warning: 0, note: 0 },
+    },
+    durationMs: 0,
+    ...more,
+  };
+}
