@@ -42,7 +42,7 @@ describe('action.yml', () => {
     }
     const upload = action.runs.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
     expect(upload.if).toMatch(/^always\(\) && inputs\.upload == 'true'/);
-    expect(upload.with?.sarif_file).toBe('${{ steps.scan.outputs.sarif-file }}');
+    expect(upload.with?.sarif_file).toBe(`\${{ steps.scan.outputs.sarif-file }}`);
   });
 
   it("is documented by the README's generated inputs table", () => {
