@@ -68,6 +68,8 @@ export interface Finding {
   suppression?: Suppression;
   /** In test code, reported only because `includeTests` was set (and lowered to a note). */
   testCode?: boolean;
+  /** Set when the scan was compared with a baseline (`--baseline`): new, or already in the baseline. */
+  baselineState?: 'new' | 'unchanged';
   /** GitHub's `primaryLocationLineHash` for the primary line. */
   lineHash: string;
   /** The source line(s) of the primary location, for code frames. */
@@ -118,6 +120,29 @@ export interface ScanStats {
   bySeverity: Record<Severity, number>;
 }
 
+/** One finding recorded in a baseline file, identified by rule, file and GitHub's line hash. */
+export interface BaselineEntry {
+  ruleId: string;
+  path: string;
+  /** `primaryLocationLineHash` of the primary line, as in SARIF. */
+  lineHash: string;
+  /** Hash of the finding's own code without whitespace, to follow it when it moves (see src/baseline). */
+  codeHash?: string;
+  /** Where it was when recorded; informational, matching does not use it. */
+  line: number;
+  message: string;
+}
+
+/** The comparison with a baseline: `findings` then holds only the new ones. */
+export interface BaselineComparison {
+  /** The baseline file, relative to the working directory when inside it. */
+  file: string;
+  /** Current findings that the baseline already had: left out of the report and the exit code. */
+  unchanged: Finding[];
+  /** Baseline entries no longer found in files this scan reported on (fixed, or the code removed). */
+  absent: BaselineEntry[];
+}
+
 export interface ScanResult {
   tool: { name: string; version: string; informationUri: string };
   /** Human label of what was scanned, relative to the source root. Never absolute. */
@@ -126,6 +151,8 @@ export interface ScanResult {
   findings: Finding[];
   notifications: Notification[];
   stats: ScanStats;
+  /** Present when the findings were compared with a baseline. */
+  baseline?: BaselineComparison;
   /** Wall time; deliberately not rendered by any reporter so output stays byte-identical. */
   durationMs: number;
 }

@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, type FixateConfig, loadConfig, type ReportFormat } from '../config/load.js';
+import { readFileSync } from 'node:fs';
+import { applyBaseline, BaselineError, DEFAULT_BASELINE_FILE, parseBaseline } from '../baseline/baseline.js';
+import { ConfigError, FORMATS, type FixateConfig, loadConfig, type ReportFormat } from '../config/load.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from '../engine/options.js';
 import { describeRule } from '../engine/rule-docs.js';
 import type { RuleMetaDefinition } from '../rule.js';
-import type { FailOn, ScanResult, Severity } from '../types.js';
+import type { BaselineEntry, FailOn, ScanResult, Severity } from '../types.js';
 import { packageInfo } from '../version.js';
 import {
   assertWritableTarget,
@@ -20,6 +22,7 @@ export interface Reporters {
   renderText(result: ScanResult, options: { color: boolean; debug?: boolean }): string;
   renderJson(result: ScanResult): string;
   renderSarif(result: ScanResult, options: { category?: string }): string;
+  renderGithub(result: ScanResult): string;
 }
 
 /**
@@ -50,7 +53,6 @@ export const defaultDeps: CliDeps = {
   reporters: () => import('../reporters/index.js'),
 };
 
-const FORMATS: ReportFormat[] = ['text', 'json', 'sarif'];
 const FAIL_ON: FailOn[] = ['error', 'warning', 'note', 'none'];
 const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
 
@@ -70,6 +72,10 @@ interface ScanFlags {
   changedSince?: string;
   strict?: boolean;
   includeTests?: boolean;
+  baseline?: string;
+  fix?: boolean;
+  fixUnsafe?: boolean;
+  fixDryRun?: boolean;
   config?: string;
   color: boolean;
   quiet?: boolean;
@@ -127,7 +133,7 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
     .version(packageInfo().version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .argument('[paths...]', 'files or directories to scan', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format (default: text)').choices(FORMATS))
+    .addOption(new Option('-f, --format <format>', 'report format (default: text)').choices([...FORMATS]))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--sarif-output <file>', 'also write a SARIF report to this file')
     .option('--sarif-category <name>', 'SARIF automationDetails category, to tell several uploads apart')
@@ -136,29 +142,16 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
         '--fail-on <severity>',
         'exit 1 when a finding at or above this severity remains (default: error)',
       ).choices(FAIL_ON),
-    )
-    .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collectIds)
-    .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collectIds)
-    .option('--include <glob>', 'only scan files matching this glob (repeatable)', collect)
-    .option('--exclude <glob>', 'also skip files matching this glob (repeatable)', collect)
-    .option('--tsconfig <path>', "use this tsconfig's include/exclude/files to pick files (extends is not followed)")
-    .option(
-      '--max-file-size <kb>',
-      `skip files larger than this many KiB (default: ${DEFAULT_MAX_FILE_SIZE_KB})`,
-      positiveNumber,
-    )
-    .option(
-      '--file-time-budget <ms>',
-      `give up on a file after this many milliseconds (default: ${DEFAULT_FILE_TIME_BUDGET_MS})`,
-      positiveInteger,
-    )
-    .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
-    .option('--strict', 'exit 2 when any file was skipped or not fully analysed')
-    .option('--include-tests', 'report findings in test code as notes tagged "test" (default: left out and counted)')
-    .option('-c, --config <file>', 'config file (default: fixate.config.json, or "fixate" in package.json)')
-    .option('--no-color', 'disable colours')
-    .option('-q, --quiet', 'print nothing but the report')
-    .option('--debug', 'print internal details and stack traces')
+    );
+  addScanOptions(program, (cmd) =>
+    cmd
+      .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
+      .option('--strict', 'exit 2 when any file was skipped or not fully analysed'),
+  )
+    .option('--baseline <file>', 'report only findings that are not in this baseline (see `fixate baseline`)')
+    .option('--fix', 'apply the safe fixes in place, then re-scan and report what remains')
+    .option('--fix-unsafe', 'like --fix, and also apply fixes marked unsafe (review them)')
+    .option('--fix-dry-run', 'print the fixes --fix would apply as a unified diff; write nothing')
     .addHelpText(
       'after',
       [
@@ -170,6 +163,16 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
     .action(async (paths: string[], flags: ScanFlags) => {
       state.exitCode = await scanCommand(paths, flags, io, deps);
     });
+
+  addScanOptions(
+    program
+      .command('baseline')
+      .description('record the current findings, so later scans with --baseline report only new ones')
+      .argument('[paths...]', 'files or directories to scan', ['.'])
+      .option('-o, --output <file>', `where to write the baseline (default: ${DEFAULT_BASELINE_FILE})`),
+  ).action(async (paths: string[], flags: ScanFlags) => {
+    state.exitCode = await baselineCommand(paths, flags, io, deps);
+  });
 
   program
     .command('rules')
@@ -236,7 +239,51 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   return program;
 }
 
-async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: CliDeps): Promise<number> {
+/**
+ * The options that choose what is scanned and how it is reported on stderr, shared by the scan and
+ * `fixate baseline`; `middle` adds the caller's own options where they belong in `--help`.
+ */
+function addScanOptions(cmd: Command, middle: (cmd: Command) => Command = (c) => c): Command {
+  cmd
+    .option('--rule <id>', 'run only this rule (repeatable, or comma-separated)', collectIds)
+    .option('--disable-rule <id>', 'do not run this rule (repeatable, or comma-separated)', collectIds)
+    .option('--include <glob>', 'only scan files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'also skip files matching this glob (repeatable)', collect)
+    .option('--tsconfig <path>', "use this tsconfig's include/exclude/files to pick files (extends is not followed)")
+    .option(
+      '--max-file-size <kb>',
+      `skip files larger than this many KiB (default: ${DEFAULT_MAX_FILE_SIZE_KB})`,
+      positiveNumber,
+    )
+    .option(
+      '--file-time-budget <ms>',
+      `give up on a file after this many milliseconds (default: ${DEFAULT_FILE_TIME_BUDGET_MS})`,
+      positiveInteger,
+    );
+  return middle(cmd)
+    .option('--include-tests', 'report findings in test code as notes tagged "test" (default: left out and counted)')
+    .option('-c, --config <file>', 'config file (default: fixate.config.json, or "fixate" in package.json)')
+    .option('--no-color', 'disable colours')
+    .option('-q, --quiet', 'print nothing but the report')
+    .option('--debug', 'print internal details and stack traces');
+}
+
+interface PreparedScan {
+  settings: Settings;
+  /** Runs the scan (with the progress display), compared with the baseline when one is set. */
+  run(): Promise<ScanResult>;
+  /** The scan without the baseline comparison. */
+  runRaw(): Promise<ScanResult>;
+}
+
+/** Everything a scan needs that can fail before it starts: flags, config, paths, output targets. */
+async function prepareScan(
+  paths: string[],
+  flags: ScanFlags,
+  io: CliIo,
+  deps: CliDeps,
+  checkTargets: (settings: Settings) => void,
+): Promise<PreparedScan> {
   const ruleIds = (await deps.ruleMetas()).map((m) => m.id);
   if (flags.rule) assertKnownRuleIds(flags.rule, ruleIds, '--rule');
   if (flags.disableRule) assertKnownRuleIds(flags.disableRule, ruleIds, '--disable-rule');
@@ -251,18 +298,10 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
   if (settings.tsconfig && !isFile(settings.tsconfig)) {
     throw new UsageError(`--tsconfig ${displayPath(io.cwd, settings.tsconfig)} not found`);
   }
-  if (settings.output) assertWritableTarget(settings.output, '--output');
-  if (settings.sarifOutput) assertWritableTarget(settings.sarifOutput, '--sarif-output');
-  if (settings.output && settings.output === settings.sarifOutput) {
-    throw new UsageError('--output and --sarif-output name the same file');
-  }
+  checkTargets(settings);
+  const baseline = settings.baseline ? readBaseline(settings.baseline, io.cwd) : undefined;
 
   const progress = shouldShowProgress(io.stderr, io.env, settings.quiet);
-  let progressShown = false;
-  const clearProgress = () => {
-    if (progressShown) io.stderr.write('\r\x1b[K');
-    progressShown = false;
-  };
   const options: ScanOptions = {
     paths,
     cwd: io.cwd,
@@ -278,25 +317,108 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     tsconfig: settings.tsconfig,
     includeTests: settings.includeTests,
     debug: flags.debug,
-    onProgress: progress
-      ? (done, total) => {
-          io.stderr.write(`\rfixate: analysing ${done}/${total} files`);
-          progressShown = true;
-        }
-      : undefined,
   };
+  const runRaw = async (): Promise<ScanResult> => {
+    let progressShown = false;
+    try {
+      return await deps.scan({
+        ...options,
+        onProgress: progress
+          ? (done, total) => {
+              io.stderr.write(`\rfixate: analysing ${done}/${total} files`);
+              progressShown = true;
+            }
+          : undefined,
+      });
+    } finally {
+      if (progressShown) io.stderr.write('\r\x1b[K');
+    }
+  };
+  const run = async (): Promise<ScanResult> => {
+    const result = await runRaw();
+    if (!baseline) return result;
+    // A --changed-since scan reports on changed files only, so an entry elsewhere is not "absent".
+    return applyBaseline(result, baseline.entries, {
+      file: baseline.shown,
+      reportedOn: flags.changedSince ? () => false : undefined,
+    });
+  };
+  return { settings, run, runRaw };
+}
 
-  let result: ScanResult;
+function readBaseline(file: string, cwd: string): { entries: BaselineEntry[]; shown: string } {
+  // Relative even outside the working directory: reports never carry an absolute path.
+  const shown = path.relative(cwd, file).split(path.sep).join('/');
+  let text: string;
   try {
-    result = await deps.scan(options);
-  } finally {
-    clearProgress();
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `--baseline ${shown} not found; create it with \`fixate baseline --output ${shown}\``
+        : `cannot read --baseline ${shown} (${code ?? String(error)})`,
+    );
+  }
+  try {
+    return { entries: parseBaseline(text, shown), shown };
+  } catch (error) {
+    if (error instanceof BaselineError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: CliDeps): Promise<number> {
+  const { settings, run } = await prepareScan(paths, flags, io, deps, (settings) => {
+    if (settings.output) assertWritableTarget(settings.output, '--output');
+    if (settings.sarifOutput) assertWritableTarget(settings.sarifOutput, '--sarif-output');
+    if (settings.output && settings.output === settings.sarifOutput) {
+      throw new UsageError('--output and --sarif-output name the same file');
+    }
+  });
+
+  let result = await run();
+  const unsafe = flags.fixUnsafe === true;
+  // Loaded only when asked for: fixing parses with TypeScript, which plain commands never load.
+  const fixer = flags.fixDryRun || flags.fix || unsafe ? await import('./fix.js') : undefined;
+  if (fixer && flags.fixDryRun) {
+    const { dryRunFixes, sourceRootOf } = fixer;
+    const srcRoot = sourceRootOf(result, io.cwd, paths[0] ?? '.');
+    const dry = dryRunFixes(result, srcRoot, unsafe);
+    io.stdout.write(dry.diff);
+    if (!settings.quiet) {
+      for (const r of dry.refused) io.stderr.write(`fixate: would not fix ${r.path}: ${r.reason}\n`);
+      for (const b of dry.broken) io.stderr.write(`fixate: would not apply a fix that breaks the syntax of ${b}\n`);
+      const later = dry.deferred > 0 ? `; ${dry.deferred} more overlap them and would follow in later passes` : '';
+      io.stderr.write(
+        `fixate: --fix-dry-run: ${plural(dry.fixes, 'fix', 'fixes')} in ${plural(dry.files, 'file')} would be applied${later}; nothing was written\n`,
+      );
+    }
+    return exitCodeFor(result, settings).code;
+  }
+  if (fixer) {
+    const { applyFixes, sourceRootOf } = fixer;
+    const srcRoot = sourceRootOf(result, io.cwd, paths[0] ?? '.');
+    const fixed = await applyFixes(result, srcRoot, unsafe, run);
+    result = fixed.result;
+    if (!settings.quiet) {
+      for (const file of fixed.files) io.stderr.write(`fixate: fixed ${file}\n`);
+      for (const r of fixed.refused) io.stderr.write(`fixate: not fixed ${r.path}: ${r.reason}\n`);
+      for (const b of fixed.broken) io.stderr.write(`fixate: did not apply a fix that breaks the syntax of ${b}\n`);
+      if (fixed.capped) io.stderr.write(`fixate: stopped after ${fixed.passes} passes with fixes still to apply\n`);
+      const remaining = result.findings.filter((f) => !f.suppression).length;
+      io.stderr.write(
+        `fixate: applied ${plural(fixed.applied, 'fix', 'fixes')} to ${plural(fixed.files.length, 'file')}` +
+          ` in ${plural(fixed.passes, 'pass', 'passes')}; ${plural(remaining, 'finding')} remain after the re-scan\n`,
+      );
+    }
   }
 
   const reporters = await deps.reporters();
   const render = (format: ReportFormat, color: boolean): string => {
     if (format === 'json') return reporters.renderJson(result);
     if (format === 'sarif') return reporters.renderSarif(result, { category: settings.sarifCategory });
+    if (format === 'github') return reporters.renderGithub(result);
     return reporters.renderText(result, { color, debug: flags.debug });
   };
 
@@ -333,6 +455,22 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
   const outcome = exitCodeFor(result, settings);
   if (outcome.strictReason) io.stderr.write(`fixate: --strict: ${outcome.strictReason}, so the scan is incomplete\n`);
   return outcome.code;
+}
+
+async function baselineCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: CliDeps): Promise<number> {
+  const output = path.resolve(io.cwd, flags.output ?? DEFAULT_BASELINE_FILE);
+  // The baseline is recorded from the full scan: a baseline of a baseline would record nothing.
+  const { settings, runRaw } = await prepareScan(paths, { ...flags, baseline: undefined }, io, deps, () =>
+    assertWritableTarget(output, '--output'),
+  );
+  const result = await runRaw();
+  const { renderBaseline } = await import('../baseline/baseline.js');
+  writeFileAtomic(output, renderBaseline(result), '--output');
+  if (!settings.quiet) {
+    const count = result.findings.filter((f) => !f.suppression).length;
+    io.stderr.write(`fixate: wrote ${displayPath(io.cwd, output)} (${plural(count, 'finding')})\n`);
+  }
+  return 0;
 }
 
 /**
@@ -374,6 +512,7 @@ interface Settings {
   fileTimeBudget: number;
   strict: boolean;
   includeTests: boolean;
+  baseline?: string;
   quiet: boolean;
 }
 
@@ -393,6 +532,7 @@ export function merge(flags: ScanFlags, config: FixateConfig, cwd: string): Sett
     fileTimeBudget: flags.fileTimeBudget ?? config.fileTimeBudget ?? DEFAULT_FILE_TIME_BUDGET_MS,
     strict: flags.strict ?? config.strict ?? false,
     includeTests: flags.includeTests ?? config.includeTests ?? false,
+    baseline: fromCwd(flags.baseline) ?? config.baseline,
     quiet: flags.quiet ?? false,
   };
 }
@@ -479,6 +619,10 @@ function isFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
 }
 
 function ensureNewline(text: string): string {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RuleSetting } from '../engine/options.js';
 import type { FailOn } from '../types.js';
 
-export type ReportFormat = 'text' | 'json' | 'sarif';
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'github';
 
 /** The options a project can pin in `fixate.config.json` or a `"fixate"` key in package.json. */
 export interface FixateConfig {
@@ -23,6 +23,8 @@ export interface FixateConfig {
   strict?: boolean;
   /** Report findings in test code as notes tagged `test` instead of leaving them out. */
   includeTests?: boolean;
+  /** Absolute (resolved against the config file's directory): report only findings not in this baseline. */
+  baseline?: string;
   rules?: Record<string, RuleSetting>;
   identityKeys?: string[];
 }
@@ -60,7 +62,7 @@ export class ConfigError extends Error {
 
 export const CONFIG_FILE_NAME = 'fixate.config.json';
 
-const FORMATS: readonly string[] = ['text', 'json', 'sarif'];
+export const FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github'];
 const FAIL_ON: readonly string[] = ['error', 'warning', 'note', 'none'];
 const RULE_SETTINGS: readonly string[] = ['off', 'error', 'warning', 'note'];
 
@@ -119,10 +121,11 @@ const SCHEMA: Record<Exclude<keyof FixateConfig, 'rules'>, Check> = {
   fileTimeBudget: positiveNumber(true),
   strict: boolean,
   includeTests: boolean,
+  baseline: nonEmptyString,
   identityKeys: stringArray,
 };
 
-const PATH_KEYS = new Set(['output', 'sarifOutput', 'tsconfig']);
+const PATH_KEYS = new Set(['output', 'sarifOutput', 'tsconfig', 'baseline']);
 
 /**
  * Finds and validates the project configuration. The file is parsed as JSON data and never

@@ -1,3 +1,4 @@
+export { ANNOTATIONS_PER_LEVEL, escapeData, escapeProperty, renderGithub } from './github.js';
 export { type JsonReport, renderJson, toJsonReport } from './json.js';
 export { pathToUri, renderSarif, type SarifOptions, toSarifLog } from './sarif.js';
 export { renderText, type TextOptions } from './text.js';

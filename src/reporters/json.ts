@@ -24,6 +24,7 @@
  *       ],
  *       "suppression"?: { "kind": "inSource", "justification": string },  // present = suppressed
  *       "testCode"?: true,                          // in test code, reported because of --include-tests
+ *       "baselineState"?: "new",                    // with --baseline: only new findings are listed
  *       "lineHash": string,                         // GitHub primaryLocationLineHash of the primary line
  *       "snippet": string                           // source text of the primary line(s)
  *     }
@@ -44,6 +45,11 @@
  *     "filesPrefiltered": number, "suppressed": number,
  *     "testFindingsLeftOut": number,                // findings in test code left out (see --include-tests)
  *     "bySeverity": { "error": number, "warning": number, "note": number }   // unsuppressed findings
+ *   },
+ *   "baseline"?: {                                  // with --baseline
+ *     "file": string,                               // as given, relative to the working directory
+ *     "unchanged": number,                          // known findings left out of "findings"
+ *     "absent": number                              // baseline entries no longer found
  *   }
  * }
  *
@@ -102,6 +108,7 @@ function finding(f: Finding): Finding {
     fixes: f.fixes.map(fix),
     ...(f.suppression ? { suppression: { kind: f.suppression.kind, justification: f.suppression.justification } } : {}),
     ...(f.testCode ? { testCode: true } : {}),
+    ...(f.baselineState ? { baselineState: f.baselineState } : {}),
     lineHash: f.lineHash,
     snippet: f.snippet,
   };
@@ -137,6 +144,7 @@ export interface JsonReport {
   findings: Finding[];
   notifications: Notification[];
   stats: ScanStats;
+  baseline?: { file: string; unchanged: number; absent: number };
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
@@ -146,6 +154,15 @@ export function toJsonReport(result: ScanResult): JsonReport {
     findings: sortFindings(result.findings).map(finding),
     notifications: sortNotifications(result.notifications).map(notification),
     stats: stats(result.stats),
+    ...(result.baseline
+      ? {
+          baseline: {
+            file: result.baseline.file,
+            unchanged: result.baseline.unchanged.length,
+            absent: result.baseline.absent.length,
+          },
+        }
+      : {}),
   };
 }
 

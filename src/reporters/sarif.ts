@@ -1,5 +1,6 @@
 import type * as Sarif from 'sarif';
 import type {
+  BaselineEntry,
   Finding,
   Fix,
   Location,
@@ -221,7 +222,37 @@ function result(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result 
     out.suppressions = [{ kind: finding.suppression.kind, justification: finding.suppression.justification }];
   }
   if (finding.testCode) out.properties = { tags: ['test'] };
+  if (finding.baselineState) out.baselineState = finding.baselineState;
   return out;
+}
+
+/**
+ * A baseline entry no longer found (fixed, or its code removed). It is a record, not an alert:
+ * `kind: "pass"` with level `none`, and marked as suppressed because GitHub does not document
+ * `kind`, and a suppressed result can only ever become a closed alert.
+ */
+function absentResult(entry: BaselineEntry, ruleIndex: Map<string, number>): Sarif.Result {
+  const index = ruleIndex.get(entry.ruleId);
+  return {
+    ruleId: entry.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    kind: 'pass',
+    level: 'none',
+    message: { text: sentence(escapeLinks(entry.message || `${entry.ruleId} no longer found`)) },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: artifactLocation(entry.path),
+          region: { startLine: Math.max(1, entry.line) },
+        },
+      },
+    ],
+    partialFingerprints: { primaryLocationLineHash: entry.lineHash },
+    baselineState: 'absent',
+    suppressions: [
+      { kind: 'external', status: 'accepted', justification: 'No longer found: fixed since the baseline.' },
+    ],
+  };
 }
 
 function notification(n: Notification, ruleIndex: Map<string, number>): Sarif.Notification {
@@ -287,7 +318,10 @@ export function toSarifLog(scan: ScanResult, options: SarifOptions = {}): Sarif.
     ],
     ...(options.category ? { automationDetails: { id: options.category.replace(/\/*$/, '/') } } : {}),
     columnKind: 'utf16CodeUnits',
-    results: sortFindings(scan.findings).map((f) => result(f, ruleIndex)),
+    results: [
+      ...sortFindings([...scan.findings, ...(scan.baseline?.unchanged ?? [])]).map((f) => result(f, ruleIndex)),
+      ...(scan.baseline?.absent ?? []).map((entry) => absentResult(entry, ruleIndex)),
+    ],
   };
   return { $schema: SCHEMA, version: '2.1.0', runs: [run] };
 }

@@ -223,6 +223,15 @@ class TextRenderer {
       const parts = SEVERITIES.map((s) => this.severity(s, plural(stats.bySeverity[s], s)));
       this.line(`${c.bold(plural(total, 'finding'))}: ${parts.join(', ')}${suppressed}.`);
     }
+    const baseline = this.result.baseline;
+    if (baseline) {
+      const known = baseline.unchanged.length;
+      const fixed = baseline.absent.length;
+      this.line(
+        `Baseline ${clean(baseline.file)}: ${plural(known, 'known finding')} left out` +
+          (fixed > 0 ? `, ${fixed} no longer found.` : '.'),
+      );
+    }
     if (stats.testFindingsLeftOut > 0) {
       this.line(
         `Test code: ${plural(stats.testFindingsLeftOut, 'finding')} left out (--include-tests reports them as notes).`,

@@ -109,6 +109,7 @@ async function run(args: string[], options: RunOptions = {}) {
       renderText,
       renderJson: (r) => JSON.stringify({ findings: r.findings.length }),
       renderSarif: (_r, o) => `SARIF category=${o.category ?? '-'}`,
+      renderGithub: (r) => `GITHUB findings=${r.findings.length}`,
     }),
     ...options.deps,
   };
