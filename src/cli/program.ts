@@ -324,8 +324,8 @@ async function prepareScan(
       return await deps.scan({
         ...options,
         onProgress: progress
-          ? (done, total) => {
-              io.stderr.write(`\rfixate: analysing ${done}/${total} files`);
+          ? (done, total, phase) => {
+              io.stderr.write(`\rfixate: ${phase} ${done}/${total} files\x1b[K`);
               progressShown = true;
             }
           : undefined,

@@ -2,6 +2,8 @@ import type { Severity } from '../types.js';
 
 export type RuleSetting = Severity | 'off';
 
+export type ScanPhase = 'reading' | 'analysing';
+
 export interface ScanOptions {
   /** Files or directories to scan, absolute or relative to `cwd`. */
   paths: string[];
@@ -44,8 +46,12 @@ export interface ScanOptions {
   /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
   noPrefilter?: boolean;
   debug?: boolean;
-  /** Called as files are analysed, for a progress display. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called for a progress display, in two phases: just before each discovered file is read
+   * (`reading`: pre-filter and parse), then just before each session-relevant file is analysed
+   * (`analysing`, counted over those files only).
+   */
+  onProgress?: (done: number, total: number, phase: ScanPhase) => void;
 }
 
 export const DEFAULT_MAX_FILE_SIZE_KB = 1024;

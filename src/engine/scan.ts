@@ -84,7 +84,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   // analysis can ask who imports a file (the models its importers use, the arguments they pass).
   const candidates: ParsedFile[] = [];
   for (const absPath of files) {
-    options.onProgress?.(done++, files.length);
+    options.onProgress?.(done++, files.length, 'reading');
     isolate(absPath, () => {
       const file = loadCandidate(absPath);
       if (!file) return;
@@ -92,13 +92,15 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
       candidates.push(file);
     });
   }
+  let analysed = 0;
   for (const file of candidates) {
+    options.onProgress?.(analysed++, candidates.length, 'analysing');
     isolate(file.absPath, () => {
-      scanned++;
       analyseFile(file, active, builder, findings, notify, budget, options.debug ?? false);
+      scanned++;
     });
   }
-  options.onProgress?.(files.length, files.length);
+  options.onProgress?.(candidates.length, candidates.length, 'analysing');
 
   function isolate(absPath: string, work: () => void): void {
     try {

@@ -94,8 +94,8 @@ async function run(args: string[], options: RunOptions = {}) {
   let stderr = '';
   const scanResult = options.scanResult ?? result();
   const scan = vi.fn(async (scanOptions: ScanOptions) => {
-    scanOptions.onProgress?.(1, 2);
-    scanOptions.onProgress?.(2, 2);
+    scanOptions.onProgress?.(1, 2, 'analysing');
+    scanOptions.onProgress?.(2, 2, 'analysing');
     return typeof scanResult === 'function' ? scanResult() : scanResult;
   });
   const renderText = vi.fn(
@@ -391,7 +391,7 @@ describe('scanning', () => {
   });
 
   it('shows progress only on a TTY stderr outside CI and without --quiet', async () => {
-    const progress = 'fixate: analysing 1/2 files\rfixate: analysing 2/2 files\r\x1b[K';
+    const progress = 'fixate: analysing 1/2 files\x1b[K\rfixate: analysing 2/2 files\x1b[K\r\x1b[K';
     let r = await run([], { stderrTTY: true });
     expect(r.stderr).toBe(`\r${progress}fixate: scanned 3 files in 1.23s\n`);
     r = await run([], { stderrTTY: true, env: { CI: 'true' } });

@@ -335,8 +335,8 @@ describe('per-file isolation', () => {
     const dir = project({ 'package.json': MANIFEST, 'a.ts': VULNERABLE, 'b.ts': VULNERABLE, 'c.ts': VULNERABLE });
     const result = await scanDir(dir, {
       // Called just before each file is read: delete b.ts after discovery listed it.
-      onProgress: (done) => {
-        if (done === 1) unlinkSync(path.join(dir, 'b.ts'));
+      onProgress: (done, _total, phase) => {
+        if (phase === 'reading' && done === 1) unlinkSync(path.join(dir, 'b.ts'));
       },
     });
     expect(notification(result, 'b.ts', 'vanished').skipped).toBe(true);
@@ -349,8 +349,8 @@ describe('per-file isolation', () => {
   it('a directory deleted during discovery costs only its own files', async () => {
     const dir = project({ 'package.json': MANIFEST, 'good.ts': VULNERABLE, 'gone/a.ts': VULNERABLE });
     const result = await scanDir(dir, {
-      onProgress: (done) => {
-        if (done === 0) unlinkSync(path.join(dir, 'gone/a.ts'));
+      onProgress: (done, _total, phase) => {
+        if (phase === 'reading' && done === 0) unlinkSync(path.join(dir, 'gone/a.ts'));
       },
     });
     expect(findingsIn(result, 'good.ts')).toEqual(BOTH_ON_LINE_2);

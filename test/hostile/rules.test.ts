@@ -124,8 +124,9 @@ describe('rule isolation', () => {
       dir,
       {
         debug: true,
-        onProgress: (done) => {
-          armed = done === 1;
+        // Armed while the second file (b.ts) is analysed.
+        onProgress: (done, _total, phase) => {
+          armed = phase === 'analysing' && done === 1;
         },
       },
       [booby],
