@@ -130,7 +130,9 @@ function moduleOf(expression: ts.Expression, file: FileContext, depth: number): 
   if (ts.isIdentifier(expression)) {
     const declaration = findDeclaration(expression);
     if (declaration && ts.isNamespaceImport(declaration)) {
-      return file.resolveImport((declaration.parent.parent.moduleSpecifier as ts.StringLiteral).text);
+      // A half-typed `import * as m from` has no string specifier.
+      const specifier = declaration.parent.parent.moduleSpecifier;
+      return ts.isStringLiteralLike(specifier) ? file.resolveImport(specifier.text) : undefined;
     }
   }
   const resolved = resolveValue(expression, file, depth + 1);
