@@ -72,6 +72,7 @@ export {
   invalidationAt,
   isRotationPromise,
   loginCallAt,
+  loginOriginOf,
   rotationAt,
   sessionModels,
   sessionObjectOf,
@@ -79,6 +80,8 @@ export {
   sessionWritesAt,
   summarize,
 } from './analysis/session-concepts.js';
+export { isIdentityKey, isNonIdentityKey } from './analysis/identity-keys.js';
+export type { LoginOrigin } from './analysis/login-evidence.js';
 export type {
   LoginCall,
   LoginVerdict,

@@ -35,13 +35,13 @@ export default defineRuleMeta({
         '{{login}} logs the user in with {{library}} {{version}} ({{versionEvidence}}), which keeps the session id across login ({{advisory}} affects {{library}} {{affected}}).',
       loginVersionUnknown:
         '{{login}} logs the user in with {{library}}, but the installed {{library}} version could not be determined ({{reason}}); {{library}} {{affected}} keeps the session id across login ({{advisory}}).',
-      regenerateErrorIgnored:
-        'The error passed to this regenerate callback is ignored: if regeneration fails the handler carries on without a valid new session; handle `err` first (for example `if (err) return next(err)`).',
     },
     suggestions: {
       wrapInRegenerate:
         'Move the statements from the first identity write into `{{callee}}((err) => { … })` so they run on the new session.',
       insertRotation: 'Regenerate the session before writing the identity: `{{statement}}`',
+      rotateBeforeLogin:
+        'Or, keeping this {{library}} version, regenerate the session and log in on the new one: `{{rotation}}` around the login.',
       upgradeLibrary: 'Raise {{library}} to {{range}} in package.json and reinstall. Note: {{note}}.',
     },
   },

@@ -7,12 +7,15 @@ import {
   enclosingFunction,
   type FileContext,
   type FixDescriptor,
-  findDeclaration,
   functionOf,
   helperOf,
   helperRotationEvidence,
   isFunctionLike,
+  isIdentityKey,
+  isNonIdentityKey,
   type LoginCall,
+  type LoginOrigin,
+  loginOriginOf,
   loginCallAt,
   nestRoute,
   type RouteRegistration,
@@ -40,6 +43,8 @@ interface IdentityWrite {
   session: SessionObject;
   /** The model-level write, for the fix template. */
   write: SessionWrite;
+  /** The login the written value comes from, when the key alone does not say. */
+  origin?: LoginOrigin;
   helper?: { name: string; writeNode: ts.Node };
 }
 
@@ -65,8 +70,9 @@ export default defineRule(meta, (ctx) => {
 
   const collectWrites = (node: ts.Node) => {
     for (const write of sessionWritesAt(node, file)) {
-      const key = identityKey(write, file);
-      if (key && !clearsIdentity(write)) writes.push({ node: write.node, key, session: write.session, write });
+      const identity = identityOf(write, file);
+      if (identity && !clearsIdentity(write))
+        writes.push({ node: write.node, key: identity.key, origin: identity.origin, session: write.session, write });
     }
   };
 
@@ -87,12 +93,16 @@ export default defineRule(meta, (ctx) => {
     },
     onEnd() {
       for (const call of helperCalls) writes.push(...helperWrites(call, file));
-      reportLogins(ctx, logins);
-      reportIgnoredErrors(ctx, rotations);
+      const context = { file, rotations, logins, routes };
+      reportLogins(
+        ctx,
+        logins.filter((login) => !rotatedAroundLogin(login, context)),
+        context,
+      );
       const reportedOwners = new Set<ts.Node>();
       const ordered = [...writes].sort((a, b) => a.node.pos - b.node.pos);
       for (const write of ordered) {
-        const verdict = judge(write, { file, rotations, logins, routes });
+        const verdict = judge(write, context);
         if (verdict.kind !== 'unsafe' || reportedOwners.has(verdict.owner)) continue;
         reportedOwners.add(verdict.owner);
         reportWrite(ctx, write, verdict, { rotations, routes, credentials });
@@ -101,24 +111,58 @@ export default defineRule(meta, (ctx) => {
   };
 });
 
-/** The first identity key a write stores, per `ctx.file.identityKeys`. */
-function identityKey(write: SessionWrite, file: FileContext): string | undefined {
-  const keys = file.identityKeys;
+/**
+ * What makes a write a login: the first identity key it stores (`ctx.file.identityKeys`, spelled any
+ * way, `gh_access_token`), or a value that comes out of a login (a token exchange, a credential
+ * check) stored under a key that is not flow state (`Object.assign(req.session, tokenSet)`).
+ */
+function identityOf(write: SessionWrite, file: FileContext): { key: string; origin?: LoginOrigin } | undefined {
+  const isIdentity = (key: string) => isIdentityKey(key, file.identityKeys);
   for (const path of write.paths) {
     const [head, ...rest] = path;
     const leaf = rest.at(-1);
-    if (head !== undefined && keys.has(head)) {
+    if (head !== undefined && isIdentity(head)) {
       // `req.session.user = …`, `req.session.user.id = …`, `req.session.auth.role = …` — but not
       // `req.session.user.lastSeen = …`, an update of an already logged-in session.
-      if (rest.length === 0 || leaf === 'id' || (leaf !== undefined && keys.has(leaf))) return head;
+      if (rest.length === 0 || leaf === 'id' || (leaf !== undefined && isIdentity(leaf))) return { key: head };
     }
     if (head === undefined) {
       // Library-style `req.session[key].user = …`
-      const named = rest.find((key) => key !== undefined && keys.has(key));
-      if (named) return named;
+      const named = rest.find((key) => key !== undefined && isIdentity(key));
+      if (named) return { key: named };
+    }
+  }
+  const keys = write.paths.map((path) => path[0]);
+  if (keys.some((key) => key !== undefined && isNonIdentityKey(key))) return undefined;
+  const named = write.kind === 'assign' ? keys.find((key) => key !== undefined) : undefined;
+  for (const value of writtenValues(write)) {
+    // `{ ...tokenSet, profile }`: the spread carries the login result.
+    const inner = unwrap(value);
+    const parts = ts.isObjectLiteralExpression(inner)
+      ? inner.properties.filter(ts.isSpreadAssignment).map((spread) => spread.expression)
+      : [value];
+    for (const part of parts) {
+      const origin = loginOriginOf(part, file);
+      const text = part === value ? file.textOf(part) : `...${file.textOf(part)}`;
+      if (origin) return { key: named ?? shortText(text), origin };
     }
   }
   return undefined;
+}
+
+/** The values a write stores: the right side, the merged objects, the `set` value. */
+function writtenValues(write: SessionWrite): ts.Expression[] {
+  const node = write.node;
+  if (ts.isBinaryExpression(node)) return [node.right];
+  if (!ts.isCallExpression(node)) return [];
+  if (write.kind === 'merge') return node.arguments.slice(1);
+  if (write.kind === 'set') return node.arguments.slice(node.arguments.length > 1 ? 1 : 0, 2);
+  return [];
+}
+
+function shortText(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
 }
 
 /** `req.session.user = null` / `undefined` / `false` clears identity (logout), it is not a login. */
@@ -186,7 +230,7 @@ function sameFunction(callback: ts.Expression | undefined, fn: ts.Node, file: Fi
  * receives the request: safe when some level runs inside a rotation's (or a rotating login's)
  * callback, or is dominated by a completed rotation; skip when undecidable (loops).
  */
-function judge(write: IdentityWrite, context: JudgeContext): Verdict {
+function judge(write: { node: ts.Node; session: { carrier: ts.Expression } }, context: JudgeContext): Verdict {
   const { file } = context;
   const receiver = receivingFunction(write.session.carrier);
   if (!receiver) return { kind: 'skip' };
@@ -221,6 +265,35 @@ function judge(write: IdentityWrite, context: JudgeContext): Verdict {
     point = fn;
   }
   return { kind: 'skip' };
+}
+
+/** The request a library login logs in: `req` of `req.logIn(user)`, `request` of `super.logIn(request)`. */
+function loginCarrier(login: LoginCall): ts.Expression | undefined {
+  const callee = unwrap(login.call.expression);
+  if (login.kind === 'login' && ts.isPropertyAccessExpression(callee)) return unwrap(callee.expression);
+  if (login.kind === 'guard') return login.call.arguments[0];
+  return undefined;
+}
+
+/**
+ * A library login that keeps the id, rotated by hand (CVE-2022-25896's manual fix): inside a
+ * rotation's callback or after a completed rotation (regenerate, then log in), or followed by a
+ * rotation in the code that continues after it (log in, keep `req.session.passport`, regenerate and
+ * restore it). Either way the logged-in session ends up on a new id.
+ */
+function rotatedAroundLogin(login: LoginCall, context: JudgeContext): boolean {
+  if (login.verdict.rotates === true) return false;
+  const carrier = loginCarrier(login);
+  if (!carrier) return false;
+  if (judge({ node: login.call, session: { carrier } }, context).kind === 'safe') return true;
+  // Where the code continues once logged in: the login's callback, or after the awaited login.
+  const inCallback = login.completion === 'callback' && login.callback;
+  const continuation = inCallback ? functionOf(login.callback!, context.file)?.fn : enclosingFunction(login.call);
+  if (!continuation) return false;
+  return context.rotations.some(
+    (rotation) =>
+      enclosingFunction(rotation.call) === continuation && (inCallback || rotation.call.pos >= login.call.end),
+  );
 }
 
 /** `app.post('/login', passport.authenticate('local'), handler)`: the login already happened. */
@@ -267,6 +340,8 @@ function reportWrite(
     related.push({ target: credential.call, message: `credentials are verified here (${credential.label})` });
   if (write.helper)
     related.push({ target: write.helper.writeNode, message: `${write.helper.name}() writes '${write.key}' here` });
+  if (write.origin && write.origin.file.sourceFile === file.sourceFile && !credential)
+    related.push({ target: write.origin.node, message: `the written value comes from here (${write.origin.label})` });
   let messageId: string;
   const data: Record<string, string | number> = { key: write.key, where };
   if (earlierCallback && !verdict.someRotated) {
@@ -290,7 +365,11 @@ function reportWrite(
     data.helper = write.helper.name;
   } else {
     messageId = 'writeWithoutRotation';
-    data.evidence = credential ? ` after verifying credentials (${credential.label})` : '';
+    data.evidence = credential
+      ? ` after verifying credentials (${credential.label})`
+      : write.origin
+        ? `, a login result (${write.origin.label}),`
+        : '';
   }
   const fix = write.helper ? undefined : rotationFix(file, write, owner, context.routes);
   ctx.report({ target: write.node, messageId, data, related, fixes: fix ? [fix] : [] });
@@ -411,10 +490,28 @@ function rotationFix(
   return { suggestionId: 'wrapInRegenerate', data: { callee: template.callee }, edits };
 }
 
-function reportLogins(ctx: RuleContext, logins: LoginCall[]): void {
+/**
+ * Without upgrading: regenerate first and log in on the new session (`req.logIn(…)` moved into the
+ * rotation's callback, or an awaited rotation before it), with the session library's own rotation.
+ */
+function manualRotationFix(login: LoginCall, context: JudgeContext): FixDescriptor | undefined {
+  const carrier = loginCarrier(login);
+  const receiver = carrier && login.kind === 'login' ? receivingFunction(carrier) : undefined;
+  const model = sessionModels(context.file).find((candidate) => candidate.rotationFix && candidate.sessionObject);
+  if (!carrier || !receiver || !model) return undefined;
+  const session: SessionObject = { model: model.id, expression: carrier, carrier };
+  const write: SessionWrite = { model: model.id, node: login.call, session, paths: [], kind: 'assign' };
+  const fix = rotationFix(context.file, { node: login.call, key: '', session, write }, receiver.fn, context.routes);
+  if (!fix) return undefined;
+  const rotation = String(fix.data?.statement ?? `${fix.data?.callee}((err) => { … })`);
+  return { ...fix, suggestionId: 'rotateBeforeLogin', data: { rotation, library: login.verdict.library } };
+}
+
+function reportLogins(ctx: RuleContext, logins: LoginCall[], context: JudgeContext): void {
   for (const login of logins) {
     const { verdict } = login;
     if (verdict.rotates === true) continue;
+    const manual = manualRotationFix(login, context);
     const fixes: FixDescriptor[] = verdict.upgrade
       ? [
           {
@@ -432,6 +529,7 @@ function reportLogins(ctx: RuleContext, logins: LoginCall[]): void {
           },
         ]
       : [];
+    if (manual) fixes.push(manual);
     const loginText = describeLogin(login, ctx.file);
     if (verdict.rotates === false) {
       ctx.report({
@@ -469,28 +567,4 @@ function describeLogin(login: LoginCall, file: FileContext): string {
   const callee = file.textOf(unwrap(login.call.expression));
   const short = callee.length > 40 ? `${callee.slice(0, 37)}...` : callee;
   return `\`${short}(…)\``;
-}
-
-/** `req.session.regenerate(() => …)` or `(err) => …` that never reads `err`. */
-function reportIgnoredErrors(ctx: RuleContext, rotations: SessionRotation[]): void {
-  for (const rotation of rotations) {
-    if (rotation.completion !== 'callback' || !rotation.callback) continue;
-    const callback = unwrap(rotation.callback);
-    if (!isFunctionLike(callback)) continue;
-    const first = callback.parameters[0];
-    let used = false;
-    if (first && ts.isIdentifier(first.name)) {
-      const name = first.name.text;
-      const visit = (node: ts.Node): void => {
-        if (used) return;
-        if (ts.isIdentifier(node) && node.text === name && node !== first.name && findDeclaration(node) === first) {
-          used = true;
-          return;
-        }
-        ts.forEachChild(node, visit);
-      };
-      if (callback.body) visit(callback.body);
-    }
-    if (!used) ctx.report({ target: rotation.call, messageId: 'regenerateErrorIgnored', severity: 'note' });
-  }
 }

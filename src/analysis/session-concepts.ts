@@ -10,6 +10,8 @@ import type {
   SessionWrite,
 } from '../models/session-lifecycle.js';
 import { happensOnExit } from './flow.js';
+import { isIdentityKey } from './identity-keys.js';
+import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf } from './handlers.js';
 import { findDeclaration } from './scope.js';
 import { isFunctionLike, unwrap } from './syntax.js';
@@ -59,6 +61,14 @@ export function loginCallAt(call: ts.CallExpression, file: FileContext): LoginCa
 
 export function credentialCheckAt(call: ts.CallExpression, file: FileContext): CredentialCheck | undefined {
   return first(file, (model) => model.credentialCheck?.(call, file));
+}
+
+/**
+ * Where a value written into a session comes from, when that is a login: a credential check or token
+ * exchange the models recognise, or a token endpoint request, through helpers, awaits and members.
+ */
+export function loginOriginOf(expression: ts.Expression, file: FileContext): LoginOrigin | undefined {
+  return loginOrigin(expression, file, (call, at) => credentialCheckAt(call, at as FileContext)?.label);
 }
 
 /** Model ids that describe a session store (they declare `stateless` either way). */
@@ -227,7 +237,7 @@ function computeSummary(helper: HelperTarget, depth: number): HelperSummary {
       const left = unwrap(node.left);
       if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(unwrap(left.expression))) {
         const index = parameterIndexOfRoot(left.expression, fn);
-        if (index !== undefined && file.identityKeys.has(left.name.text)) {
+        if (index !== undefined && isIdentityKey(left.name.text, file.identityKeys)) {
           const list = summary.writesIntoParameter.get(index) ?? [];
           list.push({ node, key: left.name.text });
           summary.writesIntoParameter.set(index, list);

@@ -87,6 +87,8 @@ function memberValue(
   const module = moduleOf(object, file, depth);
   if (module) return findExport(module, name);
   const resolved = resolveValue(object, file, depth + 1);
+  if (ts.isFunctionDeclaration(resolved.node) || ts.isClassDeclaration(resolved.node))
+    return staticMember(resolved.node, name, resolved.file);
   if (!ts.isObjectLiteralExpression(resolved.node)) return undefined;
   const property = objectView(resolved.node, resolved.file)?.properties.get(name);
   if (!property) return undefined;
@@ -94,12 +96,43 @@ function memberValue(
   return ts.isMethodDeclaration(property.property) ? { node: property.property, file: property.file } : undefined;
 }
 
+/**
+ * `Store.KEY` of `function Store() {}` + `Store.KEY = 'k'` (a module-level assignment made once), or of
+ * `class Store { static KEY = 'k' }`: a constant kept on a constructor.
+ */
+function staticMember(
+  owner: ts.FunctionDeclaration | ts.ClassDeclaration,
+  name: string,
+  file: FileContext,
+): Located<ts.Node> | undefined {
+  if (ts.isClassDeclaration(owner)) {
+    const member = owner.members.find(
+      (m): m is ts.PropertyDeclaration =>
+        ts.isPropertyDeclaration(m) && propertyNameText(m.name) === name && m.initializer !== undefined,
+    );
+    if (member?.initializer) return { node: member.initializer, file };
+  }
+  const ownerName = owner.name?.text;
+  if (!ownerName || !ts.isSourceFile(owner.parent)) return undefined;
+  const assigned: ts.Expression[] = [];
+  for (const statement of owner.parent.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, operatorToken, right } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    if (left.name.text === name && ts.isIdentifier(left.expression) && left.expression.text === ownerName)
+      assigned.push(right);
+  }
+  return assigned.length === 1 ? { node: assigned[0], file } : undefined;
+}
+
 /** The local module an expression denotes: a namespace import, or `require('./m')` directly or through a const. */
 function moduleOf(expression: ts.Expression, file: FileContext, depth: number): FileContext | undefined {
   if (ts.isIdentifier(expression)) {
     const declaration = findDeclaration(expression);
     if (declaration && ts.isNamespaceImport(declaration)) {
-      return file.resolveImport((declaration.parent.parent.moduleSpecifier as ts.StringLiteral).text);
+      // A half-typed `import * as m from` has no string specifier.
+      const specifier = declaration.parent.parent.moduleSpecifier;
+      return ts.isStringLiteralLike(specifier) ? file.resolveImport(specifier.text) : undefined;
     }
   }
   const resolved = resolveValue(expression, file, depth + 1);

@@ -14,6 +14,7 @@ import { koa } from './koa.js';
 import { koaSession } from './koa-session.js';
 import type { Model } from './model.js';
 import { nestjs } from './nestjs.js';
+import { oauthClients } from './oauth-clients.js';
 import { passport } from './passport.js';
 // Session-id taint: request inputs and session-id sinks of the web frameworks and auth libraries.
 import { express } from './express.js';
@@ -42,6 +43,7 @@ export const allModels: Model[] = [
   fastifyPassport,
   nestjs,
   credentialVerifiers,
+  oauthClients,
   express,
   fastify,
   hapi,

@@ -2,7 +2,8 @@ import { ts } from 'ts-morph';
 import { refersTo } from '../analysis/imports.js';
 import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';
-import { accessedName, unwrap } from '../analysis/syntax.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { accessedName, enclosingFunction, unwrap } from '../analysis/syntax.js';
 import { objectView, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
@@ -26,6 +27,65 @@ export const PASSPORT_ADVISORY: LoginAdvisory = {
     'from 0.6.0 `req.logout()` is asynchronous and requires a callback (`req.logout((err) => …)`), and the session store must support `regenerate` (cookie-session does not)',
 };
 
+/** Options that only take effect once the strategy has verified the user (passport's authenticate.js). */
+const COMPLETION_OPTIONS = [
+  'successRedirect',
+  'successReturnToOrRedirect',
+  'failureRedirect',
+  'successFlash',
+  'failureFlash',
+  'successMessage',
+  'failureMessage',
+  'failWithError',
+  'authInfo',
+  'keepSessionInfo',
+];
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'all']);
+
+function parentCall(node: ts.Node): ts.CallExpression | undefined {
+  let current = node;
+  while (current.parent && ts.isParenthesizedExpression(current.parent)) current = current.parent;
+  return current.parent && ts.isCallExpression(current.parent) ? current.parent : undefined;
+}
+
+/**
+ * The start of a redirect flow (OAuth 2, OIDC, SAML): the same `passport.authenticate(name)` sits on
+ * the route that sends the browser to the provider and on the callback route that logs in. On the
+ * start route it is the route's last handler (or the handler ends by invoking it with its `next`) and
+ * carries no option that applies after verification (`successRedirect`, `failureRedirect`, …):
+ * success there would fall through to `next()`, so it only ever redirects. Not a login.
+ */
+function startsRedirectFlow(call: ts.CallExpression, file: FileContext): boolean {
+  for (const argument of call.arguments.slice(1)) {
+    const view = objectView(argument, file);
+    if (!view?.complete || COMPLETION_OPTIONS.some((name) => view.properties.has(name))) return false;
+  }
+  const parent = parentCall(call);
+  if (!parent) return false;
+  // `router.get('/auth/x', passport.authenticate('x', { scope }))`: last in a route with a path.
+  if (parent.expression !== call) {
+    const method = accessedName(unwrap(parent.expression));
+    const first = parent.arguments[0] && unwrap(parent.arguments[0]);
+    return (
+      method !== undefined &&
+      ROUTE_METHODS.has(method) &&
+      first !== undefined &&
+      (ts.isStringLiteralLike(first) || ts.isTemplateExpression(first)) &&
+      unwrap(parent.arguments[parent.arguments.length - 1]) === call
+    );
+  }
+  // `passport.authenticate(provider, { scope })(req, res, next)` as the handler's last statement.
+  const next = parent.arguments[2] && unwrap(parent.arguments[2]);
+  const handler = enclosingFunction(parent);
+  if (!next || !ts.isIdentifier(next) || !handler?.body) return false;
+  const declaration = findDeclaration(next);
+  if (!declaration || !ts.isParameter(declaration) || declaration.parent !== handler) return false;
+  if (!ts.isBlock(handler.body)) return unwrap(handler.body as ts.Expression) === parent;
+  const last = handler.body.statements.at(-1);
+  return last !== undefined && ts.isExpressionStatement(last) && unwrap(last.expression) === parent;
+}
+
 /** `passport.authenticate(...)` without a custom callback and without `session: false`: logs in. */
 export function authenticateLogin(
   call: ts.CallExpression,
@@ -45,6 +105,7 @@ export function authenticateLogin(
     const value = session && staticValue(session.value, session.file);
     if (value?.kind === 'boolean' && !value.value) return undefined;
   }
+  if (startsRedirectFlow(call, file)) return undefined;
   return { model, call, kind: 'middleware', completion: 'middleware', verdict: loginVerdict(file, advisory) };
 }
 
