@@ -12,6 +12,7 @@ import {
   helperOf,
   helperRotationEvidence,
   isFunctionLike,
+  isLogoutHandler,
   type LoginCall,
   loginCallAt,
   nestRoute,
@@ -191,6 +192,8 @@ function judge(write: IdentityWrite, context: JudgeContext): Verdict {
   const receiver = receivingFunction(write.session.carrier);
   if (!receiver) return { kind: 'skip' };
   const owner = receiver.fn;
+  // Identity written inside a logout handler is a logout that keeps the session (the logout rule's).
+  if (isLogoutHandler(owner, routeOf(owner, context.routes, file)?.path, file)) return { kind: 'skip' };
   // An awaited library login covers what follows: it rotates, or it is reported itself at the login.
   const happens = (node: ts.Node) =>
     completesRotation(node, file) ||
