@@ -56,6 +56,8 @@ interface ReachedLogout {
 interface Candidate {
   fn: ts.FunctionLikeDeclaration;
   route?: RouteRegistration;
+  /** The route registering the function when it is not a logout path (`POST /profiles/switch`), for messages. */
+  registered?: RouteRegistration;
   /** The other functions of the route's chain (middlewares run before or after the handler), in any local file. */
   chain: { fn: ts.FunctionLikeDeclaration; file: FileContext }[];
   evidence: Evidence[];
@@ -71,6 +73,7 @@ export default defineRule(meta, (ctx) => {
   const candidates = new Map<ts.FunctionLikeDeclaration, Candidate>();
   const cookieNames = new Map<string, string>();
   const thrown = new Set<ts.Node>();
+  const registered = new Map<ts.FunctionLikeDeclaration, RouteRegistration>();
   const candidate = (fn: ts.FunctionLikeDeclaration): Candidate => {
     let found = candidates.get(fn);
     if (!found) {
@@ -100,6 +103,7 @@ export default defineRule(meta, (ctx) => {
   return {
     CallExpression(call: ts.CallExpression) {
       for (const route of routeRegistrations(call, ctx.file)) {
+        if (route.index === route.chain.length - 1) registered.set(route.handler, route);
         if (!route.path || !LOGOUT_PATH.test(route.path) || route.index !== route.chain.length - 1) continue;
         const entry = candidate(route.handler);
         entry.route = route;
@@ -161,6 +165,7 @@ export default defineRule(meta, (ctx) => {
       if (candidates.size === 0) return;
       const stateless = sessionsAreStateless(ctx.file);
       for (const entry of [...candidates.values()].sort((a, b) => a.fn.pos - b.fn.pos)) {
+        entry.registered = registered.get(entry.fn);
         check(ctx, entry, stateless, cookieNames);
       }
     },
@@ -209,7 +214,7 @@ function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNam
   // provider posts, a controller method with only `@Body()`) ends someone else's session, not the caller's.
   if (!clears && !receivesCaller(entry)) return;
 
-  const handler = describeRoute(entry.route, entry.fn);
+  const handler = describeRoute(entry.route ?? entry.registered, entry.fn);
   const anchor = entry.evidence.find((e) => e.kind === 'route')?.node ?? entry.evidence[0]?.node ?? entry.fn;
   const fixes = stateless ? [] : invalidationFixes(ctx, entry, facts, cookieNames);
   const oldLogout = facts.logouts.find((reached) => reached.logout.verdict.rotates === false);
@@ -398,11 +403,14 @@ function signedOutBranch(condition: ts.Expression, file: FileContext): 'then' | 
   return signedIn(inner, file) ? 'else' : undefined;
 }
 
-/** Whether a value is truthy exactly when someone is signed in on the request this function receives. */
+/**
+ * Whether a value is truthy only when someone is signed in on the request this function receives:
+ * the session, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie,
+ * a local holding one of these, or a record looked up with one (`const row = await find(token)`).
+ */
 function signedIn(expression: ts.Expression, file: FileContext, depth = 0): boolean {
   const inner = unwrap(expression);
   if (sessionObjectOf(inner, file) && receivingFunction(inner)) return true;
-  if (file.models.some((model) => model.requestInput?.(inner, file)?.kind === 'cookie')) return true;
   if (ts.isCallExpression(inner)) {
     const callee = unwrap(inner.expression);
     return (
@@ -412,9 +420,10 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
     );
   }
   if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
-    // `req.session.userId`, `req.session.user.id`, `req.user`: an identity key on the session or request.
+    // `req.session.userId`, `req.session.user.id`, `req.user`, `req.cookies.sid`.
     let current: ts.Expression = inner;
     while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
+      if (file.models.some((model) => model.requestInput?.(current, file)?.kind === 'cookie')) return true;
       const key = ts.isPropertyAccessExpression(current)
         ? current.name.text
         : propertyNameText(unwrap(current.argumentExpression));
@@ -426,11 +435,17 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
     }
     return false;
   }
-  if (ts.isIdentifier(inner) && depth < 2) {
-    // `const userId = req.session.userId; if (!userId) …`
+  if (ts.isIdentifier(inner) && depth < 3) {
     const declaration = findDeclaration(inner);
-    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer)
-      return signedIn(declaration.initializer, file, depth + 1);
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    let value = unwrap(declaration.initializer);
+    if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+    if (ts.isCallExpression(value) && !signedIn(value, file, depth + 1)) {
+      // A lookup keyed by the credential: its result exists only for a signed-in caller.
+      const keyed = (node: ts.Node) => ts.isExpression(node) && signedIn(node, file, depth + 1);
+      return value.arguments.some((argument) => keyed(argument) || someDescendant(argument, keyed));
+    }
+    return signedIn(value, file, depth + 1);
   }
   return false;
 }
@@ -443,20 +458,41 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
 function afterFailedIdentityLookup(node: ts.Node, file: FileContext): boolean {
   let child: ts.Node = node;
   for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
-    if (
-      ts.isIfStatement(current) &&
-      child === current.thenStatement &&
-      mentionsIdentityLookup(current.expression, file)
-    )
-      return true;
+    if (ts.isIfStatement(current) && child !== current.expression) {
+      const failed = failedLookupBranch(current.expression, file);
+      if (failed === (child === current.thenStatement ? 'then' : 'else')) return true;
+    }
     child = current;
   }
   return false;
 }
 
-function mentionsIdentityLookup(condition: ts.Expression, file: FileContext): boolean {
+/** The branch of an `if` taken when the identity lookup failed: `!user`, `user == null`, `!user || …`, else of `if (user)`. */
+function failedLookupBranch(condition: ts.Expression, file: FileContext): 'then' | 'else' | undefined {
+  const inner = unwrap(condition);
   const lookup = (node: ts.Node) => ts.isIdentifier(node) && isIdentityLookup(node, file);
-  return lookup(condition) || someDescendant(condition, lookup);
+  const mentions = (node: ts.Node) => lookup(node) || someDescendant(node, lookup);
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken)
+    return mentions(inner.operand) ? 'then' : undefined;
+  if (ts.isBinaryExpression(inner)) {
+    const operator = inner.operatorToken.kind;
+    if (operator === ts.SyntaxKind.BarBarToken) {
+      const sides = [failedLookupBranch(inner.left, file), failedLookupBranch(inner.right, file)];
+      return sides.includes('then') ? 'then' : undefined;
+    }
+    const nullish = (side: ts.Expression) => {
+      const value = staticValue(side, file);
+      return value?.kind === 'null' || value?.kind === 'undefined';
+    };
+    const tested = nullish(inner.right) ? inner.left : nullish(inner.left) ? inner.right : undefined;
+    if (!tested || !mentions(tested)) return undefined;
+    if (operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken)
+      return 'then';
+    if (operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken)
+      return 'else';
+    return undefined;
+  }
+  return lookup(inner) ? 'else' : undefined;
 }
 
 /** A variable holding the record looked up with the session's identity (also a `.then((user) => …)` parameter). */
@@ -467,6 +503,8 @@ function isIdentityLookup(identifier: ts.Identifier, file: FileContext): boolean
     if (!expression) return false;
     let inner = unwrap(expression);
     if (ts.isAwaitExpression(inner)) inner = unwrap(inner.expression);
+    // `id ? await find(id) : undefined`
+    if (ts.isConditionalExpression(inner)) return lookupCall(inner.whenTrue) || lookupCall(inner.whenFalse);
     return ts.isCallExpression(inner) && inner.arguments.some((argument) => readsSessionIdentity(argument, file, 0));
   };
   if (ts.isVariableDeclaration(declaration)) return lookupCall(declaration.initializer);
@@ -781,18 +819,20 @@ function callbackFix(file: FileContext, call: ts.CallExpression): FixDescriptor 
   const index = block.statements.indexOf(statement as ts.Statement);
   const rest = block.statements.slice(index + 1);
   const indent = indentationOf(statement, file);
-  const inner = `${indent}  `;
   const start = statement.getStart(file.sourceFile);
-  const end = (rest.at(-1) ?? statement).end;
-  const restText =
-    rest.length > 0 ? file.text.slice(rest[0].getStart(file.sourceFile), end).replace(/\n/g, '\n  ') : '';
-  const body = [`if (err) return ${onError}(err);`, ...(restText ? [restText] : [])].map((line) => `${inner}${line}`);
+  // A comment after the call stays on its line; the lines that follow move into the callback.
+  const lineEnd = file.text.indexOf('\n', statement.end);
+  const sameLine = lineEnd >= 0 ? file.text.slice(statement.end, lineEnd) : '';
+  const trailing = /^\s*\/\/.*$/.test(sameLine) ? sameLine : '';
+  const end = rest.length > 0 ? rest.at(-1)!.end : statement.end + trailing.length;
+  const following = rest.length > 0 ? file.text.slice(lineEnd + 1, end).replace(/^(?=.)/gm, '  ') : '';
   const callee = file.textOf(call.expression);
   const args = call.arguments.map((argument) => file.textOf(argument));
+  const lines = [`${indent}  if (err) return ${onError}(err);`, ...(following ? [following] : [])];
   edits.push({
     start,
     end,
-    newText: `${callee}(${[...args, '(err) => {'].join(', ')}\n${body.join('\n')}\n${indent}});`,
+    newText: `${callee}(${[...args, '(err) => {'].join(', ')}${trailing}\n${lines.join('\n')}\n${indent}});`,
   });
   return { suggestionId: 'passCallback', data: { call: callee, onError }, safety: 'safe', edits };
 }
