@@ -54,7 +54,14 @@ export {
   type RuleListeners,
 } from './rule.js';
 // Session lifecycle: flow ("rotated before this write on every path"), handlers, model concepts.
-export { type Dominance, dominance, type EventPredicate, happensOnExit } from './analysis/flow.js';
+export {
+  type Dominance,
+  dominance,
+  type EventPredicate,
+  exitsWithout,
+  happensOnExit,
+  type PathOptions,
+} from './analysis/flow.js';
 export {
   describeRoute,
   functionOf,
@@ -70,7 +77,9 @@ export {
   helperOf,
   helperRotationEvidence,
   invalidationAt,
+  isLogoutHandler,
   isRotationPromise,
+  LOGOUT_PATH,
   loginCallAt,
   loginOriginOf,
   rotationAt,
@@ -95,10 +104,13 @@ export type {
 export { decoratorsOf } from './analysis/handlers.js';
 export type {
   CookieClearing,
+  HandRolledStore,
   InvalidationFixContext,
   InvalidationFixTemplate,
   LogoutCall,
+  StoreDeletion,
 } from './models/session-logout.js';
+export { handRolledStores, storeDeletionAt, storeDeletionFix } from './models/session-logout.js';
 export {
   hashCall,
   strongGenerator,

@@ -12,6 +12,7 @@ import {
   helperRotationEvidence,
   isFunctionLike,
   isIdentityKey,
+  isLogoutHandler,
   isNonIdentityKey,
   type LoginCall,
   type LoginOrigin,
@@ -235,6 +236,8 @@ function judge(write: { node: ts.Node; session: { carrier: ts.Expression } }, co
   const receiver = receivingFunction(write.session.carrier);
   if (!receiver) return { kind: 'skip' };
   const owner = receiver.fn;
+  // Identity written inside a logout handler is a logout that keeps the session (the logout rule's).
+  if (isLogoutHandler(owner, routeOf(owner, context.routes, file)?.path, file)) return { kind: 'skip' };
   // An awaited library login covers what follows: it rotates, or it is reported itself at the login.
   const happens = (node: ts.Node) =>
     completesRotation(node, file) ||

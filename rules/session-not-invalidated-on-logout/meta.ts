@@ -31,12 +31,17 @@ export default defineRuleMeta({
         '{{handler}} clears the session cookie but never ends the server-side session: the old session id stays valid in the store for anyone who copied it.',
       libraryLogoutKeepsId:
         '{{handler}} relies on `{{call}}`, but {{library}} {{version}} ({{affected}}) only removes the user and keeps the session id valid; end the session yourself or upgrade.',
+      notOnEveryPath:
+        '{{handler}} ends the server-side session on some paths only: the path completing at line {{line}} signs the user out but leaves the session id valid for anyone who obtained it.',
+      logoutThrows:
+        '`{{call}}()` is called without a callback: {{library}} {{version}} requires one and throws, so the logout fails and the session stays logged in.',
       libraryLogoutUnknown:
         '{{handler}} relies on `{{call}}`, whose effect depends on the {{library}} version ({{reason}}): {{affected}} it keeps the session id valid.',
     },
     suggestions: {
       destroyAndRespond: 'End the server-side session with `{{callee}}(…)` and respond inside its callback.',
       invalidateStatement: 'End the server-side session: `{{statement}}`.',
+      passCallback: 'Pass a callback to `{{call}}(…)` and continue inside it; errors go to `{{onError}}`.',
     },
   },
 });

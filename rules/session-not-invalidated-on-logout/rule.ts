@@ -4,15 +4,19 @@ import {
   defineRule,
   describeRoute,
   dynamoFacts,
-  findDeclaration,
   EXPIRY_NAME,
+  exitsWithout,
   type FileContext,
   type FixDescriptor,
+  findDeclaration,
   functionOf,
+  handRolledStores,
   helperOf,
   type InvalidationFixContext,
+  type InvalidationFixTemplate,
   invalidationAt,
   isFunctionLike,
+  LOGOUT_PATH,
   type LogoutCall,
   type Model,
   nestRoute,
@@ -26,24 +30,34 @@ import {
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,
+  someDescendant,
   staticValue,
+  storeDeletionAt,
+  storeDeletionFix,
   ts,
   unwrap,
 } from '../../src/api.js';
 import meta from './meta.js';
 
-/** Route paths of logout endpoints: /logout, /log-out, /signout, /sign_out, /logoff, /auth/logout. */
-const LOGOUT_PATH = /(log|sign)[-_]?(out|off)(?![a-z])/i;
 const MAX_HELPER_DEPTH = 2;
 
 type Evidence =
   | { kind: 'route'; node: ts.Node; text: string }
   | { kind: 'identity-clear'; node: ts.Node; key: string }
+  /** `site` is the call in this handler: the logout itself, or a promise wrapper around it. */
   | { kind: 'logout-call'; node: ts.Node; logout: LogoutCall };
+
+/** A library logout reached from a handler, and the call in the handler that reaches it. */
+interface ReachedLogout {
+  logout: LogoutCall;
+  site: ts.Node;
+}
 
 interface Candidate {
   fn: ts.FunctionLikeDeclaration;
   route?: RouteRegistration;
+  /** The route registering the function when it is not a logout path (`POST /profiles/switch`), for messages. */
+  registered?: RouteRegistration;
   /** The other functions of the route's chain (middlewares run before or after the handler), in any local file. */
   chain: { fn: ts.FunctionLikeDeclaration; file: FileContext }[];
   evidence: Evidence[];
@@ -51,13 +65,15 @@ interface Candidate {
 
 interface Facts {
   ended: boolean;
-  logouts: LogoutCall[];
+  logouts: ReachedLogout[];
   cookieClearings: CookieClearing[];
 }
 
 export default defineRule(meta, (ctx) => {
   const candidates = new Map<ts.FunctionLikeDeclaration, Candidate>();
   const cookieNames = new Map<string, string>();
+  const thrown = new Set<ts.Node>();
+  const registered = new Map<ts.FunctionLikeDeclaration, RouteRegistration>();
   const candidate = (fn: ts.FunctionLikeDeclaration): Candidate => {
     let found = candidates.get(fn);
     if (!found) {
@@ -87,6 +103,7 @@ export default defineRule(meta, (ctx) => {
   return {
     CallExpression(call: ts.CallExpression) {
       for (const route of routeRegistrations(call, ctx.file)) {
+        if (route.index === route.chain.length - 1) registered.set(route.handler, route);
         if (!route.path || !LOGOUT_PATH.test(route.path) || route.index !== route.chain.length - 1) continue;
         const entry = candidate(route.handler);
         entry.route = route;
@@ -100,9 +117,15 @@ export default defineRule(meta, (ctx) => {
         const site = model.sessionOptions?.(call, ctx.file);
         if (site) cookieNames.set(site.model, site.cookieName);
         const logout = model.logoutCall?.(call, ctx.file);
-        const fn = logout && enclosing(call);
-        if (logout && fn) candidate(fn).evidence.push({ kind: 'logout-call', node: call, logout });
+        if (!logout) continue;
+        if (logout.throwsWithoutCallback) reportThrowingLogout(ctx, logout, thrown);
+        // A promise wrapper (`return new Promise(… req.logout() …)`) is judged where it is called.
+        const fn = !promiseWrapped(call) && enclosing(call);
+        if (fn) candidate(fn).evidence.push({ kind: 'logout-call', node: call, logout });
       }
+      const wrapped = wrappedLogout(call, ctx.file);
+      const caller = wrapped && enclosing(call);
+      if (wrapped && caller) candidate(caller).evidence.push({ kind: 'logout-call', node: call, logout: wrapped });
     },
     MethodDeclaration(method: ts.MethodDeclaration) {
       const route = nestRoute(method, ctx.file);
@@ -118,7 +141,8 @@ export default defineRule(meta, (ctx) => {
       for (const write of sessionWritesAt(node, ctx.file)) {
         if (!receivingFunction(write.session.carrier)) continue;
         const key = write.paths.map((path) => path[0]).find((k) => k !== undefined && ctx.file.identityKeys.has(k));
-        const fn = key && enclosing(node);
+        if (!key || afterFailedIdentityLookup(node, ctx.file)) continue;
+        const fn = enclosing(node);
         if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
       }
     },
@@ -133,6 +157,7 @@ export default defineRule(meta, (ctx) => {
       // object (a record loaded from a store, an interaction) is not the caller's session.
       const session = sessionObjectOf(target.expression, ctx.file);
       if (!session || !receivingFunction(session.carrier)) return;
+      if (afterFailedIdentityLookup(node, ctx.file)) return;
       const fn = enclosing(node);
       if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
     },
@@ -140,6 +165,7 @@ export default defineRule(meta, (ctx) => {
       if (candidates.size === 0) return;
       const stateless = sessionsAreStateless(ctx.file);
       for (const entry of [...candidates.values()].sort((a, b) => a.fn.pos - b.fn.pos)) {
+        entry.registered = registered.get(entry.fn);
         check(ctx, entry, stateless, cookieNames);
       }
     },
@@ -168,39 +194,55 @@ function routeText(route: RouteRegistration): string {
 function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNames: Map<string, string>): void {
   const file = ctx.file;
   const facts: Facts = { ended: false, logouts: [], cookieClearings: [] };
-  for (const member of [{ fn: entry.fn, file }, ...entry.chain]) collectFacts(member.fn, member.file, facts, 0);
+  for (const member of entry.chain) collectFacts(member.fn, member.file, facts, 0);
+  // A route middleware ends the session before the handler runs (or after it): every path has it.
   if (facts.ended) return;
-  if (facts.logouts.some((logout) => logout.verdict.rotates === true)) return;
+  collectFacts(entry.fn, file, facts, 0);
+  // `req.logout()` that throws is reported at the call; the handler has nothing more to say.
+  if (facts.logouts.some((reached) => reached.logout.throwsWithoutCallback)) return;
+  if (facts.ended) {
+    if (entry.route) checkEveryPath(ctx, entry);
+    return;
+  }
+  if (facts.logouts.some((reached) => reached.logout.verdict.rotates === true)) return;
   const clears =
     facts.cookieClearings.length > 0 || entry.evidence.some((e) => e.kind !== 'route') || facts.logouts.length > 0;
   // Sealed-cookie sessions have no server-side state: clearing the cookie or the user is the logout.
   if (stateless && clears) return;
   if (!hasSessionContext(file, entry)) return;
+  // A logout route that cannot see the caller's request (an OIDC back-channel logout the identity
+  // provider posts, a controller method with only `@Body()`) ends someone else's session, not the caller's.
+  if (!clears && !receivesCaller(entry)) return;
 
-  const handler = describeRoute(entry.route, entry.fn);
+  const handler = describeRoute(entry.route ?? entry.registered, entry.fn);
   const anchor = entry.evidence.find((e) => e.kind === 'route')?.node ?? entry.evidence[0]?.node ?? entry.fn;
   const fixes = stateless ? [] : invalidationFixes(ctx, entry, facts, cookieNames);
-  const oldLogout = facts.logouts.find((logout) => logout.verdict.rotates === false);
-  const unknownLogout = facts.logouts.find((logout) => logout.verdict.rotates === undefined);
+  const oldLogout = facts.logouts.find((reached) => reached.logout.verdict.rotates === false);
+  const unknownLogout = facts.logouts.find((reached) => reached.logout.verdict.rotates === undefined);
   const related = entry.evidence
     .filter((e) => e.node !== anchor)
     .map((e) => ({ target: e.node, message: describeEvidence(e) }));
   if (oldLogout || unknownLogout) {
-    const logout = (oldLogout ?? unknownLogout)!;
+    const { logout, site } = (oldLogout ?? unknownLogout)!;
     const verdict = logout.verdict;
     ctx.report({
-      target: logout.call,
+      target: site,
       messageId: oldLogout ? 'libraryLogoutKeepsId' : 'libraryLogoutUnknown',
       severity: oldLogout ? undefined : 'note',
       data: {
         handler: capitalise(handler),
-        call: file.textOf(logout.call.expression),
+        call: file.textOf(ts.isCallExpression(site) ? site.expression : site),
         library: verdict.library,
         version: verdict.version ?? 'unknown',
         affected: verdict.affected,
         reason: verdict.reason ?? 'no version found',
       },
-      related: [{ target: anchor, message: 'the logout handler' }],
+      related: [
+        ...(anchor !== site ? [{ target: anchor, message: 'the logout handler' }] : []),
+        ...(site !== logout.call
+          ? [{ target: logout.call, message: `it calls \`${logout.call.getText()}\` here` }]
+          : []),
+      ],
       fixes,
     });
     return;
@@ -229,6 +271,35 @@ function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNam
   });
 }
 
+/**
+ * A logout route whose handler ends the session on some paths: every path that completes (a `return`,
+ * or the end of the body) must have ended it, except a branch taken only when nobody is signed in.
+ * Paths through `catch` are failures, not sign-outs. Reported at the route, pointing at the path.
+ */
+function checkEveryPath(ctx: RuleContext, entry: Candidate): void {
+  const file = ctx.file;
+  const ends = (node: ts.Node) => endsSession(node, file, 0);
+  const missing = exitsWithout(entry.fn, ends, {
+    needlessBranch: (condition) => signedOutBranch(condition, file),
+    skipCatch: true,
+  });
+  if (missing.length === 0) return;
+  const anchor = entry.evidence.find((e) => e.kind === 'route')?.node ?? entry.fn;
+  const exit = missing[0];
+  ctx.report({
+    target: anchor,
+    messageId: 'notOnEveryPath',
+    data: {
+      handler: capitalise(describeRoute(entry.route, entry.fn)),
+      line: file.lineOf(exit === entry.fn.body ? (entry.fn.body.getLastToken(file.sourceFile) ?? exit) : exit),
+    },
+    related: missing.map((node) => ({
+      target: node === entry.fn.body ? (node.getLastToken(file.sourceFile) ?? node) : node,
+      message: 'this path completes the logout without ending the server-side session',
+    })),
+  });
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -241,12 +312,14 @@ function describeEvidence(evidence: Evidence): string {
 
 /**
  * Some session is in play: the handler touches one, a session store is known to be in use (imported,
- * declared, or used by the files importing this one), or the file keeps sessions in DynamoDB. A route
- * named /logout alone is no evidence.
+ * declared, or used by the files importing this one), the file keeps hand-rolled sessions (a Map or
+ * table keyed by an issued cookie), or it keeps sessions in DynamoDB. A route named /logout alone is
+ * no evidence.
  */
 function hasSessionContext(file: FileContext, entry: Candidate): boolean {
   if (entry.evidence.some((e) => e.kind !== 'route')) return true;
   if (file.knownModels.some(isSessionStore)) return true;
+  if (handRolledStores(file).length > 0) return true;
   return dynamoFacts(file).allOperations.some((operation) => operation.isSessionTable);
 }
 
@@ -254,43 +327,304 @@ function isSessionStore(model: Model): boolean {
   return model.stateless !== undefined || model.statelessIn !== undefined;
 }
 
+/** A node that ends the session where it is evaluated (not counting callbacks it passes). */
+function endsHere(node: ts.Node, file: FileContext): boolean {
+  if (invalidationAt(node, file) || storeDeletionAt(node, file)) return true;
+  if (!ts.isCallExpression(node)) return false;
+  if (rotationAt(node, file)) return true;
+  if (file.models.some((model) => rotatingLogout(model.logoutCall?.(node, file)))) return true;
+  return dynamoFacts(file).allOperations.some(
+    (operation) =>
+      operation.isSessionTable &&
+      operation.call === node &&
+      (operation.kind === 'delete' ||
+        // An expiry moved to now: whether reads honour it is dynamodb-session-missing-expiry's to report.
+        (operation.kind === 'update' &&
+          [...(operation.updatedAttributes?.keys() ?? [])].some((a) => EXPIRY_NAME.test(a)))),
+  );
+}
+
+function rotatingLogout(logout: LogoutCall | undefined): boolean {
+  return logout !== undefined && logout.verdict.rotates === true && !logout.throwsWithoutCallback;
+}
+
+/**
+ * For the path analysis: the session is ended when this node is evaluated, by itself, by a callback it
+ * passes (`req.logout(() => req.session.destroy(…))`, `new Promise((res) => req.session.destroy(…))`),
+ * or by a local helper it calls.
+ */
+function endsSession(node: ts.Node, file: FileContext, depth: number): boolean {
+  if (endsHere(node, file)) return true;
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  for (const argument of node.arguments ?? []) {
+    const inner = unwrap(argument);
+    if (isFunctionLike(inner) && containsEnding(inner, file, depth)) return true;
+  }
+  const helper = ts.isCallExpression(node) && depth < MAX_HELPER_DEPTH ? localFunction(node, file) : undefined;
+  return helper !== undefined && containsEnding(helper.fn, helper.file, depth + 1);
+}
+
+function containsEnding(fn: ts.FunctionLikeDeclaration, file: FileContext, depth: number): boolean {
+  const facts: Facts = { ended: false, logouts: [], cookieClearings: [] };
+  collectFacts(fn, file, facts, depth);
+  return facts.ended;
+}
+
+/**
+ * The branch of an `if` taken only when nobody is signed in: `!req.session.userId`, `!req.user`,
+ * `!req.isAuthenticated()`, `!req.session`, `!req.cookies.sid`, `x == null` (the then-branch), or
+ * the else-branch of the positive test. Nothing is there to end.
+ */
+function signedOutBranch(condition: ts.Expression, file: FileContext): 'then' | 'else' | undefined {
+  const inner = unwrap(condition);
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    const operand = signedOutBranch(inner.operand, file);
+    return operand === 'else' ? 'then' : operand === 'then' ? 'else' : undefined;
+  }
+  if (ts.isBinaryExpression(inner)) {
+    const operator = inner.operatorToken.kind;
+    const left = signedOutBranch(inner.left, file);
+    const right = signedOutBranch(inner.right, file);
+    if (operator === ts.SyntaxKind.BarBarToken) return left === 'then' && right === 'then' ? 'then' : undefined;
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken)
+      return left === 'else' && right === 'else' ? 'else' : undefined;
+    const nullish = (side: ts.Expression) => {
+      const value = staticValue(side, file);
+      return value?.kind === 'null' || value?.kind === 'undefined';
+    };
+    const tested = nullish(inner.right) ? inner.left : nullish(inner.left) ? inner.right : undefined;
+    if (!tested || !signedIn(tested, file)) return undefined;
+    if (operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken)
+      return 'then';
+    if (operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken)
+      return 'else';
+    return undefined;
+  }
+  return signedIn(inner, file) ? 'else' : undefined;
+}
+
+/**
+ * Whether a value is truthy only when someone is signed in on the request this function receives:
+ * the session, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie,
+ * a local holding one of these, or a record looked up with one (`const row = await find(token)`).
+ */
+function signedIn(expression: ts.Expression, file: FileContext, depth = 0): boolean {
+  const inner = unwrap(expression);
+  if (sessionObjectOf(inner, file) && receivingFunction(inner)) return true;
+  if (ts.isCallExpression(inner)) {
+    const callee = unwrap(inner.expression);
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      callee.name.text === 'isAuthenticated' &&
+      receivingFunction(callee.expression) !== undefined
+    );
+  }
+  if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
+    // `req.session.userId`, `req.session.user.id`, `req.user`, `req.cookies.sid`.
+    let current: ts.Expression = inner;
+    while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
+      if (file.models.some((model) => model.requestInput?.(current, file)?.kind === 'cookie')) return true;
+      const key = ts.isPropertyAccessExpression(current)
+        ? current.name.text
+        : propertyNameText(unwrap(current.argumentExpression));
+      const holder = unwrap(current.expression);
+      if (key && file.identityKeys.has(key)) {
+        if (sessionObjectOf(holder, file) || (ts.isIdentifier(holder) && receivingFunction(holder))) return true;
+      }
+      current = holder;
+    }
+    return false;
+  }
+  if (ts.isIdentifier(inner) && depth < 3) {
+    const declaration = findDeclaration(inner);
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    let value = unwrap(declaration.initializer);
+    if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+    if (ts.isCallExpression(value) && !signedIn(value, file, depth + 1)) {
+      // A lookup keyed by the credential: its result exists only for a signed-in caller.
+      const keyed = (node: ts.Node) => ts.isExpression(node) && signedIn(node, file, depth + 1);
+      return value.arguments.some((argument) => keyed(argument) || someDescendant(argument, keyed));
+    }
+    return signedIn(value, file, depth + 1);
+  }
+  return false;
+}
+
+/**
+ * Housekeeping, not a logout: identity keys cleared in the branch where the identity stored in the
+ * session failed to resolve (`const user = await users.byId(req.session.userId); if (!user ||
+ * !user.active) delete req.session.userId`). Nobody ends a session there: the id becomes anonymous.
+ */
+function afterFailedIdentityLookup(node: ts.Node, file: FileContext): boolean {
+  let child: ts.Node = node;
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (ts.isIfStatement(current) && child !== current.expression) {
+      const failed = failedLookupBranch(current.expression, file);
+      if (failed === (child === current.thenStatement ? 'then' : 'else')) return true;
+    }
+    child = current;
+  }
+  return false;
+}
+
+/** The branch of an `if` taken when the identity lookup failed: `!user`, `user == null`, `!user || …`, else of `if (user)`. */
+function failedLookupBranch(condition: ts.Expression, file: FileContext): 'then' | 'else' | undefined {
+  const inner = unwrap(condition);
+  const lookup = (node: ts.Node) => ts.isIdentifier(node) && isIdentityLookup(node, file);
+  const mentions = (node: ts.Node) => lookup(node) || someDescendant(node, lookup);
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken)
+    return mentions(inner.operand) ? 'then' : undefined;
+  if (ts.isBinaryExpression(inner)) {
+    const operator = inner.operatorToken.kind;
+    if (operator === ts.SyntaxKind.BarBarToken) {
+      const sides = [failedLookupBranch(inner.left, file), failedLookupBranch(inner.right, file)];
+      return sides.includes('then') ? 'then' : undefined;
+    }
+    const nullish = (side: ts.Expression) => {
+      const value = staticValue(side, file);
+      return value?.kind === 'null' || value?.kind === 'undefined';
+    };
+    const tested = nullish(inner.right) ? inner.left : nullish(inner.left) ? inner.right : undefined;
+    if (!tested || !mentions(tested)) return undefined;
+    if (operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken)
+      return 'then';
+    if (operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken)
+      return 'else';
+    return undefined;
+  }
+  return lookup(inner) ? 'else' : undefined;
+}
+
+/** A variable holding the record looked up with the session's identity (also a `.then((user) => …)` parameter). */
+function isIdentityLookup(identifier: ts.Identifier, file: FileContext): boolean {
+  const declaration = findDeclaration(identifier);
+  if (!declaration) return false;
+  const lookupCall = (expression: ts.Expression | undefined): boolean => {
+    if (!expression) return false;
+    let inner = unwrap(expression);
+    if (ts.isAwaitExpression(inner)) inner = unwrap(inner.expression);
+    // `id ? await find(id) : undefined`
+    if (ts.isConditionalExpression(inner)) return lookupCall(inner.whenTrue) || lookupCall(inner.whenFalse);
+    return ts.isCallExpression(inner) && inner.arguments.some((argument) => readsSessionIdentity(argument, file, 0));
+  };
+  if (ts.isVariableDeclaration(declaration)) return lookupCall(declaration.initializer);
+  if (ts.isParameter(declaration) && isFunctionLike(declaration.parent)) {
+    const fn = declaration.parent;
+    const host = fn.parent;
+    if (!ts.isCallExpression(host) || host.arguments[0] !== fn) return false;
+    const callee = unwrap(host.expression);
+    return ts.isPropertyAccessExpression(callee) && callee.name.text === 'then' && lookupCall(callee.expression);
+  }
+  return false;
+}
+
+function readsSessionIdentity(expression: ts.Node, file: FileContext, depth: number): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isPropertyAccessExpression(node) && file.identityKeys.has(node.name.text)) {
+      if (sessionObjectOf(node.expression, file)) {
+        found = true;
+        return;
+      }
+    }
+    if (ts.isIdentifier(node) && depth < 2) {
+      const declaration = findDeclaration(node);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+        if (readsSessionIdentity(declaration.initializer, file, depth + 1)) {
+          found = true;
+          return;
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
+}
+
+/** Whether the handler (or its chain) can see the caller's request: a parameter, or a Nest `@Req()`/`@Session()`/`@Res()`. */
+function receivesCaller(entry: Candidate): boolean {
+  if (entry.chain.length > 0) return true;
+  if (entry.route?.framework === 'nestjs')
+    return parameterWith(entry.fn, ['Req', 'Request', 'Session', 'Res', 'Response']) !== undefined;
+  return entry.fn.parameters.length > 0;
+}
+
+/**
+ * Whether a library logout runs inside a promise the enclosing function returns (`return new
+ * Promise((resolve, reject) => { req.logout(); resolve(); })`): a wrapper for callers to await.
+ */
+function promiseWrapped(call: ts.CallExpression): boolean {
+  let executor: ts.Node | undefined = call.parent;
+  while (executor && !isFunctionLike(executor)) executor = executor.parent;
+  if (!executor) return false;
+  let promise: ts.Node = executor.parent;
+  if (!ts.isNewExpression(promise)) return false;
+  const callee = unwrap(promise.expression);
+  if (!ts.isIdentifier(callee) || callee.text !== 'Promise') return false;
+  while (ts.isParenthesizedExpression(promise.parent)) promise = promise.parent;
+  return ts.isReturnStatement(promise.parent) || (isFunctionLike(promise.parent) && promise.parent.body === promise);
+}
+
+/** A call of a local promise wrapper around a library logout, with that logout. */
+function wrappedLogout(call: ts.CallExpression, file: FileContext): LogoutCall | undefined {
+  const helper = localFunction(call, file);
+  if (!helper?.fn.body || call.arguments.length === 0) return undefined;
+  let found: LogoutCall | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && promiseWrapped(node)) {
+      for (const model of helper.file.models) {
+        const logout = model.logoutCall?.(node, helper.file);
+        if (
+          logout &&
+          receivingFunction(unwrap((unwrap(node.expression) as ts.PropertyAccessExpression).expression))?.fn ===
+            helper.fn
+        ) {
+          found = logout;
+          return;
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(helper.fn.body);
+  return found;
+}
+
 /**
  * Walks a function (callbacks included: `req.logout(() => req.session.destroy(…))`) and the local
  * helpers it calls, collecting what ends the session and what only looks like a logout.
  */
-function collectFacts(fn: ts.FunctionLikeDeclaration, file: FileContext, facts: Facts, depth: number): void {
-  const dynamo = dynamoFacts(file).allOperations.filter(
-    (operation) => operation.isSessionTable && operation.call.pos >= fn.pos && operation.call.end <= fn.end,
-  );
-  for (const operation of dynamo) {
-    if (operation.kind === 'delete') facts.ended = true;
-    // An expiry moved to now: whether reads honour it is dynamodb-session-missing-expiry's to report.
-    if (
-      operation.kind === 'update' &&
-      [...(operation.updatedAttributes?.keys() ?? [])].some((a) => EXPIRY_NAME.test(a))
-    )
-      facts.ended = true;
-  }
+function collectFacts(
+  fn: ts.FunctionLikeDeclaration,
+  file: FileContext,
+  facts: Facts,
+  depth: number,
+  /** The call in the handler through which this helper was reached, when it stands for the logout. */
+  site?: ts.Node,
+): void {
   const visit = (node: ts.Node): void => {
     if (facts.ended) return;
-    if (invalidationAt(node, file)) {
+    if (endsHere(node, file)) {
       facts.ended = true;
       return;
     }
     if (ts.isCallExpression(node)) {
-      if (rotationAt(node, file)) {
-        facts.ended = true;
-        return;
-      }
       for (const model of file.models) {
         const logout = model.logoutCall?.(node, file);
-        if (logout) facts.logouts.push(logout);
+        if (logout) facts.logouts.push({ logout, site: site ?? node });
         const clearing = model.cookieClearing?.(node, file);
         if (clearing && !facts.cookieClearings.some((c) => c.node === clearing.node))
           facts.cookieClearings.push(clearing);
       }
       const helper = depth < MAX_HELPER_DEPTH ? localFunction(node, file) : undefined;
-      if (helper && helper.fn !== fn) collectFacts(helper.fn, helper.file, facts, depth + 1);
+      if (helper && helper.fn !== fn) {
+        // A promise wrapper around a library logout is judged here, at its call.
+        const wrapper = site ?? (wrappedLogout(node, file) ? node : undefined);
+        collectFacts(helper.fn, helper.file, facts, depth + 1, wrapper);
+      }
     }
     ts.forEachChild(node, visit);
   };
@@ -343,17 +677,7 @@ function invalidationFixes(
   if (!requestParameter || !ts.isIdentifier(requestParameter.name)) return [];
   const responseName =
     responseParameter && ts.isIdentifier(responseParameter.name) ? responseParameter.name.text : undefined;
-  const model = sessionModels(file).find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
-  if (!model?.invalidationFix) return [];
-  const isAsync = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
-  const context: InvalidationFixContext = {
-    carrier: requestParameter.name.text,
-    response: facts.cookieClearings.length === 0 ? responseName : undefined,
-    cookieName: cookieNames.get(model.id),
-    inAsyncFunction: isAsync,
-    typescript: !file.isJavaScript,
-  };
-  const template = model.invalidationFix(context, file);
+  const template = fixTemplate(file, requestParameter.name.text, responseName, fn, facts, cookieNames);
   if (!template) return [];
   const statements = fn.body.statements;
   // Where the handler responds: a return, a use of the response (`res`, `reply`, `h`), or for a koa
@@ -361,7 +685,7 @@ function invalidationFixes(
   const logoutNodes = [
     ...entry.evidence.map((e) => e.node),
     ...facts.cookieClearings.map((c) => c.node),
-    ...facts.logouts.map((l) => l.call),
+    ...facts.logouts.map((reached) => reached.site),
   ];
   const partOfLogout = (statement: ts.Statement) =>
     logoutNodes.some((node) => node.pos >= statement.pos && node.end <= statement.end);
@@ -374,6 +698,19 @@ function invalidationFixes(
   const firstResponse = statements.findIndex(responds);
   const indent = indentationOf(statements[0], file);
   if (template.kind === 'statement') {
+    // Right after a library logout in a block (`await logOutAsync(req);`), else before the first response.
+    const afterLogout = statementAfter(facts.logouts.map((reached) => reached.site).find((site) => within(site, fn)));
+    if (afterLogout) {
+      const logoutIndent = indentationOf(afterLogout, file);
+      // After a trailing comment on the same line, so the comment stays with its statement.
+      const lineEnd = file.text.indexOf('\n', afterLogout.end);
+      const tail = lineEnd >= 0 ? file.text.slice(afterLogout.end, lineEnd) : '';
+      const at = lineEnd >= 0 && /^\s*(\/\/.*)?$/.test(tail) ? lineEnd : afterLogout.end;
+      const edit = { start: at, end: at, newText: `\n${logoutIndent}${template.text}` };
+      return [
+        { suggestionId: 'invalidateStatement', data: { statement: template.text }, safety: 'safe', edits: [edit] },
+      ];
+    }
     const at = firstResponse >= 0 ? statements[firstResponse] : undefined;
     const edit = at
       ? {
@@ -409,18 +746,113 @@ function invalidationFixes(
   return [{ suggestionId: 'destroyAndRespond', data: { callee: template.callee }, safety: 'safe', edits }];
 }
 
-function mentions(node: ts.Node, name: string): boolean {
-  let found = false;
-  const visit = (child: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(child) && child.text === name) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(child, visit);
+/**
+ * How to end the session here: with no session library known for the file and a hand-rolled store
+ * in it, delete the store entry (`sessions.delete(req.cookies.sid)`); otherwise the session library's
+ * own way.
+ */
+function fixTemplate(
+  file: FileContext,
+  carrier: string,
+  responseName: string | undefined,
+  fn: ts.FunctionLikeDeclaration,
+  facts: Facts,
+  cookieNames: Map<string, string>,
+): InvalidationFixTemplate | undefined {
+  const stores = handRolledStores(file);
+  if (stores.length > 0 && !file.knownModels.some(isSessionStore)) {
+    const cleared = new Set(facts.cookieClearings.map((clearing) => clearing.name));
+    const store = stores.find((candidate) => cleared.has(candidate.cookieName)) ?? stores[0];
+    const text = storeDeletionFix(store, carrier);
+    return text ? { kind: 'statement', text } : undefined;
+  }
+  const model = sessionModels(file).find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
+  if (!model?.invalidationFix) return undefined;
+  const isAsync = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+  const context: InvalidationFixContext = {
+    carrier,
+    response: facts.cookieClearings.length === 0 ? responseName : undefined,
+    cookieName: cookieNames.get(model.id),
+    inAsyncFunction: isAsync,
+    typescript: !file.isJavaScript,
   };
-  visit(node);
-  return found;
+  return model.invalidationFix(context, file);
+}
+
+/**
+ * passport 0.6+ `req.logout()` without a callback throws: reported at the call, with a fix that passes
+ * a callback and continues inside it (errors go to `next`, or to `reject` in a promise executor).
+ */
+function reportThrowingLogout(ctx: RuleContext, logout: LogoutCall, reported: Set<ts.Node>): void {
+  if (reported.has(logout.call)) return;
+  reported.add(logout.call);
+  const verdict = logout.verdict;
+  const fix = callbackFix(ctx.file, logout.call);
+  ctx.report({
+    target: logout.call,
+    messageId: 'logoutThrows',
+    data: {
+      call: ctx.file.textOf(logout.call.expression),
+      library: verdict.library,
+      version: verdict.version ?? 'unknown',
+    },
+    fixes: fix ? [fix] : [],
+  });
+}
+
+function callbackFix(file: FileContext, call: ts.CallExpression): FixDescriptor | undefined {
+  let statement: ts.Node = call.parent;
+  if (ts.isAwaitExpression(statement)) statement = statement.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
+  const block = statement.parent;
+  const fn = block.parent;
+  if (!isFunctionLike(fn)) return undefined;
+  const names = fn.parameters.map((parameter) => (ts.isIdentifier(parameter.name) ? parameter.name.text : undefined));
+  const executor = ts.isNewExpression(fn.parent);
+  const edits = [];
+  let onError = executor ? names[1] : names[2];
+  if (!onError && !executor && fn.parameters.length === 2 && names[0] && names[1]) {
+    onError = 'next';
+    edits.push({ start: fn.parameters[1].end, end: fn.parameters[1].end, newText: ', next' });
+  }
+  if (!onError) return undefined;
+  const index = block.statements.indexOf(statement as ts.Statement);
+  const rest = block.statements.slice(index + 1);
+  const indent = indentationOf(statement, file);
+  const start = statement.getStart(file.sourceFile);
+  // A comment after the call stays on its line; the lines that follow move into the callback.
+  const lineEnd = file.text.indexOf('\n', statement.end);
+  const sameLine = lineEnd >= 0 ? file.text.slice(statement.end, lineEnd) : '';
+  const trailing = /^\s*\/\/.*$/.test(sameLine) ? sameLine : '';
+  const end = rest.length > 0 ? rest.at(-1)!.end : statement.end + trailing.length;
+  const following = rest.length > 0 ? file.text.slice(lineEnd + 1, end).replace(/^(?=.)/gm, '  ') : '';
+  const callee = file.textOf(call.expression);
+  const args = call.arguments.map((argument) => file.textOf(argument));
+  const lines = [`${indent}  if (err) return ${onError}(err);`, ...(following ? [following] : [])];
+  edits.push({
+    start,
+    end,
+    newText: `${callee}(${[...args, '(err) => {'].join(', ')}${trailing}\n${lines.join('\n')}\n${indent}});`,
+  });
+  return { suggestionId: 'passCallback', data: { call: callee, onError }, safety: 'safe', edits };
+}
+
+/** The statement (directly in a block) that holds `node`. */
+function statementAfter(node: ts.Node | undefined): ts.Statement | undefined {
+  let current = node;
+  while (current && !(ts.isBlock(current.parent) && ts.isExpressionStatement(current))) {
+    if (isFunctionLike(current)) return undefined;
+    current = current.parent;
+  }
+  return current as ts.Statement | undefined;
+}
+
+function within(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end;
+}
+
+function mentions(node: ts.Node, name: string): boolean {
+  return someDescendant(node, (child) => ts.isIdentifier(child) && child.text === name);
 }
 
 function indentationOf(node: ts.Node, file: FileContext): string {

@@ -42,7 +42,7 @@ class Walker {
   found: Flow | undefined;
   unknown = false;
   /** States at `return` statements (with the returned expression evaluated), for exit states. */
-  readonly exits: State[] = [];
+  readonly exits: { state: State; node: ts.ReturnStatement }[] = [];
   private loopDepth = 0;
 
   constructor(
@@ -50,6 +50,7 @@ class Walker {
     private readonly target: ts.Node | undefined,
     /** For exit states: a returned expression that completes the event for an awaiting caller. */
     private readonly returnCompletes?: EventPredicate,
+    private readonly options: PathOptions = {},
   ) {}
 
   private contains(node: ts.Node): boolean {
@@ -119,11 +120,13 @@ class Walker {
     if (ts.isIfStatement(statement)) {
       if (holdsTarget && this.contains(statement.expression)) return this.reach(state);
       const afterCondition = this.evaluate(statement.expression, state);
-      const thenFlow = this.statement(statement.thenStatement, afterCondition);
+      // A branch in which the event is not needed (`if (!signedIn) return …`) counts as having it.
+      const needless = this.options.needlessBranch?.(statement.expression);
+      const DONE: State = { must: true, may: true };
+      const thenFlow = this.statement(statement.thenStatement, needless === 'then' ? DONE : afterCondition);
       if (this.found !== undefined) return null;
-      const elseFlow = statement.elseStatement
-        ? this.statement(statement.elseStatement, afterCondition)
-        : afterCondition;
+      const elseEntry = needless === 'else' ? DONE : afterCondition;
+      const elseFlow = statement.elseStatement ? this.statement(statement.elseStatement, elseEntry) : elseEntry;
       return join(thenFlow, elseFlow);
     }
     if (ts.isTryStatement(statement)) {
@@ -131,11 +134,12 @@ class Walker {
       if (this.found !== undefined) return null;
       // The catch can start before anything in the try happened.
       const catchEntry: State = { must: state.must, may: state.may || (tryFlow?.may ?? false) };
-      const catchFlow = statement.catchClause
-        ? this.statements(statement.catchClause.block.statements, catchEntry)
-        : null;
+      const catchFlow =
+        statement.catchClause && !this.options.skipCatch
+          ? this.statements(statement.catchClause.block.statements, catchEntry)
+          : null;
       if (this.found !== undefined) return null;
-      const joined = statement.catchClause ? join(tryFlow, catchFlow) : tryFlow;
+      const joined = statement.catchClause && !this.options.skipCatch ? join(tryFlow, catchFlow) : tryFlow;
       if (!statement.finallyBlock) return joined;
       const finallyEntry = join(joined, catchEntry) ?? catchEntry;
       const finallyFlow = this.statements(statement.finallyBlock.statements, finallyEntry);
@@ -189,7 +193,7 @@ class Walker {
     if (ts.isReturnStatement(statement)) {
       const after = this.evaluate(statement.expression, state);
       const completes = statement.expression && this.returnCompletes?.(statement.expression);
-      this.exits.push(completes ? { must: true, may: true } : after);
+      this.exits.push({ state: completes ? { must: true, may: true } : after, node: statement });
       return null;
     }
     if (ts.isThrowStatement(statement)) return null;
@@ -284,6 +288,35 @@ export function happensOnExit(
   }
   const fallOff = walker.statements(statements, NONE);
   let exit: Flow = fallOff;
-  for (const state of walker.exits) exit = join(exit, state);
+  for (const { state } of walker.exits) exit = join(exit, state);
   return exit?.must ?? false;
+}
+
+export interface PathOptions {
+  /**
+   * The branch of an `if` with this condition in which the event is not needed, so it counts as
+   * having happened there (`if (!req.session.userId) return …`: nobody is signed in, nothing to end).
+   */
+  needlessBranch?: (condition: ts.Expression) => 'then' | 'else' | undefined;
+  /** Leave out paths through `catch` clauses (error paths: the request failed, it did not complete). */
+  skipCatch?: boolean;
+}
+
+/**
+ * The ways out of `fn` that some path reaches without the event: `return` statements, and the body
+ * itself when control can fall off its end. Empty when every exit has the event on every path (or
+ * `fn` has a concise body that has it). Throws are not exits (nothing completes normally there).
+ */
+export function exitsWithout(
+  fn: ts.FunctionLikeDeclaration,
+  happens: EventPredicate,
+  options: PathOptions = {},
+): ts.Node[] {
+  const walker = new Walker(happens, undefined, undefined, options);
+  const statements = bodyStatements(fn);
+  if (!statements) return fn.body && !walker.evaluate(fn.body, NONE).must ? [fn.body] : [];
+  const fallOff = walker.statements(statements, NONE);
+  const missing: ts.Node[] = walker.exits.filter((exit) => !exit.state.must).map((exit) => exit.node);
+  if (fallOff && !fallOff.must && fn.body) missing.push(fn.body);
+  return missing;
 }

@@ -322,3 +322,34 @@ export function helperRotationEvidence(call: ts.CallExpression, file: FileContex
   for (const [index, node] of summary.rotates) if (index < call.arguments.length) return node;
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Logouts.
+
+/** Route paths of logout endpoints: /logout, /log-out, /signout, /sign_out, /logoff, /auth/logout. */
+export const LOGOUT_PATH = /(log|sign)[-_]?(out|off)(?![a-z])/i;
+
+/**
+ * Whether `fn` is a logout handler: registered on a logout route, or calling a library logout
+ * (`req.logout()`), and verifying no credentials. An identity write there (a branch that re-asserts
+ * `authenticated` instead of ending the session) belongs to a logout that keeps the session, which
+ * session-not-invalidated-on-logout judges; it is not a login.
+ */
+export function isLogoutHandler(
+  fn: ts.FunctionLikeDeclaration,
+  routePath: string | undefined,
+  file: FileContext,
+): boolean {
+  let logout = routePath !== undefined && LOGOUT_PATH.test(routePath);
+  let credentials = false;
+  const visit = (node: ts.Node): void => {
+    if (credentials) return;
+    if (ts.isCallExpression(node)) {
+      if (credentialCheckAt(node, file)) credentials = true;
+      if (!logout && file.models.some((model) => model.logoutCall?.(node, file))) logout = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return logout && !credentials;
+}

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { sessionLibraryModel, directCallOptions } from './session-options.js';
 import {
   methodRotation,
+  promisifiedSessionMethod,
   propertySession,
   sessionMethodCall,
   sessionText,
@@ -18,7 +19,7 @@ const findSession = propertySession('express-session', 'session');
  *
  * Lifecycle: `req.session.regenerate(cb)` destroys the old session in the store and puts a new
  * `Session` object (with a new id) on `req` before calling `cb`, so identity must be written inside
- * `cb` (or after awaiting a promisified regenerate). `req.session.destroy(cb)` ends the session.
+ * `cb` (or after awaiting a promisified regenerate). `req.session.destroy(cb)` ends the session (also promisified).
  */
 export const expressSession = sessionLibraryModel(
   {
@@ -38,6 +39,14 @@ export const expressSession = sessionLibraryModel(
     sessionObject: findSession,
     cookieClearing: responseCookieClearing('express-session'),
     invalidationFix(context) {
+      // In an async handler, await a promisified destroy: a callback cannot hold the `await`s that follow.
+      if (context.inAsyncFunction) {
+        const typeArgument = context.typescript ? '<void>' : '';
+        return {
+          kind: 'statement',
+          text: `await new Promise${typeArgument}((resolve, reject) => ${context.carrier}.session.destroy((err) => (err ? reject(err) : resolve())));`,
+        };
+      }
       const prelude = context.response
         ? [`${context.response}.clearCookie('${(context.cookieName ?? 'connect.sid').replace(/[\\']/g, '\\$&')}');`]
         : [];
@@ -48,7 +57,10 @@ export const expressSession = sessionLibraryModel(
     rotation: methodRotation('express-session', findSession, 'regenerate', 'callback'),
     invalidation(node, file) {
       if (!ts.isCallExpression(node)) return undefined;
-      const session = sessionMethodCall(node, file, findSession, ['destroy']);
+      // `req.session.destroy(cb)`, or `promisify(req.session.destroy.bind(req.session))()` awaited.
+      const session =
+        sessionMethodCall(node, file, findSession, ['destroy']) ??
+        promisifiedSessionMethod(node, file, findSession, 'destroy');
       return session ? { model: 'express-session', node, session, kind: 'destroy' } : undefined;
     },
     rotationFix(write, file, context) {

@@ -129,8 +129,9 @@ export const passport: Model = {
   id: 'passport',
   packages: ['passport'],
   keywords: ['passport', 'login', 'logout'],
-  // From the fixed versions logout regenerates the session too (the same change as for login).
-  logoutCall: requestLogout('passport', (file) => loginVerdict(file, PASSPORT_ADVISORY)),
+  // From the fixed versions logout regenerates the session too (the same change as for login), and
+  // requires a callback: `req.logout()` without one throws.
+  logoutCall: requestLogout('passport', (file) => loginVerdict(file, PASSPORT_ADVISORY), true),
   loginCall(call, file) {
     const middleware = authenticateLogin(
       call,
