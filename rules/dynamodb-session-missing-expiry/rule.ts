@@ -28,7 +28,7 @@ import meta from './meta.js';
 export default defineRule(meta, (ctx) => ({
   onEnd() {
     const facts = dynamoFacts(ctx.file);
-    const unguarded = facts.allOperations.filter((operation) => isUnguardedRead(operation));
+    const unguarded = facts.allOperations.filter((operation) => isUnguardedRead(ctx, operation));
     for (const operation of facts.allOperations) {
       if (!operation.isSessionTable || judgedInWrapper(operation) || isDerivedKey(primaryKeyOf(operation)?.[1]))
         continue;
@@ -57,7 +57,7 @@ export default defineRule(meta, (ctx) => ({
   },
 }));
 
-function isUnguardedRead(operation: DynamoOperation): boolean {
+function isUnguardedRead(ctx: RuleContext, operation: DynamoOperation): boolean {
   if (operation.kind !== 'get' && operation.kind !== 'query') return false;
   if (!operation.isSessionTable || judgedInWrapper(operation) || operation.expiryCheckedBy) return false;
   if (isDerivedKey(primaryKeyOf(operation)?.[1]) || !resultIsUsed(operation)) return false;
@@ -65,8 +65,10 @@ function isUnguardedRead(operation: DynamoOperation): boolean {
   if (operation.indexName !== undefined && !isSessionKeyed(operation)) return false;
   if (operation.resolvedFilter?.split(/[^A-Za-z0-9_]+/).some((word) => EXPIRY_NAME.test(word))) return false;
   const fn = enclosingFunction(operation.call);
+  if (!fn) return false;
   // The check may live in the wrapper the read goes through (`readLive(sid)` compares `expires`).
-  return fn !== undefined && ![fn, ...wrapperFunctions(operation)].some((candidate) => comparesExpiry(candidate));
+  const checked = [{ node: fn, file: ctx.file }, ...wrapperFunctions(operation)];
+  return !checked.some((candidate) => comparesExpiry(candidate.node, candidate.file));
 }
 
 /** Whether a read is keyed by the session id itself (a session attribute name or a session/token prefix). */

@@ -139,12 +139,20 @@ function clientKindOf(receiver: ts.Expression, file: FileContext): ClientKind | 
   return undefined;
 }
 
-/** The SDK a file most likely uses when the client itself cannot be seen. */
-function sdkFromImports(file: FileContext): DynamoSdk | undefined {
+/**
+ * The SDK a file most likely uses when the client itself cannot be seen: its own imports, else those
+ * of the files importing it (a wrapper handed its client by the module that constructs it).
+ */
+function sdkFromImports(file: FileContext, depth = 0): DynamoSdk | undefined {
   const modules = file.importedModules;
   if (modules.has(LIB_MODULE)) return 'lib';
   if (V2_MODULES.some((module) => modules.has(module))) return 'v2';
   if (modules.has(V3_MODULE)) return 'v3';
+  if (depth > 0) return undefined;
+  for (const importer of file.importers) {
+    const sdk = sdkFromImports(importer, depth + 1);
+    if (sdk) return sdk;
+  }
   return undefined;
 }
 

@@ -93,7 +93,7 @@ export interface DynamoOperation {
    * updated attributes are the wrapper's, with the wrapper's parameters replaced by this call's
    * arguments.
    */
-  wrapped?: { operation: DynamoOperation; fn: ts.FunctionLikeDeclaration };
+  wrapped?: { operation: DynamoOperation; fn: ts.FunctionLikeDeclaration; file: FileContext };
   /** Maps a value inside the wrapper to this call's argument when it is one of the wrapper's parameters. */
   bind?(value: Located): Located | undefined;
   /** The model's reading of the same request with other params (a wrapper's caller passing them whole). */

@@ -147,12 +147,12 @@ function containerOf(node: ts.Node): Container | undefined {
   return undefined;
 }
 
-/** `X.prototype` → `X`. */
+/** `X.prototype` → `X`; `session.Store.prototype` → `Store`. */
 function prototypeOwner(expression: ts.Expression): string | undefined {
   const inner = unwrap(expression);
   if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'prototype') return undefined;
   const owner = unwrap(inner.expression);
-  return ts.isIdentifier(owner) ? owner.text : undefined;
+  return ts.isIdentifier(owner) ? owner.text : accessedName(owner);
 }
 
 const prototypeContainers = new WeakMap<ts.SourceFile, Map<string, Container>>();

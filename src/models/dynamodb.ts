@@ -181,9 +181,10 @@ function emptyFacts(): DynamoFileFacts {
 export function dynamoFacts(file: FileContext): DynamoFileFacts {
   const cached = factsCache.get(file);
   if (cached) return cached;
-  // Every construct the models recognise names a DynamoDB module or class in the file's own text, or
-  // in a local module it imports (a wrapper).
-  if (inProgress.has(file) || !(/dynamo/i.test(file.text) || importsDynamoModule(file))) {
+  // Every construct the models recognise names a DynamoDB module or class in the file's own text, in a
+  // local module it imports (a wrapper), or in a file importing it (which hands a wrapper its client).
+  const mentions = (other: FileContext) => /dynamo/i.test(other.text);
+  if (inProgress.has(file) || !(mentions(file) || importsDynamoModule(file) || file.importers.some(mentions))) {
     const empty = emptyFacts();
     if (!inProgress.has(file)) factsCache.set(file, empty);
     return empty;
@@ -287,7 +288,7 @@ function wrapperOperations(call: ts.CallExpression, file: FileContext, sameFile:
   const inner = (target.file === file ? sameFile : dynamoFacts(target.file).operations).filter(
     (operation) => operation.call !== call && contains(target.node, operation.call),
   );
-  return inner.map((operation) => bindOperation(operation, target.node, call, file));
+  return inner.map((operation) => bindOperation(operation, target, call, file));
 }
 
 function enclosingFunctionOf(node: ts.Node): ts.Node | undefined {
@@ -482,13 +483,14 @@ function argumentFor(
 /** The wrapper's request as issued by this call. */
 function bindOperation(
   operation: DynamoOperation,
-  fn: ts.FunctionLikeDeclaration,
+  target: Located<ts.FunctionLikeDeclaration>,
   call: ts.CallExpression,
   callerFile: FileContext,
   parent?: DynamoOperation,
 ): DynamoOperation {
+  const fn = target.node;
   const bind = (value: Located) => argumentFor(value, fn, call, callerFile);
-  const wrapped = { operation, fn };
+  const wrapped = { operation, fn, file: target.file };
   // `db.put(params)`: the caller passes the whole request.
   const paramsFile = operation.params?.file;
   const wholeParams =
@@ -545,7 +547,7 @@ function bindOperation(
     const value = staticValue(boundConsistent.node, boundConsistent.file);
     derived.consistentRead = value?.kind === 'boolean' ? value.value : 'dynamic';
   }
-  derived.items = operation.items?.map((item) => bindOperation(item, fn, call, callerFile, derived));
+  derived.items = operation.items?.map((item) => bindOperation(item, target, call, callerFile, derived));
   return derived;
 }
 
@@ -564,10 +566,12 @@ export function judgedInWrapper(operation: DynamoOperation): boolean {
   return operation.wrapped?.operation.isSessionTable === true;
 }
 
-/** The wrapper functions a call goes through, outermost first. */
-export function wrapperFunctions(operation: DynamoOperation): ts.FunctionLikeDeclaration[] {
-  const found: ts.FunctionLikeDeclaration[] = [];
-  for (let current = operation.wrapped; current; current = current.operation.wrapped) found.push(current.fn);
+/** The wrapper functions a call goes through, outermost first, with their files. */
+export function wrapperFunctions(operation: DynamoOperation): Located<ts.FunctionLikeDeclaration>[] {
+  const found: Located<ts.FunctionLikeDeclaration>[] = [];
+  for (let current = operation.wrapped; current; current = current.operation.wrapped) {
+    found.push({ node: current.fn, file: current.file });
+  }
   return found;
 }
 
@@ -752,8 +756,8 @@ export function epochTime(expression: ts.Expression, file: FileContext, depth = 
       ts.isIdentifier(callee) ||
       (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)
     ) {
-      const returned = singleReturnedExpression(callee);
-      if (returned) return epochTime(returned, file, depth + 1);
+      const returned = singleReturnedExpression(callee, file);
+      if (returned) return epochTime(returned.node, returned.file, depth + 1);
     }
     return undefined;
   }
@@ -777,20 +781,24 @@ export function epochTime(expression: ts.Expression, file: FileContext, depth = 
   return undefined;
 }
 
-/** For `f` / `this.f` naming a local function or method whose body is one `return expr`, that expr. */
-function singleReturnedExpression(callee: ts.Expression): ts.Expression | undefined {
+/** For `f` / `this.f` naming a function or method (local or imported) whose body is one `return expr`, that expr. */
+function singleReturnedExpression(callee: ts.Expression, file: FileContext): Located | undefined {
   let declaration: ts.Node | undefined;
+  let declarationFile = file;
   if (ts.isIdentifier(callee)) {
-    declaration = findDeclaration(callee);
-    if (declaration && ts.isVariableDeclaration(declaration)) declaration = declaration.initializer;
+    const resolved = resolveValue(callee, file);
+    declaration = resolved.node;
+    declarationFile = resolved.file;
   } else if (ts.isPropertyAccessExpression(callee)) {
     declaration = classMethod(callee, callee.name.text);
   }
   if (!declaration || !isFunctionLike(declaration) || !declaration.body) return undefined;
-  if (!ts.isBlock(declaration.body)) return declaration.body;
+  if (!ts.isBlock(declaration.body)) return { node: declaration.body, file: declarationFile };
   const statements = declaration.body.statements;
   const last = statements.at(-1);
-  return statements.length === 1 && last && ts.isReturnStatement(last) ? last.expression : undefined;
+  return statements.length === 1 && last && ts.isReturnStatement(last) && last.expression
+    ? { node: last.expression, file: declarationFile }
+    : undefined;
 }
 
 /** A method of the class enclosing `node`. */
@@ -826,9 +834,10 @@ const COMPARISONS = new Set([
 
 /**
  * Whether a function compares an expiry attribute with something (`item.expires <= now`), itself or
- * in a local helper/method it calls (one level: `if (isExpired(item))`).
+ * in a helper it calls (one level): a local or imported function (`isExpired(item)`), a class method
+ * or a prototype method (`this.getParsedSession(item)` with `Store.prototype.getParsedSession = …`).
  */
-export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
+export function comparesExpiry(fn: ts.Node, file?: FileContext, depth = 0): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
@@ -841,16 +850,8 @@ export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
       return;
     }
     if (depth === 0 && ts.isCallExpression(node)) {
-      const callee = unwrap(node.expression);
-      let target: ts.Node | undefined;
-      if (ts.isIdentifier(callee)) {
-        const declaration = findDeclaration(callee);
-        target =
-          declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : (declaration as ts.Node);
-      } else if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
-        target = classMethod(callee, callee.name.text);
-      }
-      if (target && isFunctionLike(target) && target !== fn && comparesExpiry(target, depth + 1)) {
+      const target = helperFunction(node, file);
+      if (target && target.node !== fn && comparesExpiry(target.node, target.file, depth + 1)) {
         found = true;
         return;
       }
@@ -859,6 +860,38 @@ export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
   };
   visit(fn);
   return found;
+}
+
+/** The function a helper call runs: a local or imported function, `this.m` as a class or prototype method. */
+function helperFunction(call: ts.CallExpression, file: FileContext | undefined): Located<ts.Node> | undefined {
+  const callee = unwrap(call.expression);
+  let target: ts.Node | undefined;
+  if (ts.isIdentifier(callee)) {
+    if (file) {
+      const resolved = resolveValue(callee, file);
+      if (isFunctionLike(resolved.node)) return resolved;
+    }
+    const declaration = findDeclaration(callee);
+    target = declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : (declaration as ts.Node);
+  } else if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    target = classMethod(callee, callee.name.text) ?? prototypeMethod(callee, callee.name.text);
+  }
+  // Without the file, only the node matters (same-file helpers need no cross-file resolution).
+  return target && isFunctionLike(target) ? { node: target, file: file as FileContext } : undefined;
+}
+
+/** `X.prototype.name = function …` in the file of a `this.name` call made inside another `X.prototype` method. */
+function prototypeMethod(node: ts.Node, name: string): ts.Node | undefined {
+  for (const statement of node.getSourceFile().statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, right, operatorToken } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const owner = unwrap(left.expression);
+    if (left.name.text !== name || !ts.isPropertyAccessExpression(owner) || owner.name.text !== 'prototype') continue;
+    const value = unwrap(right);
+    if (isFunctionLike(value)) return value;
+  }
+  return undefined;
 }
 
 /** Whether the request's result is used (not a bare `await client.send(...)` statement). */
