@@ -40,11 +40,15 @@ export {
   epochTime,
   mentionsExpiry,
   resultIsUsed,
+  innermostOperation,
   isDerivedKey,
+  judgedInWrapper,
   primaryKeyOf,
   SESSION_KEY_NAME,
   USER_ID_NAME,
+  wrapperFunctions,
 } from './models/dynamodb.js';
+export { keyPrefix, prefixRole } from './models/dynamodb-roles.js';
 export {
   defineRule,
   defineRuleMeta,

@@ -20,7 +20,7 @@ export default defineRuleMeta({
       unguardedRead:
         'This session read uses the item without comparing its expiry to now; TTL deletion lags by up to ~48 hours, so expired sessions are still accepted. `npx fixate init dynamodb-store` generates a store that checks expiry on every read.',
       expiryOnlyLogout:
-        'This "logout" only sets `{{attribute}}` to now, but the session reads in this file do not check expiry, so the session stays valid until TTL deletes it (up to ~48 hours later). Delete the item, or check expiry on read (`npx fixate init dynamodb-store`).',
+        'This "logout" only sets `{{attribute}}` to now, but the session reads in this file do not check expiry, so the session stays valid until TTL deletes it: DynamoDB TTL deletion can lag by up to 48 hours. Delete the item, or check expiry on read (`npx fixate init dynamodb-store`).',
       cdkNoTtl:
         'This session table has no `timeToLiveAttribute`, so DynamoDB never deletes expired sessions.',
     },

@@ -11,21 +11,27 @@ import {
   type FixDescriptor,
   insertFirstProperty,
   isDerivedKey,
+  judgedInWrapper,
+  keyPrefix,
   type Located,
+  prefixRole,
   primaryKeyOf,
   type RuleContext,
   resultIsUsed,
+  SESSION_KEY_NAME,
   ts,
   unwrap,
+  wrapperFunctions,
 } from '../../src/api.js';
 import meta from './meta.js';
 
 export default defineRule(meta, (ctx) => ({
   onEnd() {
     const facts = dynamoFacts(ctx.file);
-    const unguarded = facts.allOperations.filter((operation) => isUnguardedRead(operation));
+    const unguarded = facts.allOperations.filter((operation) => isUnguardedRead(ctx, operation));
     for (const operation of facts.allOperations) {
-      if (!operation.isSessionTable || isDerivedKey(primaryKeyOf(operation)?.[1])) continue;
+      if (!operation.isSessionTable || judgedInWrapper(operation) || isDerivedKey(primaryKeyOf(operation)?.[1]))
+        continue;
       if (operation.kind === 'put') checkPut(ctx, operation);
       if (operation.kind === 'update') checkUpdate(ctx, operation, unguarded);
     }
@@ -51,12 +57,25 @@ export default defineRule(meta, (ctx) => ({
   },
 }));
 
-function isUnguardedRead(operation: DynamoOperation): boolean {
+function isUnguardedRead(ctx: RuleContext, operation: DynamoOperation): boolean {
   if (operation.kind !== 'get' && operation.kind !== 'query') return false;
-  if (!operation.isSessionTable || isDerivedKey(primaryKeyOf(operation)?.[1]) || !resultIsUsed(operation)) return false;
+  if (!operation.isSessionTable || judgedInWrapper(operation) || operation.expiryCheckedBy) return false;
+  if (isDerivedKey(primaryKeyOf(operation)?.[1]) || !resultIsUsed(operation)) return false;
+  // A query on an index by another attribute (`shop = :shop`) lists items; it does not resolve a session id.
+  if (operation.indexName !== undefined && !isSessionKeyed(operation)) return false;
   if (operation.resolvedFilter?.split(/[^A-Za-z0-9_]+/).some((word) => EXPIRY_NAME.test(word))) return false;
   const fn = enclosingFunction(operation.call);
-  return fn !== undefined && !comparesExpiry(fn);
+  if (!fn) return false;
+  // The check may live in the wrapper the read goes through (`readLive(sid)` compares `expires`).
+  const checked = [{ node: fn, file: ctx.file }, ...wrapperFunctions(operation)];
+  return !checked.some((candidate) => comparesExpiry(candidate.node, candidate.file));
+}
+
+/** Whether a read is keyed by the session id itself (a session attribute name or a session/token prefix). */
+function isSessionKeyed(operation: DynamoOperation): boolean {
+  return [...operation.keyAttributes].some(
+    ([name, value]) => SESSION_KEY_NAME.test(name) || ['session', 'token'].includes(prefixRole(keyPrefix(value)) ?? ''),
+  );
 }
 
 function checkPut(ctx: RuleContext, put: DynamoOperation): void {
@@ -136,7 +155,7 @@ function checkMilliseconds(ctx: RuleContext, attribute: string, value: Located, 
  * (plain values) and when the file writes a known expiry attribute to this table.
  */
 function guardFix(ctx: RuleContext, read: DynamoOperation, facts: DynamoFileFacts): FixDescriptor[] {
-  if (read.kind !== 'get' || read.lowLevel) return [];
+  if (read.kind !== 'get' || read.lowLevel || read.wrapped) return [];
   const attribute = [...(facts.expiryNames.get(read.table.identity) ?? [])][0];
   const statement = enclosingStatement(read.call);
   const fn = enclosingFunction(read.call);

@@ -43,6 +43,8 @@ function checkFunction(ctx: RuleContext, operations: DynamoOperation[]): void {
     const putKey = keyText(put);
     const old = operations.filter((other) => {
       if (other === put || !KEYED.has(other.kind) || other.table.identity !== put.table.identity) return false;
+      // Both issued by one wrapper call: the wrapper itself is judged where it is written.
+      if (other.wrapped && put.wrapped && other.call === put.call) return false;
       const key = primaryKeyOf(other);
       if (!key || isDerivedKey(key[1])) return false;
       // With the put's key unseen, only a delete says "another item": a get may be a read-modify-write.
@@ -175,6 +177,7 @@ function transactionFix(
   keyName: string,
 ): FixDescriptor | undefined {
   if (put.transaction || remove.transaction || put.sdk !== remove.sdk || put.lowLevel !== remove.lowLevel) return;
+  if (put.wrapped || remove.wrapped) return;
   for (const operation of [put, remove]) {
     if (!inFile(ctx, operation.call) || !operation.params?.complete) return;
     if (operation.params.properties.has('ConditionExpression')) return;

@@ -3,6 +3,7 @@ import {
   dynamoFacts,
   insertFirstProperty,
   isDerivedKey,
+  judgedInWrapper,
   primaryKeyOf,
   replaceNode,
   resultIsUsed,
@@ -16,6 +17,7 @@ export default defineRule(meta, (ctx) => ({
     for (const read of dynamoFacts(ctx.file).allOperations) {
       if (read.kind !== 'get' && read.kind !== 'query') continue;
       if (!read.isSessionTable || read.consistentRead === true || read.consistentRead === 'dynamic') continue;
+      if (judgedInWrapper(read)) continue;
       // Global secondary indexes do not support consistent reads at all.
       if (read.indexName !== undefined || !read.params?.complete) continue;
       if (isDerivedKey(primaryKeyOf(read)?.[1]) || !resultIsUsed(read)) continue;

@@ -62,7 +62,8 @@ export class SourceProgram implements FileProgram {
 
   /** The file a relative import specifier names, without reading it; undefined for packages and outside files. */
   resolveModulePath(fromAbsPath: string, specifier: string): string | undefined {
-    if (!isRelativeSpecifier(specifier)) return undefined;
+    // Callers read the specifier off the syntax tree; in broken code (`import * as x from y`) it is no string.
+    if (typeof specifier !== 'string' || !isRelativeSpecifier(specifier)) return undefined;
     const base = path.resolve(path.dirname(fromAbsPath), specifier);
     for (const candidate of candidatePaths(base)) {
       if (!isRegularFile(candidate)) continue;

@@ -3,11 +3,11 @@ import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js'
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { type ObjectView, objectView, resolveValue, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
-import { resolveReceiver } from './aws-sdk-dynamodb.js';
 import {
   type DynamoIndexDefinition,
   type DynamoKeyDefinition,
   type DynamoTableDefinition,
+  resolveReceiver,
   stringProperty,
   tableRef,
 } from './dynamodb.js';

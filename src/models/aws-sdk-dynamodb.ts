@@ -12,6 +12,7 @@ import {
   type DynamoSdk,
   type DynamoTableDefinition,
   parseUpdateSet,
+  resolveReceiver,
   resolveExpressionNames,
   stringProperty,
   tableRef,
@@ -130,44 +131,6 @@ function clientKindOfConstruction(node: ts.Node): ClientKind | undefined {
   return undefined;
 }
 
-/** Resolves a receiver through consts and `this.x` (class field initializers and constructor assignments). */
-export function resolveReceiver(expression: ts.Expression, file: FileContext): Located<ts.Node>[] {
-  const inner = unwrap(expression);
-  if (ts.isPropertyAccessExpression(inner) && inner.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const found: Located<ts.Node>[] = [];
-    const name = inner.name.text;
-    let current: ts.Node | undefined = inner.parent;
-    while (current && !ts.isClassDeclaration(current) && !ts.isClassExpression(current)) current = current.parent;
-    if (!current) return [];
-    for (const member of current.members) {
-      if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) {
-        found.push(resolveValue(member.initializer, file));
-      }
-      if (ts.isConstructorDeclaration(member) && member.body) {
-        for (const statement of member.body.statements) {
-          if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-          const { left, right, operatorToken } = statement.expression;
-          if (
-            operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-            ts.isPropertyAccessExpression(left) &&
-            left.expression.kind === ts.SyntaxKind.ThisKeyword &&
-            left.name.text === name
-          ) {
-            const value = unwrap(right);
-            if (ts.isConditionalExpression(value)) {
-              found.push(resolveValue(value.whenTrue, file), resolveValue(value.whenFalse, file));
-            } else {
-              found.push(resolveValue(value, file));
-            }
-          }
-        }
-      }
-    }
-    return found;
-  }
-  return [resolveValue(inner, file)];
-}
-
 function clientKindOf(receiver: ts.Expression, file: FileContext): ClientKind | undefined {
   for (const candidate of resolveReceiver(receiver, file)) {
     const kind = clientKindOfConstruction(candidate.node);
@@ -176,12 +139,20 @@ function clientKindOf(receiver: ts.Expression, file: FileContext): ClientKind | 
   return undefined;
 }
 
-/** The SDK a file most likely uses when the client itself cannot be seen. */
-function sdkFromImports(file: FileContext): DynamoSdk | undefined {
+/**
+ * The SDK a file most likely uses when the client itself cannot be seen: its own imports, else those
+ * of the files importing it (a wrapper handed its client by the module that constructs it).
+ */
+function sdkFromImports(file: FileContext, depth = 0): DynamoSdk | undefined {
   const modules = file.importedModules;
   if (modules.has(LIB_MODULE)) return 'lib';
   if (V2_MODULES.some((module) => modules.has(module))) return 'v2';
   if (modules.has(V3_MODULE)) return 'v3';
+  if (depth > 0) return undefined;
+  for (const importer of file.importers) {
+    const sdk = sdkFromImports(importer, depth + 1);
+    if (sdk) return sdk;
+  }
   return undefined;
 }
 
@@ -278,6 +249,7 @@ function buildOperation(input: OperationInput): DynamoOperation {
   });
   if (kind === 'transactWrite') operation.items = transactItems(operation, params);
   if (kind === 'batchWrite') operation.items = batchItems(operation, params);
+  operation.redescribe = (other, otherFile) => buildOperation({ ...input, paramsExpression: other, file: otherFile });
   return operation;
 }
 
@@ -318,7 +290,8 @@ function describeRequest(
   operation.resolvedFilter = resolveExpressionNames(operation.filterExpression, params);
   operation.keyConditionExpression = stringProperty(params, 'KeyConditionExpression');
   operation.updateExpression = stringProperty(params, 'UpdateExpression');
-  operation.indexName = stringProperty(params, 'IndexName');
+  // A computed index name (`this.options.shopIndexName`) still names an index.
+  if (params?.properties.has('IndexName')) operation.indexName = stringProperty(params, 'IndexName') ?? '(dynamic)';
   const consistent = params?.properties.get('ConsistentRead');
   if (consistent) {
     const value = staticValue(consistent.value, consistent.file);

@@ -1,4 +1,5 @@
 import type { ts } from 'ts-morph';
+import type { FileContext } from '../analysis/file-context.js';
 import type { Located, ObjectView, PropertyView } from '../analysis/values.js';
 
 /*
@@ -72,6 +73,7 @@ export interface DynamoOperation {
   resolvedFilter?: string;
   /** `ConsistentRead`: true/false when static, 'dynamic' when computed, undefined when absent. */
   consistentRead?: boolean | 'dynamic';
+  /** The index a query reads (`IndexName`): its static name, or `(dynamic)` when computed. */
   indexName?: string;
   /** transactWrite / batchWrite: the contained requests (each with `transaction` pointing back). */
   items?: DynamoOperation[];
@@ -80,6 +82,22 @@ export interface DynamoOperation {
   /** Filled in by `dynamoFacts`: whether the table holds sessions, and why. */
   isSessionTable: boolean;
   sessionEvidence?: string;
+  /**
+   * Set by `dynamoFacts` when the operation runs in a session store whose library checks expiry
+   * itself after the read (an Auth.js adapter, a Shopify session storage): the library named.
+   */
+  expiryCheckedBy?: string;
+  /**
+   * For a call of a project's own wrapper (`this.tables.read(table, pk)`, `db.put(params)`): the
+   * request the wrapper issues and the wrapper function. The operation's table, keys, item and
+   * updated attributes are the wrapper's, with the wrapper's parameters replaced by this call's
+   * arguments.
+   */
+  wrapped?: { operation: DynamoOperation; fn: ts.FunctionLikeDeclaration; file: FileContext };
+  /** Maps a value inside the wrapper to this call's argument when it is one of the wrapper's parameters. */
+  bind?(value: Located): Located | undefined;
+  /** The model's reading of the same request with other params (a wrapper's caller passing them whole). */
+  redescribe?(params: ts.Expression, file: FileContext): DynamoOperation;
 }
 
 export interface DynamoKeyDefinition {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { moduleReferenceOf } from '../analysis/imports.js';
+import { isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, enclosingFunction, isFunctionLike, propertyNameText, unwrap } from '../analysis/syntax.js';
 import {
@@ -18,6 +18,7 @@ import type {
   DynamoTableDefinition,
   DynamoTableRef,
 } from './dynamodb-concepts.js';
+import { keyPrefix, prefixRole, storeContractOf } from './dynamodb-roles.js';
 import type { FileContext } from './model.js';
 
 /*
@@ -40,8 +41,8 @@ export type {
   DynamoFileFacts,
 } from './dynamodb-concepts.js';
 
-/** Attribute names that hold a session id. */
-export const SESSION_KEY_NAME = /^(sid|sess(ion)?[_-]?(id|key)|session|sessionid)$/i;
+/** Attribute names that hold a session id or a session token. */
+export const SESSION_KEY_NAME = /^(sid|sess(ion)?[_-]?(id|key|token)|session|sessionid|(auth|access)?[_-]?token)$/i;
 /** Attribute names that hold an expiry timestamp. */
 export const EXPIRY_NAME =
   /^(expires?|expires?_?(at|on)|expire_?date|expir(y|ation)(_?(time|date))?|ttl|exp|valid_?until)$/i;
@@ -147,51 +148,13 @@ export function stringProperty(params: ObjectView | undefined, name: string): st
   return value?.kind === 'string' ? value.value : undefined;
 }
 
-/** Whether an enclosing class extends a session `Store` (express-session, connect, …). */
-export function enclosingSessionStoreClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  let current: ts.Node | undefined = node.parent;
-  while (current) {
-    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) {
-      for (const clause of current.heritageClauses ?? []) {
-        if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
-        for (const type of clause.types) {
-          const reference = moduleReferenceOf(type.expression);
-          const last = reference?.path.at(-1) ?? accessedNameOrIdentifier(unwrap(type.expression));
-          if (last === 'Store') return current;
-        }
-      }
-    }
-    current = current.parent;
-  }
-  return undefined;
-}
-
-function accessedNameOrIdentifier(expression: ts.Expression): string | undefined {
-  if (!ts.isIdentifier(expression)) return accessedName(expression);
-  // `const Store = session.Store; class S extends Store {}`
-  const declaration = findDeclaration(expression);
-  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-    const initializer = unwrap(declaration.initializer);
-    return moduleReferenceOf(initializer)?.path.at(-1) ?? accessedName(initializer) ?? expression.text;
-  }
-  return expression.text;
-}
-
 /**
- * Whether a key value names a derived item rather than a session by its id: a literal prefix that
- * is not a session prefix (`'user#' + userId`), as single-table designs key index items.
+ * Whether a key value names another entity rather than a session by its id: a literal prefix that
+ * names neither a session nor a token (`'user#' + userId`, `BOOKING#…`), as single-table designs key
+ * their other items.
  */
 export function isDerivedKey(value: Located | undefined): boolean {
-  if (!value) return false;
-  const node = unwrap(value.node);
-  let prefix: string | undefined;
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    const left = staticValue(node.left, value.file);
-    if (left?.kind === 'string') prefix = left.value;
-  } else if (ts.isTemplateExpression(node)) {
-    prefix = node.head.text;
-  }
-  return prefix !== undefined && prefix !== '' && !SESSION_WORD.test(prefix);
+  return prefixRole(keyPrefix(value)) === 'other';
 }
 
 /** The first key attribute of an operation (its partition key, as far as the source shows). */
@@ -201,41 +164,71 @@ export function primaryKeyOf(operation: DynamoOperation): [string, Located] | un
 }
 
 const factsCache = new WeakMap<FileContext, DynamoFileFacts>();
+/** Files whose facts are being computed (a wrapper reached again through its own callers). */
+const inProgress = new Set<FileContext>();
+
+function emptyFacts(): DynamoFileFacts {
+  return { operations: [], allOperations: [], tables: [], stores: [], keyNames: new Map(), expiryNames: new Map() };
+}
 
 /**
  * Every DynamoDB request, table definition and session store configuration in a file, as the enabled
- * models see them, with session-table evidence joined across them. Computed once per file (one
- * iterative walk), so several rules can ask.
+ * models see them, with session-table evidence joined across them. Calls of the project's own
+ * wrappers (`this.tables.read(table, pk)`, `db.put(params)`, in this file or an imported one) are
+ * requests too: the wrapper's request with its parameters replaced by the call's arguments.
+ * Computed once per file (one iterative walk), so several rules can ask.
  */
 export function dynamoFacts(file: FileContext): DynamoFileFacts {
   const cached = factsCache.get(file);
   if (cached) return cached;
-  // Every construct the models recognise names a DynamoDB module or class in the file's own text.
-  if (!/dynamo/i.test(file.text)) {
-    const empty: DynamoFileFacts = {
-      operations: [],
-      allOperations: [],
-      tables: [],
-      stores: [],
-      keyNames: new Map(),
-      expiryNames: new Map(),
-    };
-    factsCache.set(file, empty);
+  // Every construct the models recognise names a DynamoDB module or class in the file's own text, in a
+  // local module it imports (a wrapper), or in a file importing it (which hands a wrapper its client).
+  const mentions = (other: FileContext) => /dynamo/i.test(other.text);
+  if (inProgress.has(file) || !(mentions(file) || importsDynamoModule(file) || file.importers.some(mentions))) {
+    const empty = emptyFacts();
+    if (!inProgress.has(file)) factsCache.set(file, empty);
     return empty;
   }
+  inProgress.add(file);
+  try {
+    const facts = computeFacts(file);
+    factsCache.set(file, facts);
+    return facts;
+  } finally {
+    inProgress.delete(file);
+  }
+}
+
+/** Whether a relative import of the file leads (within two hops) to a module that mentions DynamoDB. */
+function importsDynamoModule(file: FileContext, depth = 0): boolean {
+  for (const specifier of file.importedModules) {
+    if (!isRelativeSpecifier(specifier)) continue;
+    const target = file.resolveImport(specifier);
+    if (!target || target === file) continue;
+    if (/dynamo/i.test(target.text) || (depth < 1 && importsDynamoModule(target, depth + 1))) return true;
+  }
+  return false;
+}
+
+function computeFacts(file: FileContext): DynamoFileFacts {
   const operations: DynamoOperation[] = [];
   const tables: DynamoTableDefinition[] = [];
   const stores: DynamoSessionStoreConfig[] = [];
   const indexAdditions: DynamoIndexAddition[] = [];
+  const otherCalls: ts.CallExpression[] = [];
   const models = file.models;
   const stack: ts.Node[] = [file.sourceFile];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      let recognised = false;
       for (const model of models) {
         if (ts.isCallExpression(node)) {
           const operation = model.dynamoOperation?.(node, file);
-          if (operation) operations.push(operation);
+          if (operation) {
+            operations.push(operation);
+            recognised = true;
+          }
           const addition = model.dynamoIndexAddition?.(node, file);
           if (addition) indexAdditions.push(addition);
         }
@@ -244,6 +237,7 @@ export function dynamoFacts(file: FileContext): DynamoFileFacts {
         const store = model.dynamoSessionStore?.(node, file);
         if (store) stores.push(store);
       }
+      if (!recognised && ts.isCallExpression(node)) otherCalls.push(node);
     }
     const children: ts.Node[] = [];
     ts.forEachChild(node, (child) => {
@@ -251,6 +245,19 @@ export function dynamoFacts(file: FileContext): DynamoFileFacts {
     });
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
+  // Wrapper calls: two rounds, so a helper calling a helper in the same file is seen.
+  const direct = [...operations];
+  const derivedCalls = new Set<ts.CallExpression>();
+  for (let round = 0; round < 2; round++) {
+    for (const call of otherCalls) {
+      if (derivedCalls.has(call)) continue;
+      const derived = wrapperOperations(call, file, operations);
+      if (derived.length === 0) continue;
+      derivedCalls.add(call);
+      operations.push(...derived);
+    }
+  }
+  if (operations.length > direct.length) operations.sort((a, b) => a.call.pos - b.call.pos);
   for (const addition of indexAdditions) {
     const table = tables.find((candidate) => candidate.node === addition.tableNode);
     table?.globalSecondaryIndexes.push(addition.index);
@@ -264,9 +271,313 @@ export function dynamoFacts(file: FileContext): DynamoFileFacts {
     keyNames: new Map(),
     expiryNames: new Map(),
   };
-  joinFacts(facts);
-  factsCache.set(file, facts);
+  joinFacts(facts, file);
   return facts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrappers: a project's own client or repository (`this.tables.read(table, pk)`, `db.put(params)`).
+// The wrapper is summarised once per file (the requests each of its functions issues, from the
+// wrapper file's own facts) and applied at each call: values that are the wrapper's parameters are
+// replaced by the call's arguments.
+
+/** The requests the function a call invokes issues, seen from the call. */
+function wrapperOperations(call: ts.CallExpression, file: FileContext, sameFile: DynamoOperation[]): DynamoOperation[] {
+  const target = calledFunction(call, file);
+  if (!target?.node.body || target.node === enclosingFunctionOf(call)) return [];
+  const inner = (target.file === file ? sameFile : dynamoFacts(target.file).operations).filter(
+    (operation) => operation.call !== call && contains(target.node, operation.call),
+  );
+  return inner.map((operation) => bindOperation(operation, target, call, file));
+}
+
+function enclosingFunctionOf(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current && !isFunctionLike(current)) current = current.parent;
+  return current;
+}
+
+function contains(outer: ts.Node, inner: ts.Node): boolean {
+  return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
+}
+
+/** The function a call invokes: a local or imported function, a method of the receiver's class or object. */
+function calledFunction(call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isPropertyAccessExpression(callee)) {
+    const name = callee.name.text;
+    for (const owner of ownersOf(callee.expression, file)) {
+      const method = memberFunction(owner, name, 0);
+      if (method) return method;
+    }
+  }
+  if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
+    const resolved = resolveValue(callee, file);
+    const node = resolved.node;
+    if (isFunctionLike(node)) return { node, file: resolved.file };
+  }
+  return undefined;
+}
+
+/** Classes and object literals a receiver can be: `this`, a constructed or imported instance, a typed value. */
+function ownersOf(receiver: ts.Expression, file: FileContext): Located<ts.Node>[] {
+  const inner = unwrap(receiver);
+  if (inner.kind === ts.SyntaxKind.ThisKeyword) {
+    let current: ts.Node | undefined = inner.parent;
+    while (current && !ts.isClassLike(current) && !ts.isObjectLiteralExpression(current)) current = current.parent;
+    return current ? [{ node: current, file }] : [];
+  }
+  const owners: Located<ts.Node>[] = [];
+  const add = (candidate: Located<ts.Node>) => {
+    const node = candidate.node;
+    if (ts.isNewExpression(node)) {
+      const constructed = resolveValue(node.expression, candidate.file);
+      if (ts.isClassLike(constructed.node)) owners.push(constructed);
+    } else if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
+      owners.push(candidate);
+    }
+  };
+  for (const candidate of resolveReceiver(inner, file)) add(candidate);
+  const type = declaredType(inner);
+  if (type) add(resolveValue(type, file));
+  return owners;
+}
+
+/** Resolves a receiver through consts and `this.x` (class field initializers and constructor assignments). */
+export function resolveReceiver(expression: ts.Expression, file: FileContext): Located<ts.Node>[] {
+  const inner = unwrap(expression);
+  if (ts.isPropertyAccessExpression(inner) && inner.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const found: Located<ts.Node>[] = [];
+    const name = inner.name.text;
+    let current: ts.Node | undefined = inner.parent;
+    while (current && !ts.isClassDeclaration(current) && !ts.isClassExpression(current)) current = current.parent;
+    if (!current) return [];
+    for (const member of current.members) {
+      if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) {
+        found.push(resolveValue(member.initializer, file));
+      }
+      if (ts.isConstructorDeclaration(member) && member.body) {
+        for (const statement of member.body.statements) {
+          if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+          const { left, right, operatorToken } = statement.expression;
+          if (
+            operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+            ts.isPropertyAccessExpression(left) &&
+            left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+            left.name.text === name
+          ) {
+            const value = unwrap(right);
+            if (ts.isConditionalExpression(value)) {
+              found.push(resolveValue(value.whenTrue, file), resolveValue(value.whenFalse, file));
+            } else {
+              found.push(resolveValue(value, file));
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+  return [resolveValue(inner, file)];
+}
+
+/**
+ * The type name a receiver is declared with (`tables: TableGateway` as a parameter, a parameter
+ * property or a field, `this.repo` of an injected `private readonly repo: SessionRepository`).
+ */
+function declaredType(expression: ts.Expression): ts.Identifier | undefined {
+  let declaration: ts.Node | undefined;
+  if (ts.isIdentifier(expression)) declaration = findDeclaration(expression);
+  else if (ts.isPropertyAccessExpression(expression) && expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    let owner: ts.Node | undefined = expression.parent;
+    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+    const name = expression.name.text;
+    for (const member of owner && ts.isClassLike(owner) ? owner.members : []) {
+      if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name) declaration = member;
+      if (ts.isConstructorDeclaration(member)) {
+        const parameter = member.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
+        if (parameter && (ts.getModifiers(parameter)?.length ?? 0) > 0) declaration = parameter;
+      }
+    }
+  }
+  if (
+    !declaration ||
+    !(ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isVariableDeclaration(declaration))
+  ) {
+    return undefined;
+  }
+  const type = declaration.type;
+  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) ? type.typeName : undefined;
+}
+
+/** A method (or function-valued property) of a class or object literal, looking into base classes. */
+function memberFunction(
+  owner: Located<ts.Node>,
+  name: string,
+  depth: number,
+): Located<ts.FunctionLikeDeclaration> | undefined {
+  const node = owner.node;
+  const members: readonly (ts.ClassElement | ts.ObjectLiteralElementLike)[] = ts.isClassLike(node)
+    ? node.members
+    : ts.isObjectLiteralExpression(node)
+      ? node.properties
+      : [];
+  for (const member of members) {
+    if (!member.name || propertyNameText(member.name) !== name) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return { node: member, file: owner.file };
+    const initializer =
+      ts.isPropertyDeclaration(member) || ts.isPropertyAssignment(member) ? member.initializer : undefined;
+    if (initializer) {
+      const value = resolveValue(initializer, owner.file);
+      if (isFunctionLike(value.node)) return { node: value.node, file: value.file };
+    }
+  }
+  if (depth < 3 && ts.isClassLike(node)) {
+    const base = node.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    const resolved = base ? resolveValue(base.expression, owner.file) : undefined;
+    if (resolved && ts.isClassLike(resolved.node)) return memberFunction(resolved, name, depth + 1);
+  }
+  return undefined;
+}
+
+/** The argument a wrapper parameter (or a member of a destructured or object parameter) receives at a call. */
+function argumentFor(
+  value: Located,
+  fn: ts.FunctionLikeDeclaration,
+  call: ts.CallExpression,
+  callerFile: FileContext,
+  depth = 0,
+): Located | undefined {
+  if (depth > 4) return undefined;
+  const node = unwrap(value.node);
+  if (ts.isPropertyAccessExpression(node)) {
+    const base = argumentFor({ node: node.expression, file: value.file }, fn, call, callerFile, depth + 1);
+    const property = base ? objectView(base.node, base.file)?.properties.get(node.name.text) : undefined;
+    return property?.value ? { node: property.value, file: property.file } : undefined;
+  }
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = findDeclaration(node);
+  if (!declaration) return undefined;
+  if (ts.isParameter(declaration) && declaration.parent === fn) {
+    const argument = call.arguments[fn.parameters.indexOf(declaration)];
+    return argument && !ts.isSpreadElement(argument) ? { node: argument, file: callerFile } : undefined;
+  }
+  // `get({ tableName, key })`: a member of an object parameter.
+  if (ts.isBindingElement(declaration) && ts.isObjectBindingPattern(declaration.parent)) {
+    const parameter = declaration.parent.parent;
+    if (!ts.isParameter(parameter) || parameter.parent !== fn || declaration.dotDotDotToken) return undefined;
+    const argument = call.arguments[fn.parameters.indexOf(parameter)];
+    const key = declaration.propertyName ?? declaration.name;
+    const name = ts.isIdentifier(key) ? key.text : propertyNameText(key as ts.PropertyName);
+    const property = argument && name ? objectView(argument, callerFile)?.properties.get(name) : undefined;
+    if (property?.value) return { node: property.value, file: property.file };
+    return declaration.initializer ? { node: declaration.initializer, file: value.file } : undefined;
+  }
+  // `const key = { pk }` inside the wrapper.
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer && contains(fn, declaration)) {
+    return argumentFor({ node: declaration.initializer, file: value.file }, fn, call, callerFile, depth + 1);
+  }
+  return undefined;
+}
+
+/** The wrapper's request as issued by this call. */
+function bindOperation(
+  operation: DynamoOperation,
+  target: Located<ts.FunctionLikeDeclaration>,
+  call: ts.CallExpression,
+  callerFile: FileContext,
+  parent?: DynamoOperation,
+): DynamoOperation {
+  const fn = target.node;
+  const bind = (value: Located) => argumentFor(value, fn, call, callerFile);
+  const wrapped = { operation, fn, file: target.file };
+  // `db.put(params)`: the caller passes the whole request.
+  const paramsFile = operation.params?.file;
+  const wholeParams =
+    operation.paramsExpression && operation.redescribe
+      ? bind({ node: operation.paramsExpression, file: paramsFile ?? callerFile })
+      : undefined;
+  if (wholeParams && !parent) {
+    const described = operation.redescribe!(wholeParams.node, wholeParams.file);
+    const derived: DynamoOperation = { ...described, call, wrapped, bind };
+    derived.items = described.items?.map((item) => ({ ...item, call, transaction: derived }));
+    return derived;
+  }
+  const derived: DynamoOperation = {
+    ...operation,
+    call,
+    wrapped,
+    bind,
+    keyAttributes: new Map(),
+    isSessionTable: false,
+    sessionEvidence: undefined,
+    transaction: parent,
+  };
+  const tableValue = operation.table.expression && bindIn(operation.table.expression, operation, bind);
+  if (tableValue) derived.table = tableRef(tableValue.node, tableValue.file);
+  const keyProperty = operation.params?.properties.get('Key');
+  const wholeKey = keyProperty?.value ? bind({ node: keyProperty.value, file: keyProperty.file }) : undefined;
+  const keyView = wholeKey ? attributeMapView(wholeKey.node, wholeKey.file) : undefined;
+  if (keyView) {
+    for (const [name, property] of keyView.properties) {
+      if (property.value) derived.keyAttributes.set(name, attributeValueExpression(property.value, property.file));
+    }
+  } else {
+    for (const [name, value] of operation.keyAttributes) derived.keyAttributes.set(name, bind(value) ?? value);
+  }
+  const itemProperty = operation.params?.properties.get('Item');
+  const wholeItem = itemProperty?.value ? bind({ node: itemProperty.value, file: itemProperty.file }) : undefined;
+  if (wholeItem) derived.item = attributeMapView(wholeItem.node, wholeItem.file);
+  if (operation.updatedAttributes) {
+    const names = operation.params?.properties.get('ExpressionAttributeNames');
+    const namesView = names?.value ? objectView(names.value, names.file) : undefined;
+    derived.updatedAttributes = new Map();
+    for (const [name, value] of operation.updatedAttributes) {
+      let attribute = name;
+      const placeholder = name.startsWith('#') ? namesView?.properties.get(name) : undefined;
+      const bound = placeholder?.value ? bind({ node: placeholder.value, file: placeholder.file }) : undefined;
+      const text = bound ? staticValue(bound.node, bound.file) : undefined;
+      if (text?.kind === 'string') attribute = text.value;
+      derived.updatedAttributes.set(attribute, value ? (bind(value) ?? value) : undefined);
+    }
+  }
+  const consistent = operation.params?.properties.get('ConsistentRead');
+  const boundConsistent = consistent?.value ? bind({ node: consistent.value, file: consistent.file }) : undefined;
+  if (boundConsistent) {
+    const value = staticValue(boundConsistent.node, boundConsistent.file);
+    derived.consistentRead = value?.kind === 'boolean' ? value.value : 'dynamic';
+  }
+  derived.items = operation.items?.map((item) => bindOperation(item, target, call, callerFile, derived));
+  return derived;
+}
+
+/** The request a chain of wrappers finally issues (the operation itself when it is not a wrapper call). */
+export function innermostOperation(operation: DynamoOperation): DynamoOperation {
+  let current = operation;
+  while (current.wrapped) current = current.wrapped.operation;
+  return current;
+}
+
+/**
+ * Whether a wrapper call only repeats a request already judged inside the wrapper (its own request is
+ * on a session table there): rules report it there, not at every caller.
+ */
+export function judgedInWrapper(operation: DynamoOperation): boolean {
+  return operation.wrapped?.operation.isSessionTable === true;
+}
+
+/** The wrapper functions a call goes through, outermost first, with their files. */
+export function wrapperFunctions(operation: DynamoOperation): Located<ts.FunctionLikeDeclaration>[] {
+  const found: Located<ts.FunctionLikeDeclaration>[] = [];
+  for (let current = operation.wrapped; current; current = current.operation.wrapped) {
+    found.push({ node: current.fn, file: current.file });
+  }
+  return found;
+}
+
+function bindIn(expression: ts.Expression, operation: DynamoOperation, bind: (value: Located) => Located | undefined) {
+  const file = operation.params?.properties.get('TableName')?.file ?? operation.params?.file;
+  return file ? bind({ node: expression, file }) : undefined;
 }
 
 function addTo(map: Map<string, Set<string>>, identity: string, name: string | undefined): void {
@@ -279,7 +590,26 @@ function addTo(map: Map<string, Set<string>>, identity: string, name: string | u
   set.add(name);
 }
 
-function joinFacts(facts: DynamoFileFacts): void {
+/** Key and item evidence that an operation's item is a session (see dynamodb-roles.ts). */
+function keyEvidence(operation: DynamoOperation): string | undefined {
+  for (const [name, value] of operation.keyAttributes) {
+    if (SESSION_KEY_NAME.test(name)) return `key attribute \`${name}\``;
+    const prefix = keyPrefix(value);
+    const role = prefixRole(prefix);
+    if (role === 'session') return `items keyed \`${prefix}…\``;
+    if (role === 'token' && carriesSessionData(operation))
+      return `items keyed \`${prefix}…\` carry a user or an expiry`;
+  }
+  return undefined;
+}
+
+/** A written item with a user id or an expiry (what a session token's item holds). */
+function carriesSessionData(operation: DynamoOperation): boolean {
+  const names = [...(operation.item?.properties.keys() ?? []), ...(operation.updatedAttributes?.keys() ?? [])];
+  return names.some((name) => USER_ID_NAME.test(name) || EXPIRY_NAME.test(name));
+}
+
+function joinFacts(facts: DynamoFileFacts, file: FileContext): void {
   const sessionTables = new Map<string, string>();
   const markTable = (identity: string, reason: string) => {
     if (identity !== '(none)' && !sessionTables.has(identity)) sessionTables.set(identity, reason);
@@ -297,43 +627,37 @@ function joinFacts(facts: DynamoFileFacts): void {
       markTable(table.table.identity, `partition key \`${table.partitionKey.name}\``);
     }
   }
+  // Puts: key attributes are the item's attributes the table is known to be keyed by.
+  const keyedPuts = () => {
+    for (const operation of facts.allOperations) {
+      if (operation.kind !== 'put' || !operation.item) continue;
+      const known = facts.keyNames.get(operation.table.identity);
+      for (const [name, property] of operation.item.properties) {
+        const isKey = known ? known.has(name) : SESSION_KEY_NAME.test(name);
+        if (isKey && property.value && !operation.keyAttributes.has(name)) {
+          const value = { ...attributeValueExpression(property.value, property.file), via: property.via };
+          operation.keyAttributes.set(name, operation.bind?.(value) ?? value);
+        }
+      }
+    }
+  };
   for (const operation of facts.allOperations) {
     const identity = operation.table.identity;
     if (operation.kind !== 'put')
       for (const name of operation.keyAttributes.keys()) addTo(facts.keyNames, identity, name);
-    const evidence =
-      tableNameEvidence(operation.table) ??
-      [...operation.keyAttributes.keys()]
-        .filter((name) => SESSION_KEY_NAME.test(name))
-        .map((name) => `key attribute \`${name}\``)[0] ??
-      (enclosingSessionStoreClass(operation.call) ? 'used by a session Store subclass' : undefined);
+  }
+  keyedPuts();
+  for (const operation of facts.allOperations) {
+    const identity = operation.table.identity;
+    const contract = storeContractOf(innermostOperation(operation).call, file);
+    if (contract?.expiryCheckedBy) operation.expiryCheckedBy = contract.expiryCheckedBy;
+    const evidence = tableNameEvidence(operation.table) ?? keyEvidence(operation) ?? contract?.evidence;
     if (evidence) markTable(identity, evidence);
-  }
-  // Puts: key attributes are the item's attributes the table is known to be keyed by.
-  for (const operation of facts.allOperations) {
-    if (operation.kind !== 'put' || !operation.item) continue;
-    const known = facts.keyNames.get(operation.table.identity);
-    for (const [name, property] of operation.item.properties) {
-      const isKey = known ? known.has(name) : SESSION_KEY_NAME.test(name);
-      if (isKey && property.value) {
-        operation.keyAttributes.set(name, {
-          ...attributeValueExpression(property.value, property.file),
-          via: property.via,
-        });
-      }
-    }
-    for (const name of operation.item.properties.keys()) {
-      if (EXPIRY_NAME.test(name)) addTo(facts.expiryNames, operation.table.identity, name);
-    }
-    if (!sessionTables.has(operation.table.identity)) {
-      const sessionKey = [...operation.keyAttributes.keys()].find((name) => SESSION_KEY_NAME.test(name));
-      if (sessionKey) markTable(operation.table.identity, `key attribute \`${sessionKey}\``);
+    for (const name of [...(operation.item?.properties.keys() ?? []), ...(operation.updatedAttributes?.keys() ?? [])]) {
+      if (EXPIRY_NAME.test(name)) addTo(facts.expiryNames, identity, name);
     }
   }
   for (const operation of facts.allOperations) {
-    for (const name of operation.updatedAttributes?.keys() ?? []) {
-      if (EXPIRY_NAME.test(name)) addTo(facts.expiryNames, operation.table.identity, name);
-    }
     const reason = sessionTables.get(operation.table.identity);
     operation.isSessionTable = reason !== undefined;
     operation.sessionEvidence = reason;
@@ -432,8 +756,8 @@ export function epochTime(expression: ts.Expression, file: FileContext, depth = 
       ts.isIdentifier(callee) ||
       (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword)
     ) {
-      const returned = singleReturnedExpression(callee);
-      if (returned) return epochTime(returned, file, depth + 1);
+      const returned = singleReturnedExpression(callee, file);
+      if (returned) return epochTime(returned.node, returned.file, depth + 1);
     }
     return undefined;
   }
@@ -457,20 +781,24 @@ export function epochTime(expression: ts.Expression, file: FileContext, depth = 
   return undefined;
 }
 
-/** For `f` / `this.f` naming a local function or method whose body is one `return expr`, that expr. */
-function singleReturnedExpression(callee: ts.Expression): ts.Expression | undefined {
+/** For `f` / `this.f` naming a function or method (local or imported) whose body is one `return expr`, that expr. */
+function singleReturnedExpression(callee: ts.Expression, file: FileContext): Located | undefined {
   let declaration: ts.Node | undefined;
+  let declarationFile = file;
   if (ts.isIdentifier(callee)) {
-    declaration = findDeclaration(callee);
-    if (declaration && ts.isVariableDeclaration(declaration)) declaration = declaration.initializer;
+    const resolved = resolveValue(callee, file);
+    declaration = resolved.node;
+    declarationFile = resolved.file;
   } else if (ts.isPropertyAccessExpression(callee)) {
     declaration = classMethod(callee, callee.name.text);
   }
   if (!declaration || !isFunctionLike(declaration) || !declaration.body) return undefined;
-  if (!ts.isBlock(declaration.body)) return declaration.body;
+  if (!ts.isBlock(declaration.body)) return { node: declaration.body, file: declarationFile };
   const statements = declaration.body.statements;
   const last = statements.at(-1);
-  return statements.length === 1 && last && ts.isReturnStatement(last) ? last.expression : undefined;
+  return statements.length === 1 && last && ts.isReturnStatement(last) && last.expression
+    ? { node: last.expression, file: declarationFile }
+    : undefined;
 }
 
 /** A method of the class enclosing `node`. */
@@ -506,9 +834,10 @@ const COMPARISONS = new Set([
 
 /**
  * Whether a function compares an expiry attribute with something (`item.expires <= now`), itself or
- * in a local helper/method it calls (one level: `if (isExpired(item))`).
+ * in a helper it calls (one level): a local or imported function (`isExpired(item)`), a class method
+ * or a prototype method (`this.getParsedSession(item)` with `Store.prototype.getParsedSession = …`).
  */
-export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
+export function comparesExpiry(fn: ts.Node, file?: FileContext, depth = 0): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
@@ -521,16 +850,8 @@ export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
       return;
     }
     if (depth === 0 && ts.isCallExpression(node)) {
-      const callee = unwrap(node.expression);
-      let target: ts.Node | undefined;
-      if (ts.isIdentifier(callee)) {
-        const declaration = findDeclaration(callee);
-        target =
-          declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : (declaration as ts.Node);
-      } else if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
-        target = classMethod(callee, callee.name.text);
-      }
-      if (target && isFunctionLike(target) && target !== fn && comparesExpiry(target, depth + 1)) {
+      const target = helperFunction(node, file);
+      if (target && target.node !== fn && comparesExpiry(target.node, target.file, depth + 1)) {
         found = true;
         return;
       }
@@ -539,6 +860,38 @@ export function comparesExpiry(fn: ts.Node, depth = 0): boolean {
   };
   visit(fn);
   return found;
+}
+
+/** The function a helper call runs: a local or imported function, `this.m` as a class or prototype method. */
+function helperFunction(call: ts.CallExpression, file: FileContext | undefined): Located<ts.Node> | undefined {
+  const callee = unwrap(call.expression);
+  let target: ts.Node | undefined;
+  if (ts.isIdentifier(callee)) {
+    if (file) {
+      const resolved = resolveValue(callee, file);
+      if (isFunctionLike(resolved.node)) return resolved;
+    }
+    const declaration = findDeclaration(callee);
+    target = declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : (declaration as ts.Node);
+  } else if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    target = classMethod(callee, callee.name.text) ?? prototypeMethod(callee, callee.name.text);
+  }
+  // Without the file, only the node matters (same-file helpers need no cross-file resolution).
+  return target && isFunctionLike(target) ? { node: target, file: file as FileContext } : undefined;
+}
+
+/** `X.prototype.name = function …` in the file of a `this.name` call made inside another `X.prototype` method. */
+function prototypeMethod(node: ts.Node, name: string): ts.Node | undefined {
+  for (const statement of node.getSourceFile().statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, right, operatorToken } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    const owner = unwrap(left.expression);
+    if (left.name.text !== name || !ts.isPropertyAccessExpression(owner) || owner.name.text !== 'prototype') continue;
+    const value = unwrap(right);
+    if (isFunctionLike(value)) return value;
+  }
+  return undefined;
 }
 
 /** Whether the request's result is used (not a bare `await client.send(...)` statement). */
