@@ -582,6 +582,7 @@ export class ModelTaint {
         }
         return undefined;
       },
+      guardClears: knownToServer,
       passThrough: (call, file) => {
         for (const model of modelsOf(file)) {
           const passed = model.taintPassThrough?.(call, file);
@@ -596,6 +597,45 @@ export class ModelTaint {
     this.queryModels = from.models;
     return this.engine.sourcesOf(expression, file);
   }
+}
+
+/**
+ * `if (!id || !sessions.has(id)) id = fresh()`: the old value survives only when the server's own
+ * collection knows it (`has`, `get`, `[id]`), so a client cannot pick it: strict adoption. A format
+ * check (`!WELL_FORMED.test(id)`) proves nothing of the kind and does not count.
+ */
+export function knownToServer(condition: ts.Expression, variable: ts.VariableDeclaration): boolean {
+  const disjuncts: ts.Expression[] = [];
+  const collect = (expression: ts.Expression) => {
+    const inner = unwrap(expression);
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      collect(inner.left);
+      collect(inner.right);
+    } else disjuncts.push(inner);
+  };
+  collect(condition);
+  const isVariable = (expression: ts.Expression) => {
+    const inner = unwrap(expression);
+    return ts.isIdentifier(inner) && findDeclaration(inner) === variable;
+  };
+  return disjuncts.some((disjunct) => {
+    let lookup: ts.Expression | undefined;
+    if (ts.isPrefixUnaryExpression(disjunct) && disjunct.operator === ts.SyntaxKind.ExclamationToken) {
+      lookup = unwrap(disjunct.operand);
+    } else if (
+      ts.isBinaryExpression(disjunct) &&
+      [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(disjunct.operatorToken.kind) &&
+      ['undefined', 'null'].includes(unwrap(disjunct.right).getText())
+    ) {
+      lookup = unwrap(disjunct.left);
+    }
+    if (!lookup) return false;
+    if (ts.isAwaitExpression(lookup)) lookup = unwrap(lookup.expression);
+    if (ts.isElementAccessExpression(lookup)) return isVariable(lookup.argumentExpression);
+    if (!ts.isCallExpression(lookup) || lookup.arguments.length === 0) return false;
+    const method = accessedName(unwrap(lookup.expression));
+    return (method === 'has' || method === 'get' || method === 'exists') && isVariable(lookup.arguments[0]);
+  });
 }
 
 /** Request inputs of the enabled models, as taint sources. */
