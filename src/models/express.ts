@@ -6,6 +6,7 @@ import {
   EXPRESS_RESPONSE,
   NO_COOKIE_FLAGS,
   rawSetCookieWrites,
+  requestCookieInjection,
   redirectSinks,
   responseCookieCalls,
   urlSearchParamSinks,
@@ -47,5 +48,6 @@ export const express: Model = {
       ...(rawSetCookieWrites('express', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },
+  sessionIdSinks: requestCookieInjection('express', EXPRESS_REQUEST),
   urlSinks: allOf(redirectSinks('express', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('express')),
 };
