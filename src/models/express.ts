@@ -39,8 +39,9 @@ export const expressRequestInput = carrierInputs(
 export const express: Model = {
   id: 'express',
   packages: ['express'],
-  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
-  keywords: ['sess', 'sid'],
+  // Its hooks only matter next to a session sink, which names a session (or sid) somewhere, or next to
+  // a cookie: hand-rolled sessions are recognised by role whatever the cookie is called.
+  keywords: ['sess', 'sid', 'cookie'],
   requestInput: expressRequestInput,
   cookieWrites(node, file) {
     return [

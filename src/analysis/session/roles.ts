@@ -126,8 +126,7 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
     const receiver = unwrap(callee.expression);
     // `req.cookies.get('sid')`, `ctx.cookies.get('sid')`
     if (method === 'get' && accessedName(receiver) === 'cookies') {
-      const name = stringValue(resolveValue(node.arguments[0], file).node as ts.Expression);
-      if (name) index.cookieReads.set(name, node);
+      index.cookieReads.set(cookieKey(node.arguments[0], file), node);
       return;
     }
     if (!isStoreReceiver(receiver, file)) return;
@@ -157,10 +156,8 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
     const receiver = unwrap(node.expression);
     // `req.cookies.token`, `request.cookies[TOKEN_KEY]`
     if (accessedName(receiver) === 'cookies' && !ts.isCallExpression(node.parent)) {
-      const name = ts.isPropertyAccessExpression(node)
-        ? node.name.text
-        : stringValue(resolveValue(node.argumentExpression, file).node as ts.Expression);
-      if (name) index.cookieReads.set(name, node);
+      const key = ts.isPropertyAccessExpression(node) ? node.name.text : cookieKey(node.argumentExpression, file);
+      index.cookieReads.set(key, node);
       return;
     }
     if (!ts.isElementAccessExpression(node) || isLiteral(node.argumentExpression)) return;
@@ -184,6 +181,13 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
       index.reads.push({ node, store: storeOf(receiver, file), key: node.argumentExpression, label: `${label}[…]` });
     }
   }
+}
+
+/** A cookie's name, or the text of the expression naming it when its value cannot be read (`Store.TOKEN_KEY`). */
+function cookieKey(expression: ts.Expression, file: FileContext): string {
+  return (
+    stringValue(resolveValue(expression, file).node as ts.Expression) ?? `expression:${unwrap(expression).getText()}`
+  );
 }
 
 function isLiteral(expression: ts.Expression): boolean {
@@ -354,7 +358,10 @@ function resolveOf(bind: Bind, bindFile: FileContext, issueFile: FileContext): R
 }
 
 function cookieReadBack(write: CookieWrite, file: FileContext): RoleSite | undefined {
-  const node = write.name !== undefined ? roleIndex(file).cookieReads.get(write.name) : undefined;
+  const nameArgument = ts.isCallExpression(write.node) ? write.node.arguments[0] : undefined;
+  const key =
+    write.name ?? (nameArgument && write.label !== 'Set-Cookie header' ? cookieKey(nameArgument, file) : undefined);
+  const node = key !== undefined ? roleIndex(file).cookieReads.get(key) : undefined;
   return node ? { node, file, message: `read back from the request` } : undefined;
 }
 
@@ -400,7 +407,7 @@ export function handRolledStoreSinks(
   const index = roleIndex(file);
   return [
     ...index.binds
-      .filter((bind) => stores.has(bind.store))
+      .filter((bind) => stores.has(bind.store) && !verifiedFirst(bind))
       .map((bind) => ({
         model: 'hand-rolled',
         kind: 'store-write' as const,
@@ -420,9 +427,26 @@ export function handRolledStoreSinks(
   ];
 }
 
-/** The path from a bind (or signing call) to the issued value, for flows. */
-export function credentialPath(write: CookieWrite): TaintPath | undefined {
-  return credentialTaint.sourcesOf(write.value.node as ts.Expression, write.value.file).paths[0];
+/**
+ * `jwt.verify(token, key, (err, decoded) => store.put(token, decoded))`: a key whose server signature
+ * is verified before the bind is not one the client can choose.
+ */
+function verifiedFirst(bind: Bind): boolean {
+  const keyText = unwrap(bind.key).getText();
+  const isVerify = (node: ts.Node) =>
+    ts.isCallExpression(node) &&
+    /^(verify|jwtVerify|unseal|unsealData|verifyToken)$/.test(accessedName(unwrap(node.expression)) ?? '') &&
+    node.arguments[0] !== undefined &&
+    unwrap(node.arguments[0]).getText() === keyText;
+  for (let current: ts.Node | undefined = bind.node.parent; current; current = current.parent) {
+    if (isVerify(current)) return true;
+    if (ts.isBlock(current)) {
+      const before = current.statements.filter((statement) => statement.end <= bind.node.pos);
+      const found = (node: ts.Node): boolean => isVerify(node) || ts.forEachChild(node, found) === true;
+      if (before.some(found)) return true;
+    }
+  }
+  return false;
 }
 
 // ---- URL tokens exchanged for a session --------------------------------------------------------------
@@ -440,6 +464,8 @@ const urlLookupTaint = new TaintEngine({
     lookupOf.set(node, read);
     return { label: read.label, kind: 'url-lookup' };
   },
+  // `jwt.sign({ sub: row.userId }, key)`: the session carries what the row said.
+  passThrough: (call) => (ts.isCallExpression(call) && signingCall(call) ? call.arguments.slice(0, 1) : undefined),
 });
 
 /** A URL token looked up and exchanged for a session in one handler. */
