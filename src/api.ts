@@ -143,6 +143,19 @@ export {
   SESSION_COOKIE_NAME,
   sessionIdTaint,
 } from './models/session-id.js';
+// Sessions by role: issue, bind and resolve of hand-rolled session credentials; config defaults.
+export { configuredDefault } from './analysis/session/config-defaults.js';
+export {
+  type CredentialEvidence,
+  credentialEvidence,
+  evidenceRelated,
+  handRolledStoreSinks,
+  helperCookieWrites,
+  isDisplayData,
+  type RoleSite,
+  type UrlTokenExchange,
+  urlTokenExchange,
+} from './analysis/session/roles.js';
 export type {
   CookieWrite,
   CookieWriteDefaults,

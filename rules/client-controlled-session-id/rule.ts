@@ -1,5 +1,8 @@
 import {
   collectSessionIdSites,
+  credentialEvidence,
+  evidenceRelated,
+  handRolledStoreSinks,
   type SessionIdSinkUse,
   sessionIdSinkUses,
   defineRule,
@@ -13,7 +16,6 @@ import {
   randomIdExpression,
   requestInputTaint,
   type RuleContext,
-  SESSION_COOKIE_NAME,
   type SessionIdSink,
   ts,
 } from '../../src/api.js';
@@ -23,7 +25,7 @@ import meta from './meta.js';
 const taint = requestInputTaint();
 
 /** Sinks where a session is created or adopted under the given id. */
-const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-write']);
+const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-write', 'injection']);
 
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
@@ -34,15 +36,22 @@ export default defineRule(meta, (ctx) => {
     CallExpression: visit,
     BinaryExpression: visit,
     onEnd() {
+      // Hand-rolled stores (a Map, an object, a table) that hold the credential a cookie issues.
+      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+        if (sink.kind === 'store-write') checkSink(ctx, sink, reported);
+      }
       for (const write of cookieWrites) {
-        if (!isSessionCookie(write.name, sessionCookieNames)) continue;
+        const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
+        if (!evidence) continue;
+        const name = write.name ?? 'session';
         // Writing your own session cookie back (refreshing it) adopts nothing new.
         check(
           ctx,
           write.node,
-          { label: `the ${write.name} session cookie (${write.label})`, value: write.value },
+          { label: `the ${name} session cookie (${write.label})`, value: write.value },
           reported,
           ['url', 'body', 'header'],
+          evidenceRelated(evidence),
         );
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
@@ -60,11 +69,6 @@ export default defineRule(meta, (ctx) => {
   };
 });
 
-export function isSessionCookie(name: string | undefined, configured: ReadonlySet<string>): boolean {
-  if (name === undefined) return false;
-  return configured.has(name) || SESSION_COOKIE_NAME.test(name);
-}
-
 function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>): void {
   for (const use of sessionIdSinkUses(sink)) check(ctx, sink.node, use, reported);
 }
@@ -75,6 +79,7 @@ function check(
   use: SessionIdSinkUse,
   reported: Set<ts.Node>,
   kinds: string[] = ['url', 'body', 'header', 'cookie'],
+  related: { target: ts.Node; message: string }[] = [],
 ): void {
   const { node: value, file } = use.value;
   const expression = value as ts.Expression;
@@ -86,7 +91,7 @@ function check(
   const path = result.paths.find((candidate) => kinds.includes(candidate.source.kind));
   if (!path) return;
   const inThisFile = file === ctx.file;
-  const target = inThisFile ? value : sinkNode;
+  const target = use.target ?? (inThisFile ? value : sinkNode);
   if (reported.has(target)) return;
   reported.add(target);
   const sinkMessage = use.generator
@@ -105,7 +110,8 @@ function check(
         ? [{ target: sinkNode, message: `${use.label}, which the library calls to make each session id` }]
         : []),
     ],
-    fixes: inThisFile ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))] : [],
+    related,
+    fixes: inThisFile && !use.target ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))] : [],
   });
 }
 

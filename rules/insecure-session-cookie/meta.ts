@@ -30,6 +30,8 @@ export default defineRuleMeta({
         'The {{library}} session cookie sets `{{flag}}: false`, so the session id is also sent over plain HTTP where it can be read or planted.',
       secureMissing:
         'The {{library}} session cookie has no `{{flag}}` option and {{library}} defaults to an insecure cookie, so the session id is also sent over plain HTTP.',
+      secureDefaultFalse:
+        '{{library}} takes `{{flag}}` from configuration whose default is `false`: a deployment that sets nothing sends the session cookie over plain HTTP, where anyone on the network can read it.',
       secureConditional:
         'The {{library}} session cookie sets `{{flag}}` from a runtime condition; make sure it is true wherever the app serves real users.',
       httpOnlyFalse:

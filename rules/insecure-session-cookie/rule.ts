@@ -1,5 +1,8 @@
 import {
+  configuredDefault,
   type CookieWrite,
+  credentialEvidence,
+  evidenceRelated,
   defineRule,
   insertFirstProperty,
   type ObjectView,
@@ -8,7 +11,6 @@ import {
   replaceNode,
   type RuleContext,
   resolveValue,
-  SESSION_COOKIE_NAME,
   type SessionOptionsSite,
   staticValue,
   ts,
@@ -34,10 +36,11 @@ export default defineRule(meta, (ctx) => {
     },
     onEnd() {
       // After the walk, so a session name configured below the write still counts.
+      // Session cookies by role (issued, bound to a user, looked up again) or by name, never display
+      // data that merely has a session-like name.
       for (const write of cookieWrites) {
-        if (write.name === undefined) continue;
-        if (!SESSION_COOKIE_NAME.test(write.name) && !sessionCookieNames.has(write.name)) continue;
-        checkCookieWrite(ctx, write);
+        const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
+        if (evidence) checkCookieWrite(ctx, write, evidenceRelated(evidence));
       }
     },
   };
@@ -73,7 +76,13 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
           : [],
       });
     } else if (!secureValue && isRuntimeCondition(secureProperty.value)) {
-      ctx.report({ target: secureProperty.property, messageId: 'secureConditional', data, severity: 'note' });
+      // A validated config value: its default decides what a fresh deployment ships.
+      const fallback = configuredDefault(secureProperty.value, secureProperty.file);
+      if (fallback === false) {
+        ctx.report({ target: secureProperty.property, messageId: 'secureDefaultFalse', data, severity: 'warning' });
+      } else if (fallback === undefined) {
+        ctx.report({ target: secureProperty.property, messageId: 'secureConditional', data, severity: 'note' });
+      }
     }
   } else if (site.defaults.secure === 'insecure' && optionsFullyVisible(site) && !sameSiteNone) {
     // With SameSite=None the missing Secure flag is reported once, as the more specific problem below.
@@ -130,7 +139,11 @@ const FLAG_LITERALS = { secure: 'secure: true', httpOnly: 'httpOnly: true' } as 
  * whenever seen; absent flags only where the API's default is insecure and every property of the
  * options could be seen (or there are no options at all).
  */
-function checkCookieWrite(ctx: RuleContext, write: CookieWrite): void {
+function checkCookieWrite(
+  ctx: RuleContext,
+  write: CookieWrite,
+  related: { target: ts.Node; message: string }[] = [],
+): void {
   const defaults = write.defaults!;
   const library = write.label;
   const call = write.node as ts.CallExpression;
@@ -149,9 +162,9 @@ function checkCookieWrite(ctx: RuleContext, write: CookieWrite): void {
   const sameSiteNone = sameSite.value?.kind === 'string' && sameSite.value.value.toLowerCase() === 'none';
   const secureFalse = secure.value?.kind === 'boolean' && !secure.value.value;
 
-  if (secureFalse) reportFalseFlag(ctx, secure.property, library, 'secure');
+  if (secureFalse) reportFalseFlag(ctx, secure.property, library, 'secure', related);
   if (httpOnly.value?.kind === 'boolean' && !httpOnly.value.value)
-    reportFalseFlag(ctx, httpOnly.property, library, 'httpOnly');
+    reportFalseFlag(ctx, httpOnly.property, library, 'httpOnly', related);
 
   const secureIsOn =
     (secure.value?.kind === 'boolean' && secure.value.value) || (!secure.property && defaults.secure !== 'insecure');
@@ -160,6 +173,7 @@ function checkCookieWrite(ctx: RuleContext, write: CookieWrite): void {
       target: sameSite.property.property,
       messageId: 'sameSiteNoneInsecure',
       data: { library, flag: 'secure', sameSite: 'sameSite' },
+      related,
       fixes:
         options && inCurrentFile(ctx, options.literal)
           ? [
@@ -197,6 +211,7 @@ function checkCookieWrite(ctx: RuleContext, write: CookieWrite): void {
     target: options && inCurrentFile(ctx, options.literal) ? options.literal : call,
     messageId,
     data: { library, flag: missing[0], httpOnly: 'httpOnly' },
+    related,
     fixes: fix ? [fix] : [],
   });
 }
@@ -207,11 +222,13 @@ function reportFalseFlag(
   property: PropertyView | undefined,
   library: string,
   flag: 'secure' | 'httpOnly',
+  related: { target: ts.Node; message: string }[],
 ): void {
   if (!property?.value) return;
   const secure = flag === 'secure';
   ctx.report({
     target: property.property,
+    related,
     messageId: secure ? 'secureFalse' : 'httpOnlyFalse',
     data: { library, flag },
     fixes: inCurrentFile(ctx, property.property)

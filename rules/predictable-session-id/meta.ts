@@ -29,6 +29,8 @@ export default defineRuleMeta({
     messages: {
       predictable:
         '{{sink}} gets its value from `{{source}}`, which is predictable: {{reason}}. Session ids need at least 128 bits from a CSPRNG ({{flow}}).',
+      constant:
+        '{{sink}} is the constant `{{value}}`: every session gets the same credential, so anyone can set it by hand and skip the login. Issue a fresh random token per login and remember it on the server.',
     },
     suggestions: {
       cryptoRandom: 'Generate the id with `{{expression}}` (256 bits from the OS CSPRNG).',

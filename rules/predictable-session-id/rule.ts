@@ -1,5 +1,10 @@
 import {
   collectSessionIdSites,
+  type CookieWrite,
+  credentialEvidence,
+  evidenceRelated,
+  handRolledStoreSinks,
+  staticValue,
   type SessionIdSinkUse,
   sessionIdSinkUses,
   defineRule,
@@ -14,7 +19,6 @@ import {
   primaryKeyOf,
   randomIdExpression,
   type RuleContext,
-  SESSION_COOKIE_NAME,
   type SessionIdSink,
   type SourceInfo,
   strongGenerator,
@@ -91,14 +95,19 @@ export default defineRule(meta, (ctx) => {
     CallExpression: visit,
     BinaryExpression: visit,
     onEnd() {
+      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+        if (sink.kind === 'store-write') checkSink(ctx, sink, reported);
+      }
       for (const write of cookieWrites) {
-        const named =
-          write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
-        if (!named && !namedLikeSessionId(write.value.node)) continue;
+        // A session cookie by role (issued, bound to a user, looked up again) or by name.
+        const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
+        if (!evidence && !namedLikeSessionId(write.value.node)) continue;
         const label = write.name
           ? `the \`${write.name}\` session cookie (${write.label})`
           : `the session cookie (${write.label})`;
-        check(ctx, write.node, { label, value: write.value }, reported);
+        const related = evidenceRelated(evidence);
+        if (evidence && checkConstant(ctx, write, label, reported)) continue;
+        check(ctx, write.node, { label, value: write.value }, reported, related);
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
         if (!operation.isSessionTable || operation.kind !== 'put') continue;
@@ -126,7 +135,32 @@ function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>
   for (const use of sessionIdSinkUses(sink)) check(ctx, sink.node, use, reported);
 }
 
-function check(ctx: RuleContext, sinkNode: ts.Node, use: SessionIdSinkUse, reported: Set<ts.Node>): void {
+/** `res.cookies.set('console_session', 'authenticated')`: the least random id there is. */
+function checkConstant(ctx: RuleContext, write: CookieWrite, label: string, reported: Set<ts.Node>): boolean {
+  const value = staticValue(write.value.node as ts.Expression, write.value.file);
+  if (value?.kind !== 'string' || value.value === '' || write.label === 'Set-Cookie header') return false;
+  // `res.cookie('sid', 'deleted', { maxAge: 0 })` and friends remove the cookie.
+  if (/^(deleted|expired|null|undefined|false|0)$/i.test(value.value)) return false;
+  const target = write.value.file === ctx.file ? write.value.node : write.node;
+  if (reported.has(target)) return true;
+  reported.add(target);
+  ctx.report({
+    target,
+    messageId: 'constant',
+    data: { sink: label.charAt(0).toUpperCase() + label.slice(1), value: value.value },
+    flow: [{ target, message: `the constant \`${value.value}\` is issued as ${label}` }],
+    fixes: write.value.file === ctx.file ? [cryptoRandomFix(ctx.file, write.value.node)] : [],
+  });
+  return true;
+}
+
+function check(
+  ctx: RuleContext,
+  sinkNode: ts.Node,
+  use: SessionIdSinkUse,
+  reported: Set<ts.Node>,
+  related: { target: ts.Node; message: string }[] = [],
+): void {
   const { node: value, file } = use.value;
   const expression = value as ts.Expression;
   const path = weak.sourcesOf(expression, file).paths[0];
@@ -153,6 +187,7 @@ function check(ctx: RuleContext, sinkNode: ts.Node, use: SessionIdSinkUse, repor
         ctx.file,
       ),
     },
+    related,
     flow: flowSteps(path, { node: value, message: sinkMessage }),
     fixes: inThisFile ? [cryptoRandomFix(ctx.file, value)] : [],
   });

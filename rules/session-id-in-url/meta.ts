@@ -30,6 +30,8 @@ export default defineRuleMeta({
         '{{sink}} looks a session up by an id taken from the URL: it {{flow}}. URLs end up in logs, history and Referer headers, and a link can hand a victim an attacker\'s session id; read the id from the session cookie instead.',
       adoptedFromUrl:
         '{{sink}} takes the session id from the URL: it {{flow}}. A link can hand a victim an attacker\'s session id (fixation), and URLs leak through logs, history and Referer headers; keep the id in the session cookie.',
+      urlTokenExchanged:
+        '{{sink}} issues a session minted from a token taken from the URL: it {{flow}}. The token is {{weakness}}, so the link itself is a standing credential that leaks through logs, history and Referer headers, and anyone holding it gets (or plants) a session. Delete or mark the token used and check its expiry before issuing the session.',
       idInUrl:
         'The session id is written into a URL ({{sink}}): it {{flow}}. URLs leak through logs, browser history and the Referer header, and whoever reads the id can use the session; keep it in the cookie only.',
     },

@@ -1,5 +1,11 @@
 import {
   type CookieWrite,
+  credentialEvidence,
+  evidenceRelated,
+  findDeclaration,
+  handRolledStoreSinks,
+  helperCookieWrites,
+  urlTokenExchange,
   defineRule,
   describeFlow,
   dynamoFacts,
@@ -29,13 +35,27 @@ export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
   const covered = new Set<ts.Node>();
   const cookieWrites: CookieWrite[] = [];
+  const helperCalls: ts.CallExpression[] = [];
   const sessionCookieNames = new Set<string>();
 
   const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && node.arguments.length >= 2 && callsLocalFunction(node)) helperCalls.push(node);
     for (const model of ctx.file.models) {
       for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
         // Ids adopted from the URL by generators, assignments and store writes are
-        // client-controlled-session-id's; this rule owns lookups and the session cookie.
+        // client-controlled-session-id's; this rule owns lookups, the session cookie and cookies
+        // planted in the request (they also leak the id through the URL).
+        if (sink.kind === 'injection' && sink.value) {
+          fromUrl(
+            ctx,
+            sink.node,
+            `the session cookie planted in the request (\`${sink.label}\`)`,
+            sink.value,
+            true,
+            reported,
+            sink.node,
+          );
+        }
         if (sink.kind !== 'store-read' || !sink.value) continue;
         fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
       }
@@ -58,6 +78,15 @@ export default defineRule(meta, (ctx) => {
       urlTemplate(ctx, template, reported);
     },
     onEnd() {
+      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+        if (sink.kind === 'store-read' && sink.value)
+          fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
+      }
+      const issued = [...cookieWrites, ...helperCalls.flatMap((call) => helperCookieWrites(call, ctx.file))];
+      for (const write of issued) {
+        const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
+        if (evidence) exchangedToken(ctx, write, evidence, reported);
+      }
       for (const write of cookieWrites) {
         if (write.name === undefined) continue;
         if (!sessionCookieNames.has(write.name) && !SESSION_COOKIE_NAME.test(write.name)) continue;
@@ -75,6 +104,50 @@ export default defineRule(meta, (ctx) => {
   };
 });
 
+/** `f(res, token)` where `f` is a function of this project (declared here or imported). */
+function callsLocalFunction(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee)) return false;
+  const declaration = findDeclaration(callee);
+  return declaration !== undefined && (ts.isImportSpecifier(declaration) || ts.isFunctionDeclaration(declaration));
+}
+
+/** A session minted from a row found by a URL token that is reusable or never expires. */
+function exchangedToken(
+  ctx: RuleContext,
+  write: CookieWrite,
+  evidence: ReturnType<typeof credentialEvidence>,
+  reported: Set<ts.Node>,
+): void {
+  const value = write.value.node as ts.Expression;
+  const exchange = urlTokenExchange(value, write.value.file);
+  if (!exchange || (exchange.consumed && exchange.expires)) return;
+  const target = write.value.file === ctx.file ? value : write.node;
+  if (reported.has(target)) return;
+  reported.add(target);
+  const weakness = [
+    !exchange.consumed ? 'never consumed' : undefined,
+    !exchange.expires ? 'never checked for expiry' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const label = `the ${write.name ?? 'session'} cookie (${write.label})`;
+  ctx.report({
+    target,
+    messageId: 'urlTokenExchanged',
+    data: {
+      sink: capitalise(label),
+      weakness,
+      flow: describeFlow(exchange.path, { label, node: value, file: write.value.file }, ctx.file),
+    },
+    related: [
+      { target: exchange.lookup.node, message: exchange.lookup.message },
+      ...evidenceRelated(evidence).filter((site) => site.target !== write.node),
+    ],
+    flow: flowSteps(exchange.path, { node: value, message: `issued as the session by ${label}` }),
+  });
+}
+
 function isCovered(node: ts.Node, covered: Set<ts.Node>): boolean {
   for (let current: ts.Node | undefined = node; current && !ts.isStatement(current); current = current.parent) {
     if (covered.has(current)) return true;
@@ -90,12 +163,13 @@ function fromUrl(
   value: Located,
   creation: boolean,
   reported: Set<ts.Node>,
+  at?: ts.Node,
 ): void {
   const result = requestInput.sourcesOf(value.node as ts.Expression, value.file, ctx.file);
   debugCutoff(ctx, label, result.cutoff);
   const path = result.paths.find((candidate) => candidate.source.kind === 'url');
   if (!path) return;
-  const target = value.file === ctx.file ? value.node : sinkNode;
+  const target = at ?? (value.file === ctx.file ? value.node : sinkNode);
   if (reported.has(target)) return;
   reported.add(target);
   ctx.report({

@@ -57,6 +57,11 @@ export interface TaintOptions {
   isSource(node: ts.Node, file: FileContext): SourceInfo | undefined;
   /** Calls whose result is clean whatever their arguments (validators that return a fresh value). */
   isSanitizer?(call: ts.CallExpression | ts.NewExpression, file: FileContext): boolean;
+  /**
+   * `if (condition) v = fresh` with no else: whether the value `v` held before survives only when it is
+   * safe (the caller's notion, e.g. "the server's store knows it": `if (!id || !store.has(id)) id = …`).
+   */
+  guardClears?(condition: ts.Expression, variable: ts.VariableDeclaration, file: FileContext): boolean;
   /** Calls known to return (part of) some of their arguments, e.g. `url.parse(x)`: those arguments. */
   passThrough?(call: ts.CallExpression | ts.NewExpression, file: FileContext): ts.Expression[] | undefined;
   /** Nodes visited per top-level query before giving up. */
@@ -400,6 +405,24 @@ export class TaintEngine {
   private identifier(node: ts.Identifier, file: FileContext, query: Query): Origins {
     const declaration = findDeclaration(node);
     if (!declaration) return EMPTY;
+    // A `let` read in straight-line code holds only what reaches it; each value found lies strictly
+    // earlier in the text, so following them terminates without the declaration guard below.
+    if (
+      ts.isVariableDeclaration(declaration) &&
+      ts.isIdentifier(declaration.name) &&
+      !isConstDeclaration(declaration)
+    ) {
+      const assigned = this.index(file).assignments.get(declaration);
+      const reaching =
+        assigned &&
+        reachingDefinitions(node, declaration, assigned, (condition) =>
+          this.options.guardClears ? this.options.guardClears(condition, declaration, file) : false,
+        );
+      if (reaching) {
+        const parts = reaching.map((value) => this.expression(value, file, query));
+        return withStep(union(parts), this.step(declaration.name, file, `\`${declaration.name.text}\``));
+      }
+    }
     if (query.visiting.has(declaration)) return EMPTY;
     query.visiting.add(declaration);
     try {
@@ -861,6 +884,86 @@ export class TaintEngine {
     const target = this.resolveCallee(unwrap(call.expression), file);
     return target && target.file === file ? target.fn : undefined;
   }
+}
+
+/**
+ * The values a `let` can hold at `use`, read from the straight-line code of its own function: walking
+ * back from the use, an unconditional `v = x` ends the search; `if (c) v = x` (no else) adds `x` and
+ * ends it too when `guardClears(c)` says the older value survives only when safe; any other statement
+ * adds the assignments inside it. Undefined (flow-insensitive union instead) when a loop or a nested
+ * function lies between the use and the declaration, or a nested function assigns the variable.
+ */
+function reachingDefinitions(
+  use: ts.Identifier,
+  declaration: ts.VariableDeclaration,
+  assigned: ts.Expression[],
+  guardClears: (condition: ts.Expression) => boolean,
+): ts.Expression[] | undefined {
+  const owner = enclosingFunctionOf(declaration);
+  if (enclosingFunctionOf(use) !== owner) return undefined;
+  const assignments = assigned.map((right) => right.parent as ts.BinaryExpression);
+  if (assignments.some((assignment) => enclosingFunctionOf(assignment) !== owner)) return undefined;
+  const values: ts.Expression[] = [];
+  const inside = (node: ts.Node, container: ts.Node) => node.pos >= container.pos && node.end <= container.end;
+  const containedIn = (container: ts.Node, before?: number) =>
+    assignments.filter((a) => inside(a, container) && (before === undefined || a.end <= before)).map((a) => a.right);
+  let current: ts.Node = use;
+  while (current.parent && current !== owner) {
+    const parent: ts.Node = current.parent;
+    if (ts.isIterationStatement(parent, false)) return undefined;
+    if (ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) {
+      const statements = parent.statements;
+      for (let i = statements.indexOf(current as ts.Statement) - 1; i >= 0; i--) {
+        const statement = statements[i];
+        if (inside(declaration, statement)) {
+          if (declaration.initializer) values.push(declaration.initializer);
+          return values;
+        }
+        const direct = directAssignment(statement, declaration);
+        if (direct) {
+          values.push(direct.right);
+          return values;
+        }
+        if (ts.isIfStatement(statement) && !statement.elseStatement) {
+          const then = statement.thenStatement;
+          const last = ts.isBlock(then)
+            ? [...then.statements]
+                .reverse()
+                .map((s) => directAssignment(s, declaration))
+                .find(Boolean)
+            : directAssignment(then, declaration);
+          if (last) {
+            values.push(last.right, ...containedIn(statement.expression));
+            if (guardClears(statement.expression)) return values;
+            continue;
+          }
+        }
+        values.push(...containedIn(statement));
+      }
+      if (ts.isSourceFile(parent)) return undefined;
+    } else {
+      // `if (c) …`, `a && (v = b, use(v))`: assignments earlier in the enclosing construct may have run.
+      values.push(...containedIn(parent, current.pos));
+    }
+    current = parent;
+  }
+  return undefined;
+}
+
+function directAssignment(statement: ts.Node, declaration: ts.VariableDeclaration): ts.BinaryExpression | undefined {
+  if (!ts.isExpressionStatement(statement)) return undefined;
+  const expression = unwrap(statement.expression);
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken)
+    return undefined;
+  const target = unwrap(expression.left);
+  return ts.isIdentifier(target) && findDeclaration(target) === declaration ? expression : undefined;
+}
+
+function enclosingFunctionOf(node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunctionLike(current) || ts.isClassStaticBlockDeclaration(current)) return current;
+  }
+  return undefined;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isRelativeSpecifier } from '../analysis/imports.js';
@@ -23,6 +23,8 @@ export class SourceProgram implements FileProgram {
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
   private readonly importersByPath = new Map<string, ParsedFile[]>();
+  /** `compilerOptions.paths` of the nearest tsconfig.json per directory (null: none). */
+  private readonly aliasesByDirectory = new Map<string, PathAliases | null>();
 
   constructor(
     readonly srcRoot: string,
@@ -63,8 +65,47 @@ export class SourceProgram implements FileProgram {
   /** The file a relative import specifier names, without reading it; undefined for packages and outside files. */
   resolveModulePath(fromAbsPath: string, specifier: string): string | undefined {
     // Callers read the specifier off the syntax tree; in broken code (`import * as x from y`) it is no string.
-    if (typeof specifier !== 'string' || !isRelativeSpecifier(specifier)) return undefined;
-    const base = path.resolve(path.dirname(fromAbsPath), specifier);
+    if (typeof specifier !== 'string') return undefined;
+    if (!isRelativeSpecifier(specifier)) return this.resolveAlias(fromAbsPath, specifier);
+    return this.resolveLocal(path.resolve(path.dirname(fromAbsPath), specifier));
+  }
+
+  /**
+   * `@/lib/db` through the `compilerOptions.paths` of the nearest tsconfig.json (Next.js and Vite
+   * projects import their own modules this way). No `extends`; a package name is never a local file.
+   */
+  private resolveAlias(fromAbsPath: string, specifier: string): string | undefined {
+    const aliases = this.aliasesFor(path.dirname(fromAbsPath));
+    if (!aliases) return undefined;
+    for (const [pattern, targets] of aliases.paths) {
+      const star = pattern.indexOf('*');
+      const prefix = star < 0 ? pattern : pattern.slice(0, star);
+      const suffix = star < 0 ? '' : pattern.slice(star + 1);
+      const matches = star < 0 ? specifier === pattern : specifier.startsWith(prefix) && specifier.endsWith(suffix);
+      if (!matches) continue;
+      const captured = star < 0 ? '' : specifier.slice(prefix.length, specifier.length - suffix.length);
+      for (const target of targets) {
+        const resolved = this.resolveLocal(path.resolve(aliases.base, target.replace('*', captured)));
+        if (resolved) return resolved;
+      }
+    }
+    return undefined;
+  }
+
+  private aliasesFor(directory: string): PathAliases | undefined {
+    const cached = this.aliasesByDirectory.get(directory);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: PathAliases | null = null;
+    const config = path.join(directory, 'tsconfig.json');
+    if (isRegularFile(config)) found = readPathAliases(config);
+    else if (isInside(this.boundary, path.dirname(directory)) && path.dirname(directory) !== directory) {
+      found = this.aliasesFor(path.dirname(directory)) ?? null;
+    }
+    this.aliasesByDirectory.set(directory, found);
+    return found ?? undefined;
+  }
+
+  private resolveLocal(base: string): string | undefined {
     for (const candidate of candidatePaths(base)) {
       if (!isRegularFile(candidate)) continue;
       // Never follow an import (or a symlink) out of the project.
@@ -172,6 +213,26 @@ export function openAsyncParenDepth(text: string): number {
     }
   }
   return deepest;
+}
+
+interface PathAliases {
+  base: string;
+  paths: [string, string[]][];
+}
+
+function readPathAliases(config: string): PathAliases | null {
+  try {
+    const parsed = ts.parseConfigFileTextToJson(config, readFileSync(config, 'utf8'));
+    const options = parsed.config?.compilerOptions;
+    if (!options?.paths || typeof options.paths !== 'object') return null;
+    const base = path.resolve(path.dirname(config), typeof options.baseUrl === 'string' ? options.baseUrl : '.');
+    const paths = Object.entries(options.paths as Record<string, unknown>)
+      .filter((entry): entry is [string, string[]] => Array.isArray(entry[1]))
+      .map(([pattern, targets]) => [pattern, targets.filter((t) => typeof t === 'string')] as [string, string[]]);
+    return { base, paths };
+  } catch {
+    return null;
+  }
 }
 
 function candidatePaths(base: string): string[] {

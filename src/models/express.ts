@@ -6,6 +6,7 @@ import {
   EXPRESS_RESPONSE,
   NO_COOKIE_FLAGS,
   rawSetCookieWrites,
+  requestCookieInjection,
   redirectSinks,
   responseCookieCalls,
   urlSearchParamSinks,
@@ -38,8 +39,9 @@ export const expressRequestInput = carrierInputs(
 export const express: Model = {
   id: 'express',
   packages: ['express'],
-  // Its hooks only matter next to a session sink, which always names a session (or sid) somewhere.
-  keywords: ['sess', 'sid'],
+  // Its hooks only matter next to a session sink, which names a session (or sid) somewhere, or next to
+  // a cookie: hand-rolled sessions are recognised by role whatever the cookie is called.
+  keywords: ['sess', 'sid', 'cookie'],
   requestInput: expressRequestInput,
   cookieWrites(node, file) {
     return [
@@ -47,5 +49,6 @@ export const express: Model = {
       ...(rawSetCookieWrites('express', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },
+  sessionIdSinks: requestCookieInjection('express', EXPRESS_REQUEST),
   urlSinks: allOf(redirectSinks('express', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('express')),
 };

@@ -83,9 +83,14 @@ function isCookieStore(expression: ts.Expression, file: FileContext): boolean {
   let resolved = resolveValue(expression, file).node;
   if (ts.isAwaitExpression(resolved)) resolved = unwrap(resolved.expression);
   if (callsExport(resolved, 'next/headers', ['cookies'])) return true;
-  // `response.cookies` of a `NextResponse`.
+  // `response.cookies` of a `NextResponse`, or of a parameter typed as one (`res: NextResponse`).
   const inner = unwrap(expression);
   if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'cookies') {
+    const owner = unwrap(inner.expression);
+    const declaration = ts.isIdentifier(owner) ? findDeclaration(owner) : undefined;
+    if (declaration && ts.isParameter(declaration) && /\bNextResponse\b/.test(declaration.type?.getText() ?? '')) {
+      return true;
+    }
     const response = resolveValue(inner.expression, file).node;
     const callee = ts.isCallExpression(response)
       ? response.expression

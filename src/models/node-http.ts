@@ -7,6 +7,7 @@ import {
   EXPRESS_REQUEST,
   EXPRESS_RESPONSE,
   rawSetCookieWrites,
+  requestCookieInjection,
   redirectSinks,
   urlSearchParamSinks,
 } from './session-id.js';
@@ -39,5 +40,6 @@ export const nodeHttp: Model = {
   requestInput: carrierInputs('node:http', EXPRESS_REQUEST, { url: 'url', headers: 'header' }),
   taintPassThrough: passThrough,
   cookieWrites: rawSetCookieWrites('node:http', EXPRESS_RESPONSE, HEADER_METHODS),
+  sessionIdSinks: requestCookieInjection('node:http', EXPRESS_REQUEST),
   urlSinks: allOf(redirectSinks('node:http', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('node:http')),
 };

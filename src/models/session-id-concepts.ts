@@ -24,9 +24,11 @@ export interface RequestInput {
  * - `generator`: a library callback whose return value becomes the session id (`genid`, `idGenerator`);
  * - `assignment`: the id set directly (`req.sessionID = x`);
  * - `create`: a session created with a caller-chosen id (lucia `createSession(u, a, { sessionId })`);
- * - `store-write` / `store-read`: a session store (or session table) written or read by id.
+ * - `store-write` / `store-read`: a session store (or session table) written or read by id;
+ * - `injection`: a session cookie written into the incoming request (`req.headers.cookie = 'sid=' + x`),
+ *   which the session middleware further down adopts as the session id.
  */
-export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read';
+export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read' | 'injection';
 
 export interface SessionIdSink {
   model: string;

@@ -5,6 +5,7 @@ import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue
 import {
   type Located,
   nestedView,
+  possibleStrings,
   type ObjectView,
   objectView,
   type PropertyView,
@@ -259,6 +260,92 @@ export function carrierAssignmentSink(
     if (accessedName(target) !== property || !isCarrier(target.expression, style)) return undefined;
     return [{ model, kind: 'assignment', label: labelOf(target, file), node, value: { node: node.right, file } }];
   };
+}
+
+/**
+ * Request-side cookie injection: `req.headers.cookie = \`app.sid=${value}\`` (or a list of pairs joined
+ * with `; `, or `req.cookies.sid = value`) plants a session cookie in the incoming request, so a session
+ * middleware that runs later adopts `value` as the session id. One sink per pair whose name is a
+ * session cookie name; the pair's value is the id.
+ */
+export function requestCookieInjection(model: string, style: CarrierStyle) {
+  return (node: ts.Node, file: FileContext): SessionIdSink[] | undefined => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const target = unwrap(node.left);
+    const path =
+      ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target) ? memberPath(target) : undefined;
+    if (!path || path.length !== 3) return undefined;
+    const carrier = carrierOf(target, 2);
+    if (!carrier || !isCarrier(carrier, style)) return undefined;
+    const label = labelOf(target, file);
+    if (path[1] === 'cookies') {
+      const name = ts.isElementAccessExpression(target)
+        ? stringValue(resolveValue(target.argumentExpression, file).node as ts.Expression)
+        : path[2];
+      if (!name || !SESSION_COOKIE_NAME.test(name)) return undefined;
+      return [{ model, kind: 'injection', label, node, value: { node: node.right, file } }];
+    }
+    if (path[1] !== 'headers' || path[2] !== 'cookie') return undefined;
+    const sinks: SessionIdSink[] = [];
+    for (const pair of cookiePairs(node.right, file, 0)) {
+      sinks.push({ model, kind: 'injection', label, node, value: { node: pair, file } });
+    }
+    return sinks.length > 0 ? sinks : undefined;
+  };
+}
+
+/** Values written after a session cookie's `name=` in a cookie header being built. */
+function cookiePairs(expression: ts.Expression, file: FileContext, depth: number): ts.Expression[] {
+  if (depth > 3) return [];
+  const inner = unwrap(expression);
+  const found: ts.Expression[] = [];
+  if (ts.isTemplateExpression(inner)) {
+    let before = inner.head.text;
+    let previous: ts.Expression | undefined;
+    for (const span of inner.templateSpans) {
+      const match = /(?:^|[;\s])([^=;\s]*)=$/.exec(before);
+      if (match) {
+        const names = match[1] ? [match[1]] : previous ? possibleStrings(previous, file) : [];
+        if (names.some((name) => name !== undefined && SESSION_COOKIE_NAME.test(name))) found.push(span.expression);
+      }
+      previous = span.expression;
+      before = span.literal.text;
+    }
+    return found;
+  }
+  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = stringValue(unwrap(resolveValue(inner.left, file).node as ts.Expression));
+    const match = left !== undefined ? /(?:^|[;\s])([^=;\s]+)=$/.exec(left) : undefined;
+    if (match && SESSION_COOKIE_NAME.test(match[1])) return [inner.right];
+    return [...cookiePairs(inner.left, file, depth + 1), ...cookiePairs(inner.right, file, depth + 1)];
+  }
+  if (ts.isArrayLiteralExpression(inner))
+    return inner.elements.flatMap((element) => cookiePairs(element, file, depth + 1));
+  if (ts.isSpreadElement(inner)) return [];
+  // `pairs.join('; ')`, with `pairs` built in this function (`[…]`, `pairs.push(…)`).
+  if (ts.isCallExpression(inner) && accessedName(unwrap(inner.expression)) === 'join') {
+    const list = unwrap((unwrap(inner.expression) as ts.PropertyAccessExpression).expression);
+    if (ts.isArrayLiteralExpression(list)) return cookiePairs(list, file, depth + 1);
+    if (!ts.isIdentifier(list)) return [];
+    const declaration = findDeclaration(list);
+    if (!declaration || !ts.isVariableDeclaration(declaration)) return [];
+    const scope = declaration.parent.parent.parent;
+    const pushed: ts.Expression[] = [];
+    const visit = (node: ts.Node) => {
+      if (
+        ts.isCallExpression(node) &&
+        ['push', 'unshift'].includes(accessedName(unwrap(node.expression)) ?? '') &&
+        ts.isPropertyAccessExpression(unwrap(node.expression))
+      ) {
+        const receiver = unwrap((unwrap(node.expression) as ts.PropertyAccessExpression).expression);
+        if (ts.isIdentifier(receiver) && findDeclaration(receiver) === declaration) pushed.push(...node.arguments);
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (scope) visit(scope);
+    return pushed.flatMap((argument) => cookiePairs(argument, file, depth + 1));
+  }
+  return found;
 }
 
 const STORE_WRITES = new Set(['set', 'createSession', 'touch']);
@@ -582,6 +669,7 @@ export class ModelTaint {
         }
         return undefined;
       },
+      guardClears: knownToServer,
       passThrough: (call, file) => {
         for (const model of modelsOf(file)) {
           const passed = model.taintPassThrough?.(call, file);
@@ -596,6 +684,45 @@ export class ModelTaint {
     this.queryModels = from.models;
     return this.engine.sourcesOf(expression, file);
   }
+}
+
+/**
+ * `if (!id || !sessions.has(id)) id = fresh()`: the old value survives only when the server's own
+ * collection knows it (`has`, `get`, `[id]`), so a client cannot pick it: strict adoption. A format
+ * check (`!WELL_FORMED.test(id)`) proves nothing of the kind and does not count.
+ */
+export function knownToServer(condition: ts.Expression, variable: ts.VariableDeclaration): boolean {
+  const disjuncts: ts.Expression[] = [];
+  const collect = (expression: ts.Expression) => {
+    const inner = unwrap(expression);
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      collect(inner.left);
+      collect(inner.right);
+    } else disjuncts.push(inner);
+  };
+  collect(condition);
+  const isVariable = (expression: ts.Expression) => {
+    const inner = unwrap(expression);
+    return ts.isIdentifier(inner) && findDeclaration(inner) === variable;
+  };
+  return disjuncts.some((disjunct) => {
+    let lookup: ts.Expression | undefined;
+    if (ts.isPrefixUnaryExpression(disjunct) && disjunct.operator === ts.SyntaxKind.ExclamationToken) {
+      lookup = unwrap(disjunct.operand);
+    } else if (
+      ts.isBinaryExpression(disjunct) &&
+      [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(disjunct.operatorToken.kind) &&
+      ['undefined', 'null'].includes(unwrap(disjunct.right).getText())
+    ) {
+      lookup = unwrap(disjunct.left);
+    }
+    if (!lookup) return false;
+    if (ts.isAwaitExpression(lookup)) lookup = unwrap(lookup.expression);
+    if (ts.isElementAccessExpression(lookup)) return isVariable(lookup.argumentExpression);
+    if (!ts.isCallExpression(lookup) || lookup.arguments.length === 0) return false;
+    const method = accessedName(unwrap(lookup.expression));
+    return (method === 'has' || method === 'get' || method === 'exists') && isVariable(lookup.arguments[0]);
+  });
 }
 
 /** Request inputs of the enabled models, as taint sources. */
@@ -640,6 +767,8 @@ export interface SessionIdSinkUse {
   value: Located<ts.Node>;
   /** The value is returned by an id-generator callback (`genid`, `idGenerator`, …). */
   generator?: boolean;
+  /** Where to report when not at the value (a request cookie built from pairs pushed earlier). */
+  target?: ts.Node;
 }
 
 /** The values a session-id sink receives: each value an id-generator callback returns, or the id itself. */
@@ -651,6 +780,11 @@ export function sessionIdSinkUses(sink: SessionIdSink): SessionIdSinkUse[] {
       value: { node: returned, file },
       generator: true,
     }));
+  }
+  if (sink.kind === 'injection' && sink.value) {
+    return [
+      { label: `the session cookie planted in the request (\`${sink.label}\`)`, value: sink.value, target: sink.node },
+    ];
   }
   return sink.value ? [{ label: `\`${sink.label}\``, value: sink.value }] : [];
 }

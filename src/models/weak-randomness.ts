@@ -246,7 +246,33 @@ export function weakGenerator(node: ts.Node, file: FileContext): WeakGenerator |
   return undefined;
 }
 
-/** A generator strong enough for a session id (at least 128 bits from a CSPRNG). */
+/** `jwt.sign(…)`, `new SignJWT(…).sign(…)`, `createHmac(…).update(…).digest()`, `sealData(…)`: a token signed by the server. */
+export function signingCall(node: ts.Node): string | undefined {
+  if (!ts.isCallExpression(node)) return undefined;
+  const callee = unwrap(node.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : accessedName(callee);
+  if (name === 'sign' || name === 'sealData' || name === 'seal') return labelOfCall(node);
+  if (name === 'digest') {
+    // Down the chain: `createHmac(…).update(x).digest()`.
+    let current: ts.Expression = callee;
+    while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current)) {
+      current = unwrap(ts.isPropertyAccessExpression(current) ? current.expression : current.expression);
+      if (ts.isCallExpression(current)) {
+        const inner = unwrap(current.expression);
+        const innerName = ts.isIdentifier(inner) ? inner.text : accessedName(inner);
+        if (innerName === 'createHmac' || innerName === 'createSign') return labelOfCall(node);
+      }
+    }
+  }
+  return undefined;
+}
+
+function labelOfCall(call: ts.CallExpression): string {
+  const text = call.getText().replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/** A generator strong enough for a session id (at least 128 bits from a CSPRNG, or a server signature). */
 export function strongGenerator(node: ts.Node, file: FileContext): string | undefined {
   if (!ts.isExpression(node as ts.Expression)) return undefined;
   const expression = unwrap(node as ts.Expression);
@@ -254,6 +280,8 @@ export function strongGenerator(node: ts.Node, file: FileContext): string | unde
   const callee = unwrap(expression.expression);
   const label = file.textOf(expression);
   if (isCryptoFunction(callee, 'randomUUID')) return label;
+  // A token signed with the server's secret cannot be forged, however predictable its payload (`iat`).
+  if (signingCall(expression)) return label;
   if (isCryptoFunction(callee, 'randomBytes')) {
     const bytes = staticNumber(expression.arguments[0], file);
     return bytes === undefined || bytes >= MIN_BYTES ? label : undefined;

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ts } from 'ts-morph';
 import { describeFlow, TaintEngine } from '../../src/analysis/taint.js';
 import { type Fixture, fixture, testSource } from './taint-harness.js';
 
@@ -48,6 +49,43 @@ sink(d); // T
 const e = 'literal';
 sink(e); // C
 `);
+  });
+
+  it('a let holds what reaches it in straight-line code; a guard may clear the older value', () => {
+    expectMarked(
+      `
+function fresh(): string { return 'x'; }
+function a() {
+  let id = source();
+  if (!id) {
+    id = fresh();
+    sink(id); // C
+  }
+  sink(id); // T
+}
+function b() {
+  let id = source();
+  if (!id || !known.has(id)) id = fresh();
+  sink(id); // C
+}
+function c() {
+  let id = source();
+  if (!id || !/^[a-f0-9]+$/.test(id)) id = fresh();
+  sink(id); // T
+}
+function d() {
+  let id = source();
+  for (const n of [1, 2]) {
+    sink(id); // T
+    id = fresh();
+  }
+}
+`,
+      {},
+      {
+        guardClears: (condition: ts.Expression) => condition.getText().includes('known.has'),
+      },
+    );
   });
 
   it('object and array destructuring, defaults and rest', () => {

@@ -1,0 +1,569 @@
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../scope.js';
+import { accessedName, enclosingFunction, memberPath, propertyNameText, stringValue, unwrap } from '../syntax.js';
+import { TaintEngine, type TaintPath } from '../taint.js';
+import { resolveValue, staticValue } from '../values.js';
+import type { FileContext } from '../../models/model.js';
+import type { CookieWrite, SessionIdSink } from '../../models/session-id-concepts.js';
+import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
+import { signingCall } from '../../models/weak-randomness.js';
+import {
+  EXPRESS_RESPONSE,
+  isCarrier,
+  KOA_CONTEXT,
+  labelOf,
+  requestInputTaint,
+  SESSION_COOKIE_NAME,
+} from '../../models/session-id.js';
+
+/*
+ * Sessions by role (architecture.md, "Sessions by role"). A value is a session credential when the code
+ * issues it to the client (a cookie of any name, a `Set-Cookie` header), binds identity to it on the
+ * server (it keys a Map, an object, a table row or a store item, or it is a signed token), and resolves
+ * it on later requests (a lookup keyed by a value read back from the request). This module is the one
+ * place that decides it; the four session-id rules ask it. Per file, computed once, lazily: the index
+ * is built on the first question about a file, and only files with a cookie write ever ask.
+ */
+
+/** One piece of evidence, named as a related location in findings. */
+export interface RoleSite {
+  node: ts.Node;
+  file: FileContext;
+  message: string;
+}
+
+/** Why a cookie write is (or is not) a session credential. */
+export interface CredentialEvidence {
+  /** `role`: a bind (and resolve) was seen; `name`: only the cookie's name says so. */
+  by: 'role' | 'name';
+  issue: RoleSite;
+  bind?: RoleSite;
+  resolve?: RoleSite;
+  /** The store the bind wrote to (its resolved node), for hand-rolled store sinks. */
+  store?: ts.Node;
+}
+
+/** A server-side write keyed by a value: `m.set(k, v)`, `obj[k] = v`, `db.session.create({ data: { token: k } })`. */
+interface Bind {
+  node: ts.Node;
+  store: ts.Node;
+  key: ts.Expression;
+  value?: ts.Expression;
+  identity: boolean;
+  label: string;
+}
+
+/** A lookup keyed by a value: `m.get(k)`, `m.has(k)`, `obj[k]`, `db.session.findUnique({ where: { token: k } })`. */
+interface Read {
+  node: ts.Node;
+  store: ts.Node;
+  key: ts.Expression;
+  label: string;
+}
+
+interface RoleIndex {
+  binds: Bind[];
+  reads: Read[];
+  /** Declarations of variables used as bind keys. */
+  boundKeys: Map<ts.Node, Bind>;
+  /** Cookie names read back from the request in this file (`req.cookies.token`, `cookies.get('sid')`). */
+  cookieReads: Map<string, ts.Node>;
+}
+
+const BIND_METHODS = new Set(['set', 'put', 'add', 'setex', 'setEx', 'hset', 'hSet', 'save']);
+const READ_METHODS = new Set(['get', 'has', 'exists', 'hget', 'hGet', 'hgetall', 'hGetAll']);
+const ROW_CREATES = new Set(['create', 'insert', 'insertOne', 'upsert', 'createSession']);
+const ROW_LOOKUPS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findOne',
+  'findOneBy',
+  'findBy',
+  'delete',
+  'deleteMany',
+]);
+/** Receivers that look like a store but are the language's or a framework's own: headers, URLs, cookies. */
+const NOT_STORES = /^(searchParams|headers|header|cookies|params|query|body|locals|app|res|response|reply)$/;
+/** Row columns that hold the token a row is found by. */
+const TOKEN_COLUMN = /^(token|sid|key|code|secret|hash|session_?(id|token|key)|(auth|access|login|api)_?(token|key))$/i;
+/** Values named like an identity (`user`, `account`, a decoded JWT payload). */
+const IDENTITY_VALUE = /user|account|member|principal|identity|decoded|claims|payload|profile/i;
+/** Values named like a credential (`grant.__raw`, `accessToken`, `jwt`). */
+const CREDENTIAL_VALUE = /token|grant|jwt|bearer|credential/i;
+/** Cookies that carry anti-forgery or flow state, never a session. */
+const NOT_SESSION_NAME = /csrf|xsrf|nonce|state|pkce|verifier|locale|lang|theme|consent/i;
+
+const indexes = new WeakMap<FileContext, RoleIndex>();
+
+function roleIndex(file: FileContext): RoleIndex {
+  const cached = indexes.get(file);
+  if (cached) return cached;
+  const index: RoleIndex = { binds: [], reads: [], boundKeys: new Map(), cookieReads: new Map() };
+  const stack: ts.Node[] = [file.sourceFile];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node, file, index);
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  for (const bind of index.binds) {
+    const key = unwrap(bind.key);
+    const declaration = ts.isIdentifier(key) ? findDeclaration(key) : undefined;
+    if (declaration && !index.boundKeys.has(declaration)) index.boundKeys.set(declaration, bind);
+  }
+  indexes.set(file, index);
+  return index;
+}
+
+function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
+  if (ts.isCallExpression(node)) {
+    const callee = unwrap(node.expression);
+    if (!ts.isPropertyAccessExpression(callee) || node.arguments.length === 0) return;
+    const method = callee.name.text;
+    const receiver = unwrap(callee.expression);
+    // `req.cookies.get('sid')`, `ctx.cookies.get('sid')`
+    if (method === 'get' && accessedName(receiver) === 'cookies') {
+      index.cookieReads.set(cookieKey(node.arguments[0], file), node);
+      return;
+    }
+    if (!isStoreReceiver(receiver, file)) return;
+    const label = `${labelOf(callee, file)}()`;
+    if (BIND_METHODS.has(method) && !isLiteral(node.arguments[0])) {
+      const value = node.arguments[1];
+      index.binds.push({
+        node,
+        store: storeOf(receiver, file),
+        key: node.arguments[0],
+        value,
+        identity: value !== undefined && carriesIdentity(value, file),
+        label,
+      });
+    } else if (READ_METHODS.has(method) && !isLiteral(node.arguments[0])) {
+      index.reads.push({ node, store: storeOf(receiver, file), key: node.arguments[0], label });
+    } else if (ROW_CREATES.has(method) || ROW_LOOKUPS.has(method)) {
+      const row = rowToken(node.arguments[0], ROW_CREATES.has(method) ? 'data' : 'where', file);
+      if (!row) return;
+      if (ROW_CREATES.has(method)) {
+        index.binds.push({ node, store: storeOf(receiver, file), key: row.token, identity: row.identity, label });
+      } else index.reads.push({ node, store: storeOf(receiver, file), key: row.token, label });
+    }
+    return;
+  }
+  if (ts.isElementAccessExpression(node) || ts.isPropertyAccessExpression(node)) {
+    const receiver = unwrap(node.expression);
+    // `req.cookies.token`, `request.cookies[TOKEN_KEY]`
+    if (accessedName(receiver) === 'cookies' && !ts.isCallExpression(node.parent)) {
+      const key = ts.isPropertyAccessExpression(node) ? node.name.text : cookieKey(node.argumentExpression, file);
+      index.cookieReads.set(key, node);
+      return;
+    }
+    if (!ts.isElementAccessExpression(node) || isLiteral(node.argumentExpression)) return;
+    if (!isStoreReceiver(receiver, file)) return;
+    const parent = node.parent;
+    const label = labelOf(receiver, file);
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.left === node &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+    ) {
+      index.binds.push({
+        node: parent,
+        store: storeOf(receiver, file),
+        key: node.argumentExpression,
+        value: parent.right,
+        identity: carriesIdentity(parent.right, file),
+        label: `${label}[…] =`,
+      });
+    } else if (!ts.isDeleteExpression(parent)) {
+      index.reads.push({ node, store: storeOf(receiver, file), key: node.argumentExpression, label: `${label}[…]` });
+    }
+  }
+}
+
+/** A cookie's name, or the text of the expression naming it when its value cannot be read (`Store.TOKEN_KEY`). */
+function cookieKey(expression: ts.Expression, file: FileContext): string {
+  return (
+    stringValue(resolveValue(expression, file).node as ts.Expression) ?? `expression:${unwrap(expression).getText()}`
+  );
+}
+
+function isLiteral(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  return ts.isStringLiteralLike(inner) || ts.isNumericLiteral(inner) || ts.isObjectLiteralExpression(inner);
+}
+
+function isStoreReceiver(receiver: ts.Expression, file: FileContext): boolean {
+  const path = memberPath(receiver);
+  if (!path || path.length === 0) return false;
+  if (NOT_STORES.test(path.at(-1)!) || (path[0] === 'this' && path.length === 1)) return false;
+  if (path.length === 1 && ['Object', 'Reflect', 'JSON', 'Math', 'process', 'console'].includes(path[0])) return false;
+  return !isCarrier(receiver, EXPRESS_RESPONSE) && !isCarrier(receiver, KOA_CONTEXT) && !isRegExp(receiver, file);
+}
+
+function isRegExp(receiver: ts.Expression, file: FileContext): boolean {
+  const resolved = resolveValue(receiver, file).node;
+  return ts.isRegularExpressionLiteral(resolved);
+}
+
+/** The store's identity: the node it resolves to (`new Map()` in another file), else the receiver's text. */
+function storeOf(receiver: ts.Expression, file: FileContext): ts.Node {
+  const resolved = resolveValue(receiver, file);
+  return resolved.node;
+}
+
+/** The token column of a `create({ data: { token, userId } })` or `findUnique({ where: { token } })`. */
+function rowToken(
+  argument: ts.Expression,
+  wrapper: 'data' | 'where',
+  file: FileContext,
+): { token: ts.Expression; identity: boolean } | undefined {
+  const outer = unwrap(resolveValue(argument, file).node as ts.Expression);
+  if (!ts.isObjectLiteralExpression(outer)) return undefined;
+  const wrapped = property(outer, wrapper);
+  const inner = wrapped && unwrap(wrapped);
+  const literal = inner && ts.isObjectLiteralExpression(inner) ? inner : outer;
+  let token: ts.Expression | undefined;
+  let identity = false;
+  for (const element of literal.properties) {
+    const name = propertyNameText(element.name);
+    if (!name) continue;
+    const value = ts.isPropertyAssignment(element)
+      ? element.initializer
+      : ts.isShorthandPropertyAssignment(element)
+        ? element.name
+        : undefined;
+    if (!value) continue;
+    if (TOKEN_COLUMN.test(name) && !isLiteral(value)) token ??= value;
+    if (file.identityKeys.has(name) || /^(user|account|owner|member)_?id$|^sub$/i.test(name)) identity = true;
+  }
+  return token ? { token, identity } : undefined;
+}
+
+function property(literal: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const element of literal.properties) {
+    if (propertyNameText(element.name) !== name) continue;
+    if (ts.isPropertyAssignment(element)) return element.initializer;
+    if (ts.isShorthandPropertyAssignment(element)) return element.name;
+  }
+  return undefined;
+}
+
+/** `{ user, since }`, `{ userId: u.id }`, `decoded`, `userWithStatus`: the bound value names who it belongs to. */
+function carriesIdentity(value: ts.Expression, file: FileContext): boolean {
+  const inner = unwrap(value);
+  if (ts.isObjectLiteralExpression(inner)) {
+    return inner.properties.some((element) => {
+      const name = propertyNameText(element.name);
+      return name !== undefined && (file.identityKeys.has(name) || /^(sub|userId|accountId|account)$/.test(name));
+    });
+  }
+  const path = memberPath(inner);
+  return path !== undefined && path.some((segment) => IDENTITY_VALUE.test(segment));
+}
+
+/** Bound keys and signed tokens as taint sources: what an issued value is made of. */
+const bindSources = new WeakMap<ts.Node, Bind>();
+const credentialTaint = new TaintEngine({
+  isSource(node, file) {
+    if (ts.isIdentifier(node)) {
+      const declaration = findDeclaration(node);
+      const bind = declaration && roleIndex(file).boundKeys.get(declaration);
+      if (bind) {
+        bindSources.set(node, bind);
+        return { label: node.text, kind: 'bound' };
+      }
+      return undefined;
+    }
+    const signed = signingCall(node);
+    return signed ? { label: signed, kind: 'signed' } : undefined;
+  },
+});
+
+const evidenceOf = new WeakMap<ts.Node, CredentialEvidence | null>();
+
+/**
+ * Whether the value a cookie write sends is a session credential, and the evidence: its role (issued
+ * here, bound to identity there, resolved on later requests) or, failing that, its name (configured
+ * session cookie names, `sess`/`sid`). A name alone does not make display data (`JSON.stringify(list)`)
+ * a credential.
+ */
+export function credentialEvidence(
+  write: CookieWrite,
+  file: FileContext,
+  sessionCookieNames: ReadonlySet<string> = new Set(),
+): CredentialEvidence | undefined {
+  const cached = evidenceOf.get(write.node);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = computeEvidence(write, file, sessionCookieNames);
+  evidenceOf.set(write.node, found ?? null);
+  return found;
+}
+
+function computeEvidence(
+  write: CookieWrite,
+  file: FileContext,
+  sessionCookieNames: ReadonlySet<string>,
+): CredentialEvidence | undefined {
+  const value = write.value;
+  if (isDisplayData(value.node as ts.Expression, value.file)) return undefined;
+  const named =
+    write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
+  if (write.name !== undefined && !named && NOT_SESSION_NAME.test(write.name)) return undefined;
+  const issue: RoleSite = { node: write.node, file, message: `issued to the client by ${write.label}` };
+  const paths = credentialTaint.sourcesOf(value.node as ts.Expression, value.file).paths;
+  const bound = paths.find((path) => path.source.kind === 'bound');
+  const signed = paths.find((path) => path.source.kind === 'signed');
+  const bind = bound && bindSources.get(bound.steps[0].node);
+  if (bind) {
+    const bindFile = bound!.steps[0].file;
+    const resolve = resolveOf(bind, bindFile, file);
+    if (bind.identity || resolve || named) {
+      return {
+        by: 'role',
+        issue,
+        bind: { node: bind.node, file: bindFile, message: `bound to server-side state by ${bind.label}` },
+        resolve,
+        store: bind.store,
+      };
+    }
+  }
+  if (signed) {
+    const step = signed.steps[0];
+    return {
+      by: 'role',
+      issue,
+      bind: { node: step.node, file: step.file, message: `signed by the server (\`${signed.source.label}\`)` },
+      resolve: cookieReadBack(write, file),
+    };
+  }
+  const readBack = cookieReadBack(write, file);
+  if (readBack && credentialLike(value.node as ts.Expression)) {
+    return { by: 'role', issue, resolve: readBack };
+  }
+  return named ? { by: 'name', issue } : undefined;
+}
+
+function resolveOf(bind: Bind, bindFile: FileContext, issueFile: FileContext): RoleSite | undefined {
+  const fn = enclosingFunction(bind.node);
+  for (const file of bindFile === issueFile ? [bindFile] : [bindFile, issueFile]) {
+    const read = roleIndex(file).reads.find(
+      (candidate) => candidate.store === bind.store && (file !== bindFile || enclosingFunction(candidate.node) !== fn),
+    );
+    if (read) return { node: read.node, file, message: `looked up on later requests by ${read.label}` };
+  }
+  return undefined;
+}
+
+function cookieReadBack(write: CookieWrite, file: FileContext): RoleSite | undefined {
+  const nameArgument = ts.isCallExpression(write.node) ? write.node.arguments[0] : undefined;
+  const key =
+    write.name ?? (nameArgument && write.label !== 'Set-Cookie header' ? cookieKey(nameArgument, file) : undefined);
+  const node = key !== undefined ? roleIndex(file).cookieReads.get(key) : undefined;
+  return node ? { node, file, message: `read back from the request` } : undefined;
+}
+
+function credentialLike(value: ts.Expression): boolean {
+  const path = memberPath(unwrap(value));
+  return path !== undefined && path.some((segment) => CREDENTIAL_VALUE.test(segment));
+}
+
+/** `JSON.stringify(teams)`, an object or array literal, a number or boolean: data for the page, not a token. */
+export function isDisplayData(expression: ts.Expression, file: FileContext): boolean {
+  const resolved = resolveValue(expression, file).node;
+  const inner = ts.isExpression(resolved as ts.Expression) ? unwrap(resolved as ts.Expression) : resolved;
+  if (ts.isObjectLiteralExpression(inner) || ts.isArrayLiteralExpression(inner)) return true;
+  if (ts.isCallExpression(inner) && memberPath(inner.expression)?.join('.') === 'JSON.stringify') return true;
+  const value = staticValue(expression, file);
+  return value?.kind === 'number' || value?.kind === 'boolean';
+}
+
+/** The evidence as related locations of a finding (bind and resolve; the issue is usually the finding). */
+export function evidenceRelated(evidence: CredentialEvidence | undefined): { target: ts.Node; message: string }[] {
+  if (!evidence || evidence.by !== 'role') return [];
+  return [evidence.issue, evidence.bind, evidence.resolve]
+    .filter((site): site is RoleSite => site !== undefined)
+    .map((site) => ({ target: site.node, message: site.message }));
+}
+
+/**
+ * Hand-rolled session stores of this file as session-id sinks: writes and lookups on a store that one
+ * of `writes` binds a credential in (`sessions.set(id, …)` where `id` is also the session cookie).
+ * A Map of random ids never issued to a client (a cache, job ids, nonces) is not among them.
+ */
+export function handRolledStoreSinks(
+  writes: CookieWrite[],
+  file: FileContext,
+  sessionCookieNames: ReadonlySet<string>,
+): SessionIdSink[] {
+  const stores = new Set<ts.Node>();
+  for (const write of writes) {
+    const evidence = credentialEvidence(write, file, sessionCookieNames);
+    if (evidence?.store) stores.add(evidence.store);
+  }
+  if (stores.size === 0) return [];
+  const index = roleIndex(file);
+  return [
+    ...index.binds
+      .filter((bind) => stores.has(bind.store) && !verifiedFirst(bind))
+      .map((bind) => ({
+        model: 'hand-rolled',
+        kind: 'store-write' as const,
+        label: bind.label,
+        node: bind.node,
+        value: { node: bind.key, file },
+      })),
+    ...index.reads
+      .filter((read) => stores.has(read.store))
+      .map((read) => ({
+        model: 'hand-rolled',
+        kind: 'store-read' as const,
+        label: read.label,
+        node: read.node,
+        value: { node: read.key, file },
+      })),
+  ];
+}
+
+/**
+ * `jwt.verify(token, key, (err, decoded) => store.put(token, decoded))`: a key whose server signature
+ * is verified before the bind is not one the client can choose.
+ */
+function verifiedFirst(bind: Bind): boolean {
+  const keyText = unwrap(bind.key).getText();
+  const isVerify = (node: ts.Node) =>
+    ts.isCallExpression(node) &&
+    /^(verify|jwtVerify|unseal|unsealData|verifyToken)$/.test(accessedName(unwrap(node.expression)) ?? '') &&
+    node.arguments[0] !== undefined &&
+    unwrap(node.arguments[0]).getText() === keyText;
+  for (let current: ts.Node | undefined = bind.node.parent; current; current = current.parent) {
+    if (isVerify(current)) return true;
+    if (ts.isBlock(current)) {
+      const before = current.statements.filter((statement) => statement.end <= bind.node.pos);
+      const found = (node: ts.Node): boolean => isVerify(node) || ts.forEachChild(node, found) === true;
+      if (before.some(found)) return true;
+    }
+  }
+  return false;
+}
+
+// ---- URL tokens exchanged for a session --------------------------------------------------------------
+
+const urlInput = requestInputTaint();
+const lookupOf = new WeakMap<ts.Node, Read>();
+/** Lookups keyed by a URL value (`findFirst({ where: { key: url } })`, `links.get(code)`) as sources. */
+const urlLookupTaint = new TaintEngine({
+  isSource(node, file) {
+    if (!ts.isCallExpression(node) && !ts.isElementAccessExpression(node)) return undefined;
+    const read = roleIndex(file).reads.find((candidate) => candidate.node === node);
+    if (!read) return undefined;
+    const path = urlInput.sourcesOf(read.key, file, file).paths.find((candidate) => candidate.source.kind === 'url');
+    if (!path) return undefined;
+    lookupOf.set(node, read);
+    return { label: read.label, kind: 'url-lookup' };
+  },
+  // `jwt.sign({ sub: row.userId }, key)`: the session carries what the row said.
+  passThrough: (call) => (ts.isCallExpression(call) && signingCall(call) ? call.arguments.slice(0, 1) : undefined),
+});
+
+/** A URL token looked up and exchanged for a session in one handler. */
+export interface UrlTokenExchange {
+  lookup: RoleSite;
+  /** The path from the lookup to the issued session value. */
+  path: TaintPath;
+  consumed: boolean;
+  expires: boolean;
+}
+
+/**
+ * Whether the session value a write issues is minted from a row found by a URL value (a magic link, an
+ * access key, an invite): the URL then is a credential. `consumed` says the row is deleted or marked used
+ * in the handler, `expires` that an expiry is compared (or part of the lookup); a one-time, expiring link
+ * is the accepted pattern.
+ */
+export function urlTokenExchange(value: ts.Expression, file: FileContext): UrlTokenExchange | undefined {
+  const path = urlLookupTaint.sourcesOf(value, file).paths[0];
+  if (!path) return undefined;
+  const source = path.steps[0];
+  const read = lookupOf.get(source.node);
+  if (!read) return undefined;
+  const handler = enclosingFunction(read.node) ?? source.file.sourceFile;
+  const storeText = ts.isCallExpression(read.node)
+    ? unwrap((unwrap(read.node.expression) as ts.PropertyAccessExpression).expression).getText()
+    : undefined;
+  const method = ts.isCallExpression(read.node) ? accessedName(unwrap(read.node.expression)) : undefined;
+  const consumed = /^(delete|deleteMany|getdel|getDel|take)$/.test(method ?? '') || consumes(handler, storeText);
+  const lookupArgument = ts.isCallExpression(read.node) ? read.node.arguments[0] : undefined;
+  const expires = comparesExpiry(handler) || (lookupArgument !== undefined && mentionsExpiry(lookupArgument));
+  return {
+    lookup: { node: read.node, file: source.file, message: `the URL value is looked up by ${read.label}` },
+    path,
+    consumed,
+    expires,
+  };
+}
+
+/** `store.delete(…)`, `links.update({ data: { usedAt: … } })` on the same store inside the handler. */
+function consumes(handler: ts.Node, storeText: string | undefined): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      const method = accessedName(callee);
+      const receiver = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression).getText() : undefined;
+      if (method && /^(delete|deleteOne|deleteMany|del|destroy|remove|consume|invalidate)$/.test(method)) {
+        if (storeText === undefined || receiver === storeText || !receiver) found = true;
+      }
+      if (method && /^update/.test(method) && /\b(used|consumed|redeemed)/i.test(node.getText())) found = true;
+    }
+    if (!found) ts.forEachChild(node, visit);
+  };
+  visit(handler);
+  return found;
+}
+
+const helperWrites = new WeakMap<ts.Node, { index: number; write: CookieWrite }[]>();
+
+/**
+ * Cookie writes made by a helper this call invokes (`setSessionCookie(res, token)` in another file):
+ * the helper's own writes whose value is one of its parameters, re-expressed at the call with the
+ * argument passed for it.
+ */
+export function helperCookieWrites(call: ts.CallExpression, file: FileContext): CookieWrite[] {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return [];
+  const resolved = resolveValue(callee, file);
+  const fn = resolved.node;
+  if (!ts.isFunctionDeclaration(fn) && !ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return [];
+  let writes = helperWrites.get(fn);
+  if (!writes) {
+    writes = [];
+    const helperFile = resolved.file;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        for (const model of helperFile.models) {
+          for (const write of model.cookieWrites?.(node, helperFile) ?? []) {
+            const value = unwrap(write.value.node as ts.Expression);
+            const declaration = ts.isIdentifier(value) ? findDeclaration(value) : undefined;
+            const index = declaration && ts.isParameter(declaration) ? fn.parameters.indexOf(declaration) : -1;
+            if (index >= 0) writes!.push({ index, write });
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (fn.body) visit(fn.body);
+    helperWrites.set(fn, writes);
+  }
+  return writes
+    .filter(({ index }) => call.arguments[index] !== undefined)
+    .map(({ index, write }) => ({
+      ...write,
+      node: call,
+      label: `${labelOf(callee, file)}() (${write.label} in ${resolved.file.path})`,
+      value: { node: call.arguments[index], file },
+    }));
+}
