@@ -748,9 +748,16 @@ export function sessionIdTaint(): ModelTaint {
 export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionIdSink) => void) {
   const cookieWrites: CookieWrite[] = [];
   const sessionCookieNames = new Set<string>();
+  // A model's session-id sinks describe how code *using* a library sets the id (`req.sessionID = …`).
+  // Inside the library's own package they are its implementation: express-session's middleware
+  // reads the cookie into `req.sessionID` only to look it up in the store and mints a fresh id when
+  // the store has none, which is the resolve step, not adoption.
+  const ownPackage = file.manifest?.name;
   const visit = (node: ts.Node) => {
     for (const model of file.models) {
-      for (const sink of model.sessionIdSinks?.(node, file) ?? []) onSink(sink);
+      if (ownPackage === undefined || !model.packages.includes(ownPackage)) {
+        for (const sink of model.sessionIdSinks?.(node, file) ?? []) onSink(sink);
+      }
       if (ts.isCallExpression(node)) {
         const site = model.sessionOptions?.(node, file);
         if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
