@@ -141,7 +141,16 @@ function checkMilliseconds(ctx: RuleContext, attribute: string, value: Located, 
       ? [
           {
             suggestionId: 'toSeconds',
-            edits: [{ start: node.getStart(), end: node.getEnd(), newText: `Math.floor(${inner} / 1000)` }],
+            // A shorthand property (`{ expires }`) keeps its key: `{ expires: Math.floor(expires / 1000) }`.
+            edits: [
+              {
+                start: node.getStart(),
+                end: node.getEnd(),
+                newText: ts.isShorthandPropertyAssignment(node.parent)
+                  ? `${node.getText()}: Math.floor(${inner} / 1000)`
+                  : `Math.floor(${inner} / 1000)`,
+              },
+            ],
           },
         ]
       : [],
