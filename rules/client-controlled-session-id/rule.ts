@@ -111,7 +111,10 @@ function check(
         : []),
     ],
     related,
-    fixes: inThisFile && !use.target ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))] : [],
+    fixes:
+      inThisFile && !use.target && use.replaceable !== false
+        ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))]
+        : [],
   });
 }
 

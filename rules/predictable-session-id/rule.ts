@@ -107,7 +107,15 @@ export default defineRule(meta, (ctx) => {
           : `the session cookie (${write.label})`;
         const related = evidenceRelated(evidence);
         if (evidence && checkConstant(ctx, write, label, reported)) continue;
-        check(ctx, write.node, { label, value: write.value }, reported, related);
+        // A raw `Set-Cookie` header value is the whole cookie string (`sid=…; HttpOnly`): replacing it
+        // with an id would drop the name and attributes, so no one-edit fix is offered there.
+        check(
+          ctx,
+          write.node,
+          { label, value: write.value, replaceable: write.label !== 'Set-Cookie header' },
+          reported,
+          related,
+        );
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
         if (!operation.isSessionTable || operation.kind !== 'put') continue;
@@ -149,7 +157,9 @@ function checkConstant(ctx: RuleContext, write: CookieWrite, label: string, repo
     messageId: 'constant',
     data: { sink: label.charAt(0).toUpperCase() + label.slice(1), value: value.value },
     flow: [{ target, message: `the constant \`${value.value}\` is issued as ${label}` }],
-    fixes: write.value.file === ctx.file ? [cryptoRandomFix(ctx.file, write.value.node)] : [],
+    // No fix: a constant marks "signed in" and is compared somewhere; a random value in its place
+    // would be checked against nothing. The message says to issue a random id bound on the server.
+    fixes: [],
   });
   return true;
 }
@@ -189,7 +199,7 @@ function check(
     },
     related,
     flow: flowSteps(path, { node: value, message: sinkMessage }),
-    fixes: inThisFile ? [cryptoRandomFix(ctx.file, value)] : [],
+    fixes: inThisFile && use.replaceable !== false ? [cryptoRandomFix(ctx.file, value)] : [],
   });
 }
 

@@ -20,6 +20,7 @@ import type {
   SessionIdSink,
   UrlSink,
 } from './session-id-concepts.js';
+import { HAND_ROLLED_MODEL } from './session-id-concepts.js';
 import type { FileContext, Model } from './model.js';
 
 /**
@@ -776,6 +777,12 @@ export interface SessionIdSinkUse {
   generator?: boolean;
   /** Where to report when not at the value (a request cookie built from pairs pushed earlier). */
   target?: ts.Node;
+  /**
+   * False when replacing the value with a fresh CSPRNG id would not be a working fix: the key of a
+   * hand-rolled store (the cookie issued elsewhere still carries the old value, so the entry would be
+   * unreachable). The fix then belongs where the id is minted and issued, which one edit cannot do.
+   */
+  replaceable?: boolean;
 }
 
 /** The values a session-id sink receives: each value an id-generator callback returns, or the id itself. */
@@ -793,5 +800,7 @@ export function sessionIdSinkUses(sink: SessionIdSink): SessionIdSinkUse[] {
       { label: `the session cookie planted in the request (\`${sink.label}\`)`, value: sink.value, target: sink.node },
     ];
   }
-  return sink.value ? [{ label: `\`${sink.label}\``, value: sink.value }] : [];
+  return sink.value
+    ? [{ label: `\`${sink.label}\``, value: sink.value, replaceable: sink.model !== HAND_ROLLED_MODEL }]
+    : [];
 }

@@ -4,7 +4,7 @@ import { accessedName, enclosingFunction, memberPath, propertyNameText, stringVa
 import { TaintEngine, type TaintPath } from '../taint.js';
 import { resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
-import type { CookieWrite, SessionIdSink } from '../../models/session-id-concepts.js';
+import { type CookieWrite, HAND_ROLLED_MODEL, type SessionIdSink } from '../../models/session-id-concepts.js';
 import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
 import { signingCall } from '../../models/weak-randomness.js';
 import {
@@ -409,7 +409,7 @@ export function handRolledStoreSinks(
     ...index.binds
       .filter((bind) => stores.has(bind.store) && !verifiedFirst(bind))
       .map((bind) => ({
-        model: 'hand-rolled',
+        model: HAND_ROLLED_MODEL,
         kind: 'store-write' as const,
         label: bind.label,
         node: bind.node,
@@ -418,7 +418,7 @@ export function handRolledStoreSinks(
     ...index.reads
       .filter((read) => stores.has(read.store))
       .map((read) => ({
-        model: 'hand-rolled',
+        model: HAND_ROLLED_MODEL,
         kind: 'store-read' as const,
         label: read.label,
         node: read.node,
