@@ -66,6 +66,8 @@ export {
   happensOnExit,
   type PathOptions,
 } from './analysis/flow.js';
+export { callExpressions, callsOf } from './analysis/call-sites.js';
+export { isPackageEntryPoint } from './analysis/package-entry.js';
 export {
   describeRoute,
   functionOf,

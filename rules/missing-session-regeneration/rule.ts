@@ -1,4 +1,6 @@
 import {
+  callExpressions,
+  callsOf,
   completesRotation,
   credentialCheckAt,
   defineRule,
@@ -14,6 +16,7 @@ import {
   isIdentityKey,
   isLogoutHandler,
   isNonIdentityKey,
+  isPackageEntryPoint,
   type LoginCall,
   type LoginOrigin,
   loginOriginOf,
@@ -106,7 +109,9 @@ export default defineRule(meta, (ctx) => {
         const verdict = judge(write, context);
         if (verdict.kind !== 'unsafe' || reportedOwners.has(verdict.owner)) continue;
         reportedOwners.add(verdict.owner);
-        reportWrite(ctx, write, verdict, { rotations, routes, credentials });
+        const callers = managerCallers(write, verdict.owner, context);
+        if (callers?.allRotated && !isPackageEntryPoint(file)) continue;
+        reportWrite(ctx, write, verdict, { rotations, routes, credentials }, callers?.unrotated ?? []);
       }
     },
   };
@@ -206,6 +211,77 @@ interface JudgeContext {
   rotations: SessionRotation[];
   logins: LoginCall[];
   routes: Map<ts.Node, RouteRegistration>;
+}
+
+/** The same facts the walk collects, for a file the rule is not walking (a manager's caller). */
+const contexts = new WeakMap<ts.SourceFile, JudgeContext>();
+
+function judgeContextOf(file: FileContext): JudgeContext {
+  const known = contexts.get(file.sourceFile);
+  if (known) return known;
+  const context: JudgeContext = { file, rotations: [], logins: [], routes: new Map() };
+  for (const call of callExpressions(file)) {
+    const rotation = rotationAt(call, file);
+    if (rotation) context.rotations.push(rotation);
+    const login = loginCallAt(call, file);
+    if (login) context.logins.push(login);
+    for (const route of routeRegistrations(call, file))
+      if (!context.routes.has(route.handler)) context.routes.set(route.handler, route);
+  }
+  contexts.set(file.sourceFile, context);
+  return context;
+}
+
+/** A call of a session manager that passes it the request without rotating the session first. */
+interface UnrotatedCaller {
+  call: ts.CallExpression;
+  file: FileContext;
+  where: string;
+}
+
+/**
+ * A session manager is a function or method that receives the request and writes identity into its
+ * session (`establishSession(req, user)`, `binder.bind(request, principal)`): a login at its
+ * definition, so a library's own code is found without its host application. Its callers in the
+ * scanned code (same file, files importing it) are judged like writes: a call not preceded by a
+ * completed rotation on every path is unrotated.
+ *
+ * The finding stays at the definition, with the unrotated callers as related locations: the fix
+ * belongs there (rotate inside the manager, once, for every caller), and one login gives one finding
+ * however many routes call it. A manager every visible caller calls after rotating is silent, unless
+ * its file is a package entry point: then callers outside the scan may not rotate. Undefined for
+ * route handlers and functions with no visible caller (reported as before).
+ */
+function managerCallers(
+  write: IdentityWrite,
+  owner: ts.FunctionLikeDeclaration,
+  context: JudgeContext,
+): { unrotated: UnrotatedCaller[]; allRotated: boolean } | undefined {
+  if (routeOf(owner, context.routes, context.file)) return undefined;
+  const receiver = receivingFunction(write.session.carrier);
+  if (!receiver || receiver.fn !== owner) return undefined;
+  const calls = callsOf(owner, context.file).filter(({ call }) => call.arguments.length > receiver.index);
+  if (calls.length === 0) return undefined;
+  const unrotated: UnrotatedCaller[] = [];
+  let undecided = false;
+  for (const { call, file } of calls) {
+    const argument = call.arguments[receiver.index];
+    const callerContext = file.sourceFile === context.file.sourceFile ? context : judgeContextOf(file);
+    const verdict = judge({ node: call, session: { carrier: argument } }, callerContext);
+    if (verdict.kind === 'safe') continue;
+    // Undecidable callers (a loop, a value not received as a parameter) are not listed, but keep the
+    // definition reported.
+    if (verdict.kind === 'skip') {
+      undecided = true;
+      continue;
+    }
+    unrotated.push({
+      call,
+      file,
+      where: describeRoute(routeOf(verdict.owner, callerContext.routes, file), verdict.owner),
+    });
+  }
+  return { unrotated, allRotated: unrotated.length === 0 && !undecided };
 }
 
 /** The call a function is passed to as an argument, and its position. */
@@ -327,6 +403,7 @@ function reportWrite(
     routes: Map<ts.Node, RouteRegistration>;
     credentials: { call: ts.CallExpression; label: string }[];
   },
+  callers: UnrotatedCaller[],
 ): void {
   const file = ctx.file;
   const owner = verdict.owner;
@@ -345,6 +422,11 @@ function reportWrite(
     related.push({ target: write.helper.writeNode, message: `${write.helper.name}() writes '${write.key}' here` });
   if (write.origin && write.origin.file.sourceFile === file.sourceFile && !credential)
     related.push({ target: write.origin.node, message: `the written value comes from here (${write.origin.label})` });
+  for (const caller of callers)
+    related.push({
+      target: caller.call,
+      message: `called from ${caller.where} at ${caller.file.path}:${caller.file.lineOf(caller.call)}, which does not rotate the session first`,
+    });
   let messageId: string;
   const data: Record<string, string | number> = { key: write.key, where };
   if (earlierCallback && !verdict.someRotated) {

@@ -190,6 +190,28 @@ export function nestRoute(method: ts.FunctionLikeDeclaration, file: FileContext)
   };
 }
 
+/**
+ * What runs before a handler and may verify the user: the middlewares before it in its route
+ * registration (`app.post('/login', passport.authenticate('local'), handler)`), or the arguments of
+ * NestJS `@UseGuards(…)` on the controller method and its class.
+ */
+export function guardsBefore(fn: ts.FunctionLikeDeclaration, file: FileContext): ts.Expression[] {
+  if (ts.isMethodDeclaration(fn)) {
+    if (!nestRoute(fn, file)) return [];
+    return [...decoratorsOf(fn), ...decoratorsOf(fn.parent)]
+      .filter((decorator) => decoratorName(decorator) === 'UseGuards')
+      .flatMap((decorator) => {
+        const expression = unwrap(decorator.expression);
+        return ts.isCallExpression(expression) ? [...expression.arguments] : [];
+      });
+  }
+  let node: ts.Node = fn;
+  while (node.parent && ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  if (!node.parent || !ts.isCallExpression(node.parent)) return [];
+  const route = routeRegistrations(node.parent, file).find((registration) => registration.handler === fn);
+  return route ? route.chain.slice(0, route.index) : [];
+}
+
 /** Parameters decorated with one of `names` (NestJS `@Req()`, `@Session()`). */
 export function parameterDecorator(parameter: ts.ParameterDeclaration): string | undefined {
   for (const decorator of decoratorsOf(parameter)) {

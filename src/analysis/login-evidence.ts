@@ -14,6 +14,13 @@ import { resolveValue } from './values.js';
 /** A call the models know as a credential check or token exchange, with its label. */
 export type RecogniseCheck = (call: ts.CallExpression, file: FileContext) => string | undefined;
 
+/** What the models recognise: checks and exchanges by call, and a user verified before the handler ran. */
+export interface LoginRecognisers {
+  call: RecogniseCheck;
+  /** `req.user` in a handler behind an authenticating guard or middleware (session-concepts.ts). */
+  verifiedUser?: (expression: ts.Expression, file: FileContext) => LoginOrigin | undefined;
+}
+
 const MAX_DEPTH = 12;
 
 /** The OAuth 2 grant type of an authorization-code exchange (RFC 6749 §4.1.3): a protocol constant. */
@@ -33,17 +40,20 @@ export interface LoginOrigin {
 /**
  * Where a value written into the session comes from, when that is a login: a credential check or
  * token exchange the models recognise (an OAuth client's `getToken`, `bcrypt.compare`), or a request
- * to a token endpoint (`grant_type: 'authorization_code'`), directly or through local helpers,
- * `await`, member reads (`grant.access_token`), `response.json()` and spreads.
+ * to a token endpoint (`grant_type: 'authorization_code'`), or the user an authenticating guard left
+ * on the request (`req.user` behind `AuthGuard('local')`), directly or through local helpers, `await`,
+ * member reads (`grant.access_token`, `req.user.id`), `response.json()` and spreads.
  */
 export function loginOrigin(
   expression: ts.Expression,
   file: FileContext,
-  recognise: RecogniseCheck,
+  recognise: LoginRecognisers,
   depth = 0,
 ): LoginOrigin | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const inner = unwrap(expression);
+  const verified = recognise.verifiedUser?.(inner, file);
+  if (verified) return verified;
   if (ts.isAwaitExpression(inner)) return loginOrigin(inner.expression, file, recognise, depth + 1);
   if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
     return loginOrigin(inner.expression, file, recognise, depth + 1) ?? resolvedOrigin(inner, file, recognise, depth);
@@ -56,7 +66,7 @@ export function loginOrigin(
 function resolvedOrigin(
   expression: ts.Expression,
   file: FileContext,
-  recognise: RecogniseCheck,
+  recognise: LoginRecognisers,
   depth: number,
 ): LoginOrigin | undefined {
   const resolved = resolveValue(expression, file);
@@ -67,10 +77,10 @@ function resolvedOrigin(
 function callOrigin(
   call: ts.CallExpression,
   file: FileContext,
-  recognise: RecogniseCheck,
+  recognise: LoginRecognisers,
   depth: number,
 ): LoginOrigin | undefined {
-  const label = recognise(call, file);
+  const label = recognise.call(call, file);
   if (label) return { node: call, file, label };
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee) && RESHAPING.has(callee.name.text))

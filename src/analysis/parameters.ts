@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { FileContext } from '../analysis/file-context.js';
+import { callsOf } from './call-sites.js';
 import { type ModuleReference, moduleReferenceOf } from './imports.js';
 import { findDeclaration } from './scope.js';
 import { accessedName, isFunctionLike, unwrap } from './syntax.js';
-import { findExport, resolveValue } from './values.js';
 
 /**
  * Library objects often arrive as parameters instead of imports: a router factory
@@ -86,49 +86,4 @@ function callerReference(
     agreed = reference;
   }
   return agreed;
-}
-
-/** Calls of `fn` in its own file and in the scanned files that import that file. */
-function callsOf(fn: ts.FunctionLikeDeclaration, file: FileContext): { call: ts.CallExpression; file: FileContext }[] {
-  const calls: { call: ts.CallExpression; file: FileContext }[] = [];
-  for (const caller of [file, ...file.importers]) {
-    for (const call of callExpressions(caller)) {
-      if (calledFunction(call, caller) === fn) calls.push({ call, file: caller });
-    }
-  }
-  return calls;
-}
-
-/** The node a call invokes, following `const f = require('./m')` to what `./m` exports as a whole. */
-function calledFunction(call: ts.CallExpression, file: FileContext): ts.Node {
-  const resolved = resolveValue(call.expression, file);
-  const node = resolved.node;
-  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
-    const specifier = node.arguments[0];
-    const target =
-      specifier && ts.isStringLiteralLike(specifier) ? resolved.file.resolveImport(specifier.text) : undefined;
-    const exported = target && findExport(target, 'default');
-    if (exported && ts.isExpression(exported.node)) return resolveValue(exported.node, exported.file).node;
-  }
-  return node;
-}
-
-const callsByFile = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
-
-function callExpressions(file: FileContext): ts.CallExpression[] {
-  let calls = callsByFile.get(file.sourceFile);
-  if (!calls) {
-    const found: ts.CallExpression[] = [];
-    const stack: ts.Node[] = [file.sourceFile];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (ts.isCallExpression(node)) found.push(node);
-      ts.forEachChild(node, (child) => {
-        stack.push(child);
-      });
-    }
-    calls = found;
-    callsByFile.set(file.sourceFile, calls);
-  }
-  return calls;
 }

@@ -12,7 +12,7 @@ import type {
 import { happensOnExit } from './flow.js';
 import { isIdentityKey } from './identity-keys.js';
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
-import { functionOf } from './handlers.js';
+import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
 import { isFunctionLike, unwrap } from './syntax.js';
 
@@ -68,7 +68,29 @@ export function credentialCheckAt(call: ts.CallExpression, file: FileContext): C
  * exchange the models recognise, or a token endpoint request, through helpers, awaits and members.
  */
 export function loginOriginOf(expression: ts.Expression, file: FileContext): LoginOrigin | undefined {
-  return loginOrigin(expression, file, (call, at) => credentialCheckAt(call, at as FileContext)?.label);
+  return loginOrigin(expression, file, {
+    call: (call, at) => credentialCheckAt(call, at as FileContext)?.label,
+    verifiedUser: (candidate, at) => verifiedUserOf(candidate, at as FileContext),
+  });
+}
+
+/**
+ * `req.user` in a handler that runs behind a middleware or guard verifying the user
+ * (`passport.authenticate('local')` before it in the route, `@UseGuards(AuthGuard('local'))`): the
+ * user is a login's result, so writing it (or its id) into the session is a login whatever the key.
+ */
+export function verifiedUserOf(expression: ts.Expression, file: FileContext): LoginOrigin | undefined {
+  const inner = unwrap(expression);
+  if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'user') return undefined;
+  const request = unwrap(inner.expression);
+  if (!ts.isIdentifier(request)) return undefined;
+  const receiver = receivingFunction(request);
+  if (!receiver) return undefined;
+  for (const guard of guardsBefore(receiver.fn, file)) {
+    const label = first(file, (model) => model.verifiesUser?.(guard, file));
+    if (label) return { node: guard, file, label: `the user verified by ${label}` };
+  }
+  return undefined;
 }
 
 /** Model ids that describe a session store (they declare `stateless` either way). */

@@ -80,6 +80,12 @@ export interface Model {
   rotationFix?(write: SessionWrite, file: FileContext, context: RotationFixContext): RotationFixTemplate | undefined;
   /** A credential check (`bcrypt.compare`, `crypto.timingSafeEqual`), evidence that a handler logs in. */
   credentialCheck?(call: ts.CallExpression, file: FileContext): CredentialCheck | undefined;
+  /**
+   * A middleware or guard that verifies the user before the handler runs and leaves it on the request
+   * (`passport.authenticate('local')`, NestJS `AuthGuard('local')` in `@UseGuards`): the label for
+   * messages, so `req.user` in that handler is a login's result.
+   */
+  verifiesUser?(guard: ts.Expression, file: FileContext): string | undefined;
   /** A logout performed by a library (`req.logout()`, `request.logOut()`) and whether its version ends the session. */
   logoutCall?(call: ts.CallExpression, file: FileContext): LogoutCall | undefined;
   /** Clearing a cookie in the response (`res.clearCookie(name)`, `ctx.cookies.set(name, null)`, `h.unstate(name)`). */

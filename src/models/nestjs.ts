@@ -3,10 +3,11 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { decoratorsOf } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { unwrap } from '../analysis/syntax.js';
+import { resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { loginVerdict } from './login-versions.js';
 import type { Model } from './model.js';
-import { PASSPORT_ADVISORY } from './passport.js';
+import { logsInWithStrategy, PASSPORT_ADVISORY } from './passport.js';
 import { methodRotation, sessionMethodCall, sessionWritesWith } from './session-access.js';
 import type { SessionObject } from './session-lifecycle.js';
 import { nestRequestInput } from './session-id-libraries.js';
@@ -43,6 +44,52 @@ function extendsAuthGuard(node: ts.Node): boolean {
   return false;
 }
 
+/** `AuthGuard('local')` from @nestjs/passport: the strategies it names, when they log a browser in. */
+function authGuardStrategy(expression: ts.Expression, file: FileContext): string | undefined {
+  const call = unwrap(expression);
+  if (!ts.isCallExpression(call) || !refersTo(moduleReferenceOf(call.expression), '@nestjs/passport', 'AuthGuard'))
+    return undefined;
+  const strategy = logsInWithStrategy(call.arguments[0], file);
+  return strategy ? `AuthGuard(${strategy})` : undefined;
+}
+
+/** Whether a class calls `super.logIn(…)`: then it logs in itself, and that login is judged at the guard. */
+function callsSuperLogIn(node: ts.Node): boolean {
+  if (ts.isCallExpression(node)) {
+    const callee = unwrap(node.expression);
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      callee.expression.kind === ts.SyntaxKind.SuperKeyword &&
+      callee.name.text === 'logIn'
+    )
+      return true;
+  }
+  return ts.forEachChild(node, callsSuperLogIn) ?? false;
+}
+
+/**
+ * `@UseGuards(AuthGuard('local'))`, or a guard class `extends AuthGuard('local')` that does not log in
+ * itself (`super.logIn(request)` is a login, judged there): the handler's `req.user` is verified.
+ */
+function verifiesUser(guard: ts.Expression, file: FileContext): string | undefined {
+  let expression = unwrap(guard);
+  if (ts.isNewExpression(expression)) expression = unwrap(expression.expression);
+  const direct = authGuardStrategy(expression, file);
+  if (direct) return direct;
+  if (!ts.isIdentifier(expression)) return undefined;
+  const resolved = resolveValue(expression, file);
+  const declaration = ts.isClassLike(resolved.node) ? resolved.node : findDeclaration(expression);
+  if (!declaration || !ts.isClassLike(declaration) || callsSuperLogIn(declaration)) return undefined;
+  for (const clause of declaration.heritageClauses ?? []) {
+    if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) {
+      const base = authGuardStrategy(type.expression, resolved.file);
+      if (base) return `${expression.text} (${base})`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * NestJS: sessions are express-session's (or @fastify/session's), reached through `@Req() req` —
  * handled by those models — or a `@Session()` parameter, handled here. @nestjs/passport guards log in
@@ -54,6 +101,7 @@ export const nestjs: Model = {
   packages: ['@nestjs/common', '@nestjs/passport'],
   keywords: ['session', 'login'],
   sessionObject: findSession,
+  verifiesUser,
   requestInput: nestRequestInput,
   sessionWrites: sessionWritesWith('@nestjs/common', findSession),
   rotation: methodRotation('@nestjs/common', findSession, 'regenerate', 'callback'),

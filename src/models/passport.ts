@@ -125,10 +125,56 @@ export function requestLogin(call: ts.CallExpression, _file: FileContext): ts.Ex
   return receiver.index === 0 || decorated ? request : undefined;
 }
 
+/**
+ * Strategies that authenticate every request from a credential it carries (a bearer token, an API key,
+ * basic auth) rather than logging a browser in: the user they leave on the request is not a login's.
+ */
+const PER_REQUEST_STRATEGY = /jwt|bearer|api[-_]?key|header|basic|anonymous|cookie|session/i;
+
+/**
+ * Whether a strategy argument (`'local'`, `['local', 'ldap']`) names strategies that log a browser in.
+ * An unknown name (a variable) does not count: the guard may be a per-request token check.
+ */
+export function logsInWithStrategy(argument: ts.Expression | undefined, file: FileContext): string | undefined {
+  if (!argument) return undefined;
+  const inner = unwrap(argument);
+  const elements = ts.isArrayLiteralExpression(inner) ? [...inner.elements] : [inner];
+  const names: string[] = [];
+  for (const element of elements) {
+    const value = staticValue(element, file);
+    if (value?.kind !== 'string') return undefined;
+    names.push(value.value);
+  }
+  if (names.length === 0 || names.some((name) => PER_REQUEST_STRATEGY.test(name))) return undefined;
+  return names.map((name) => `'${name}'`).join(', ');
+}
+
+/**
+ * `passport.authenticate('local', …)` as a middleware before the handler (also with `session: false`):
+ * passport has verified the user and set `req.user` when the handler runs. A custom callback decides
+ * itself what happens with the user.
+ */
+function verifiesUser(guard: ts.Expression, file: FileContext): string | undefined {
+  const call = unwrap(guard);
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = unwrap(call.expression);
+  if (accessedName(callee) !== 'authenticate') return undefined;
+  if (!refersTo(moduleReferenceThrough(callee, file), 'passport', 'authenticate')) return undefined;
+  if (
+    call.arguments
+      .slice(1)
+      .some((argument) => callbackArgument({ arguments: [argument] } as unknown as ts.CallExpression, file))
+  )
+    return undefined;
+  const strategy = logsInWithStrategy(call.arguments[0], file);
+  return strategy ? `passport.authenticate(${strategy})` : undefined;
+}
+
 export const passport: Model = {
   id: 'passport',
   packages: ['passport'],
   keywords: ['passport', 'login', 'logout'],
+  verifiesUser,
   // From the fixed versions logout regenerates the session too (the same change as for login), and
   // requires a callback: `req.logout()` without one throws.
   logoutCall: requestLogout('passport', (file) => loginVerdict(file, PASSPORT_ADVISORY), true),

@@ -1,0 +1,94 @@
+import { ts } from 'ts-morph';
+import type { FileContext } from './file-context.js';
+import { findDeclaration } from './scope.js';
+import { unwrap } from './syntax.js';
+import { findExport, resolveValue } from './values.js';
+
+/**
+ * The visible call sites of a function or method: in its own file and in the scanned files that
+ * import that file (`file.importers`). Used to follow a parameter to the arguments its callers pass
+ * (parameters.ts) and to list the callers of a function that logs a user in (the session rules).
+ * Calls through a value the analysis cannot resolve (a dependency-injected instance, a callback
+ * stored in a map) are not found.
+ */
+export function callsOf(
+  fn: ts.FunctionLikeDeclaration,
+  file: FileContext,
+): { call: ts.CallExpression; file: FileContext }[] {
+  const calls: { call: ts.CallExpression; file: FileContext }[] = [];
+  for (const caller of [file, ...file.importers]) {
+    for (const call of callExpressions(caller)) {
+      if (calls.some((known) => known.call === call)) continue;
+      if (calledFunction(call, caller) === fn || calledMethod(call, caller) === fn) calls.push({ call, file: caller });
+    }
+  }
+  return calls;
+}
+
+/** The node a call invokes, following `const f = require('./m')` to what `./m` exports as a whole. */
+function calledFunction(call: ts.CallExpression, file: FileContext): ts.Node {
+  const resolved = resolveValue(call.expression, file);
+  const node = resolved.node;
+  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
+    const specifier = node.arguments[0];
+    const target =
+      specifier && ts.isStringLiteralLike(specifier) ? resolved.file.resolveImport(specifier.text) : undefined;
+    const exported = target && findExport(target, 'default');
+    if (exported && ts.isExpression(exported.node)) return resolveValue(exported.node, exported.file).node;
+  }
+  return node;
+}
+
+/**
+ * A method a call invokes: `this.bind(…)` inside the class, or `binder.bind(…)` where `binder` is a
+ * const bound to `new C(…)` (also through an import); fields set in a constructor are not followed.
+ */
+function calledMethod(call: ts.CallExpression, file: FileContext): ts.Node | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const name = callee.name.text;
+  const receiver = unwrap(callee.expression);
+  let classNode: ts.Node | undefined;
+  if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+    let current: ts.Node | undefined = call.parent;
+    while (current && !ts.isClassLike(current)) current = current.parent;
+    classNode = current;
+  } else {
+    const instance = resolveValue(receiver, file);
+    const created = unwrap(instance.node as ts.Expression);
+    if (!ts.isNewExpression(created)) return undefined;
+    const constructed = resolveValue(created.expression, instance.file).node;
+    classNode = ts.isClassLike(constructed) ? constructed : classOfIdentifier(constructed);
+  }
+  if (!classNode || !ts.isClassLike(classNode)) return undefined;
+  return classNode.members.find(
+    (member) => ts.isMethodDeclaration(member) && ts.isIdentifier(member.name) && member.name.text === name,
+  );
+}
+
+function classOfIdentifier(node: ts.Node): ts.Node | undefined {
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = findDeclaration(node);
+  return declaration && ts.isClassLike(declaration) ? declaration : undefined;
+}
+
+const callsByFile = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
+
+/** Every call expression of a file, in no particular order (cached per parsed file). */
+export function callExpressions(file: FileContext): ts.CallExpression[] {
+  let calls = callsByFile.get(file.sourceFile);
+  if (!calls) {
+    const found: ts.CallExpression[] = [];
+    const stack: ts.Node[] = [file.sourceFile];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (ts.isCallExpression(node)) found.push(node);
+      ts.forEachChild(node, (child) => {
+        stack.push(child);
+      });
+    }
+    calls = found;
+    callsByFile.set(file.sourceFile, calls);
+  }
+  return calls;
+}
