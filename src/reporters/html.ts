@@ -341,6 +341,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--border);vertical-align:top}
 th{font-size:12px;color:var(--muted);font-weight:600}
 .num{text-align:right}
+.rule,.finding{scroll-margin-top:72px}
 .rule{margin:24px 0;padding:16px;border:1px solid var(--border);border-radius:8px}
 .rule-id{color:var(--muted);font-weight:400}
 .count{color:var(--muted);font-weight:400;font-size:13px}
@@ -429,7 +430,8 @@ const SCRIPT = `
     hash.split('&').forEach(function (pair) {
       var eq = pair.indexOf('=');
       var key = pair.slice(0, eq);
-      var value = decodeURIComponent(pair.slice(eq + 1));
+      var value = '';
+      try { value = decodeURIComponent(pair.slice(eq + 1)); } catch (e) { /* a hand-edited fragment with a stray % */ }
       if (key === 'severity') {
         var wanted = value.split(',');
         boxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) >= 0; });

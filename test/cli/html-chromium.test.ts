@@ -143,6 +143,12 @@ describe.skipIf(!chromium)('--format html in headless Chromium', () => {
       location.hash = '#severity=warning';
     })`);
     expect((await shown()).ids).toEqual(idsWhere((f) => f.severity === 'warning'));
+    // A malformed fragment (a stray %) is ignored, not an uncaught error.
+    await page.evaluate(`new Promise((resolve) => {
+      window.addEventListener('hashchange', () => setTimeout(resolve), { once: true });
+      location.hash = '#severity=warning&rule=%E0%A4%A';
+    })`);
+    expect((await shown()).ids).toEqual(idsWhere((f) => f.severity === 'warning'));
     // A plain anchor (the rule index links) leaves the filters alone.
     await page.evaluate(`new Promise((resolve) => {
       window.addEventListener('hashchange', () => setTimeout(resolve), { once: true });
