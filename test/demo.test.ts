@@ -35,7 +35,7 @@ describe('fixate on the bundled demo project (the README quick start)', () => {
   });
 
   it('gives byte-identical reports on two runs, in every format', () => {
-    for (const format of ['text', 'json', 'sarif']) {
+    for (const format of ['text', 'json', 'sarif', 'html']) {
       const first = runBin([demo, '--format', format, '--no-color']);
       const second = runBin([demo, '--format', format, '--no-color']);
       expect(second.stdout, format).toBe(first.stdout);

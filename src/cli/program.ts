@@ -22,6 +22,7 @@ export interface Reporters {
   renderText(result: ScanResult, options: { color: boolean; debug?: boolean }): string;
   renderJson(result: ScanResult): string;
   renderSarif(result: ScanResult, options: { category?: string }): string;
+  renderHtml(result: ScanResult): string;
   renderGithub(result: ScanResult): string;
 }
 
@@ -419,6 +420,7 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     if (format === 'json') return reporters.renderJson(result);
     if (format === 'sarif') return reporters.renderSarif(result, { category: settings.sarifCategory });
     if (format === 'github') return reporters.renderGithub(result);
+    if (format === 'html') return reporters.renderHtml(result);
     return reporters.renderText(result, { color, debug: flags.debug });
   };
 

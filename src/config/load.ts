@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RuleSetting } from '../engine/options.js';
 import type { FailOn } from '../types.js';
 
-export type ReportFormat = 'text' | 'json' | 'sarif' | 'github';
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html';
 
 /** The options a project can pin in `fixate.config.json` or a `"fixate"` key in package.json. */
 export interface FixateConfig {
@@ -62,7 +62,7 @@ export class ConfigError extends Error {
 
 export const CONFIG_FILE_NAME = 'fixate.config.json';
 
-export const FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github'];
+export const FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github', 'html'];
 const FAIL_ON: readonly string[] = ['error', 'warning', 'note', 'none'];
 const RULE_SETTINGS: readonly string[] = ['off', 'error', 'warning', 'note'];
 

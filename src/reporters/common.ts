@@ -48,3 +48,22 @@ export function skippedByCode(notifications: readonly Notification[]): [string, 
     .map(([code, set]): [string, number] => [code, set.size])
     .sort((a, b) => compareStrings(a[0], b[0]));
 }
+
+/**
+ * Scanned code is attacker-controlled text: a snippet or a message quoting it could carry terminal
+ * escapes or Trojan Source bidi overrides (CVE-2021-42574). Those are shown escaped, never emitted.
+ * Tabs stay, because code frames must line up with the source.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const UNSAFE_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One unsafe character as the escape that shows it: `\x1b`, `\u202e`. */
+export function unsafeCharEscape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `text` with every character of `UNSAFE_CHARS` replaced by its visible escape. */
+export function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_CHARS, unsafeCharEscape);
+}

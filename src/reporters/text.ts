@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Finding, Fix, FlowStep, Location, Notification, RuleDescriptor, ScanResult, Severity } from '../types.js';
-import { SEVERITIES, skippedByCode, sortFindings, sortNotifications } from './common.js';
+import { escapeUnsafe, SEVERITIES, skippedByCode, sortFindings, sortNotifications } from './common.js';
 
 export interface TextOptions {
   color: boolean;
@@ -9,21 +9,9 @@ export interface TextOptions {
 }
 
 /** Lines of a finding's region shown in its code frame. */
-const MAX_FRAME_LINES = 6;
-/**
- * Scanned code is attacker-controlled text: a snippet or a message quoting it could carry terminal
- * escapes or Trojan Source bidi overrides (CVE-2021-42574). Those are shown escaped, never emitted.
- * Tabs stay, because code frames must line up with the source.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-function clean(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export const MAX_FRAME_LINES = 6;
+/** Control characters and bidi overrides in scanned code are shown escaped (see `escapeUnsafe`). */
+const clean = escapeUnsafe;
 
 /** Like `clean`, for multi-line text whose line breaks are meant. */
 function cleanLines(text: string): string[] {

@@ -109,7 +109,10 @@ describe('loadConfig', () => {
 
   it.each([
     [{ colour: true }, /fixate\.config\.json: unknown key "colour"/],
-    [{ format: 'xml' }, /fixate\.config\.json: "format" must be one of "text", "json", "sarif", "github", got "xml"/],
+    [
+      { format: 'xml' },
+      /fixate\.config\.json: "format" must be one of "text", "json", "sarif", "github", "html", got "xml"/,
+    ],
     [{ failOn: 'critical' }, /"failOn" must be one of "error", "warning", "note", "none"/],
     [{ include: 'src/**' }, /"include" must be an array of strings/],
     [{ exclude: ['a', 3] }, /"exclude\[1\]" must be a non-empty string/],

@@ -110,6 +110,7 @@ async function run(args: string[], options: RunOptions = {}) {
       renderJson: (r) => JSON.stringify({ findings: r.findings.length }),
       renderSarif: (_r, o) => `SARIF category=${o.category ?? '-'}`,
       renderGithub: (r) => `GITHUB findings=${r.findings.length}`,
+      renderHtml: (r) => `<!DOCTYPE html>findings=${r.findings.length}`,
     }),
     ...options.deps,
   };
@@ -365,6 +366,13 @@ describe('scanning', () => {
     const r = await run(['--format', 'json', '--output', 'out.json']);
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(cwd, 'out.json'), 'utf8')).toBe('{"findings":0}\n');
+  });
+
+  it('writes --format html to --output', async () => {
+    const r = await run(['--format', 'html', '--output', 'report.html']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(path.join(cwd, 'report.html'), 'utf8')).toBe('<!DOCTYPE html>findings=0\n');
   });
 
   it.each([['--output'], ['--sarif-output']])('refuses a %s that is a directory before scanning', async (flag) => {
