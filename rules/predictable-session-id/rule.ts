@@ -12,6 +12,7 @@ import {
   dynamoFacts,
   type FileContext,
   type FixDescriptor,
+  findDeclaration,
   flowSteps,
   hashCall,
   isDerivedKey,
@@ -189,8 +190,26 @@ function check(
     },
     related,
     flow: flowSteps(path, { node: value, message: sinkMessage }),
-    fixes: inThisFile ? [cryptoRandomFix(ctx.file, value)] : [],
+    fixes: inThisFile ? [cryptoRandomFix(ctx.file, weakDeclarationOf(value, sourceNode) ?? value)] : [],
   });
+}
+
+/**
+ * `const token = Math.random().toString(36); sessions.set(token, …); setCookie(c, 'sid', token)`: the
+ * fix replaces the `const`'s initializer, so the store key and the cookie stay the same value (replacing
+ * one use would split them), and one edit answers the findings at both uses.
+ */
+function weakDeclarationOf(value: ts.Node, source: ts.Node): ts.Expression | undefined {
+  const inner = ts.isExpression(value as ts.Expression) ? unwrap(value as ts.Expression) : value;
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  if (!(ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const)) return undefined;
+  if (declaration.getSourceFile() !== inner.getSourceFile()) return undefined;
+  const initializer = declaration.initializer;
+  const within =
+    source.getSourceFile() === inner.getSourceFile() && source.pos >= initializer.pos && source.end <= initializer.end;
+  return within ? initializer : undefined;
 }
 
 /** Replaces the id expression with 32 bytes from the CSPRNG, importing `randomBytes` when needed. */
