@@ -86,8 +86,9 @@ function honoCookieWrites(node: ts.Node, file: FileContext): CookieWrite[] | und
 export const hono: Model = {
   id: 'hono',
   packages: ['hono', 'hono/cookie'],
-  // Every file that uses Hono imports it (`hono`, `hono/cookie`, the `Context` type).
-  keywords: ['hono'],
+  // Every file that uses Hono imports it (`'hono'`, `'hono/cookie'`, the `Context` type); quoted, since
+  // a bare `hono` also starts `honoured`.
+  keywords: ["'hono", '"hono'],
   requestInput: honoRequestInput,
   cookieWrites: allOf(honoCookieWrites, rawSetCookieWrites(MODEL, HONO_CONTEXT, ['header'])),
   urlSinks: allOf(redirectSinks(MODEL, HONO_CONTEXT, ['header']), urlSearchParamSinks(MODEL)),
