@@ -86,9 +86,9 @@ function honoCookieWrites(node: ts.Node, file: FileContext): CookieWrite[] | und
 export const hono: Model = {
   id: 'hono',
   packages: ['hono', 'hono/cookie'],
-  // Every file that uses Hono imports it (`'hono'`, `'hono/cookie'`, the `Context` type); quoted, since
-  // a bare `hono` also starts `honoured`.
-  keywords: ["'hono", '"hono'],
+  // Every file that uses Hono imports it (`'hono'`, `'hono/cookie'`, the `Context` type): the module
+  // specifier, quotes included, since a bare `hono` also starts `honoured` (and `'honours`).
+  keywords: ["'hono'", '"hono"', "'hono/", '"hono/'],
   requestInput: honoRequestInput,
   cookieWrites: allOf(honoCookieWrites, rawSetCookieWrites(MODEL, HONO_CONTEXT, ['header'])),
   urlSinks: allOf(redirectSinks(MODEL, HONO_CONTEXT, ['header']), urlSearchParamSinks(MODEL)),
