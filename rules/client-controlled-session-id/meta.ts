@@ -23,6 +23,7 @@ export default defineRuleMeta({
       'koa',
       'next',
       'node:http',
+      'hono',
       '@nestjs/common',
       'aws-sdk-dynamodb',
     ],

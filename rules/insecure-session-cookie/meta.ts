@@ -19,11 +19,13 @@ export default defineRuleMeta({
       'koa-session',
       '@hapi/yar',
       'iron-session',
-      // Session tokens set by hand: `res.cookie()`, `reply.setCookie()`, `ctx.cookies.set()`, `cookies().set()`.
+      // Session tokens set by hand: `res.cookie()`, `reply.setCookie()`, `ctx.cookies.set()`, `cookies().set()`,
+      // hono's `setCookie(c, …)`.
       'express',
       'fastify',
       'koa',
       'next',
+      'hono',
     ],
     messages: {
       secureFalse:

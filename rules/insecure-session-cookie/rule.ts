@@ -199,12 +199,14 @@ function checkCookieWrite(
   let fix: { suggestionId: string; data: Record<string, string>; edits: ReturnType<typeof replaceNode>[] } | undefined;
   if (options && inCurrentFile(ctx, options.literal)) {
     fix = { suggestionId: 'addCookieFlags', data: { flags }, edits: [insertFirstProperty(options.literal, flags)] };
-  } else if (!options && inCurrentFile(ctx, call) && call.arguments.length === 2) {
+  } else if (!options && inCurrentFile(ctx, call) && call.arguments.at(-1) === write.value.node) {
+    // The options go after the value, wherever the API puts it (`res.cookie(n, v)`, `setCookie(c, n, v)`).
     const added = `{ secure: true, httpOnly: true, sameSite: 'lax' }`;
+    const end = write.value.node.getEnd();
     fix = {
       suggestionId: 'addCookieFlags',
       data: { flags: added },
-      edits: [{ start: call.arguments[1].getEnd(), end: call.arguments[1].getEnd(), newText: `, ${added}` }],
+      edits: [{ start: end, end, newText: `, ${added}` }],
     };
   }
   ctx.report({

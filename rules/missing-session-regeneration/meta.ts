@@ -19,6 +19,8 @@ export default defineRuleMeta({
       'passport',
       '@fastify/passport',
       '@nestjs/common',
+      // Hand-rolled session stores (sessions by role), e.g. a Map behind node:http.
+      'node:http',
     ],
     messages: {
       writeWithoutRotation:

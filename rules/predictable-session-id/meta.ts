@@ -24,6 +24,7 @@ export default defineRuleMeta({
       '@hapi/hapi',
       'next',
       'node:http',
+      'hono',
       'aws-sdk-dynamodb',
     ],
     messages: {

@@ -12,6 +12,7 @@ import {
   dynamoFacts,
   type FileContext,
   type FixDescriptor,
+  findDeclaration,
   flowSteps,
   hashCall,
   isDerivedKey,
@@ -199,8 +200,36 @@ function check(
     },
     related,
     flow: flowSteps(path, { node: value, message: sinkMessage }),
-    fixes: inThisFile && use.replaceable !== false ? [cryptoRandomFix(ctx.file, value)] : [],
+    fixes: inThisFile ? weakIdFixes(ctx.file, value, sourceNode, use.replaceable !== false) : [],
   });
+}
+
+/**
+ * `const token = Math.random().toString(36); sessions.set(token, …); setCookie(c, 'sid', token)`: the
+ * fix replaces the `const`'s initializer, so the store key and the cookie stay the same value (replacing
+ * one use would split them), and one edit answers the findings at both uses.
+ */
+function weakDeclarationOf(value: ts.Node, source: ts.Node): ts.Expression | undefined {
+  const inner = ts.isExpression(value as ts.Expression) ? unwrap(value as ts.Expression) : value;
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  if (!(ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const)) return undefined;
+  if (declaration.getSourceFile() !== inner.getSourceFile()) return undefined;
+  const initializer = declaration.initializer;
+  const within =
+    source.getSourceFile() === inner.getSourceFile() && source.pos >= initializer.pos && source.end <= initializer.end;
+  return within ? initializer : undefined;
+}
+
+/**
+ * The fix for a weak id: replace the `const` that holds it where the store key and the cookie both
+ * read it (so they stay one value), else the id expression itself where replacing it works on its own.
+ */
+function weakIdFixes(file: FileContext, value: ts.Node, source: ts.Node, replaceable: boolean): FixDescriptor[] {
+  const declaration = weakDeclarationOf(value, source);
+  if (declaration) return [cryptoRandomFix(file, declaration)];
+  return replaceable ? [cryptoRandomFix(file, value)] : [];
 }
 
 /** Replaces the id expression with 32 bytes from the CSPRNG, importing `randomBytes` when needed. */

@@ -11,6 +11,7 @@ import type {
 } from '../models/session-lifecycle.js';
 import { happensOnExit } from './flow.js';
 import { isIdentityKey } from './identity-keys.js';
+import { presentedSessionObject, presentedSessionWrites } from './session/roles.js';
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
@@ -36,7 +37,7 @@ function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | 
 }
 
 export function sessionObjectOf(expression: ts.Expression, file: FileContext): SessionObject | undefined {
-  return first(file, (model) => model.sessionObject?.(expression, file));
+  return first(file, (model) => model.sessionObject?.(expression, file)) ?? presentedSessionObject(expression, file);
 }
 
 export function sessionWritesAt(node: ts.Node, file: FileContext): SessionWrite[] {
@@ -44,7 +45,8 @@ export function sessionWritesAt(node: ts.Node, file: FileContext): SessionWrite[
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;
   });
-  return writes ?? [];
+  // A hand-rolled store's entry for the id the client presented (sessions by role).
+  return writes ?? presentedSessionWrites(node, file) ?? [];
 }
 
 export function rotationAt(call: ts.CallExpression, file: FileContext): SessionRotation | undefined {

@@ -20,6 +20,7 @@ import { passport } from './passport.js';
 import { express } from './express.js';
 import { fastify } from './fastify.js';
 import { hapi } from './hapi.js';
+import { hono } from './hono.js';
 import { lucia } from './lucia.js';
 import { next } from './next.js';
 import { nextAuth } from './next-auth.js';
@@ -49,6 +50,7 @@ export const allModels: Model[] = [
   hapi,
   next,
   nodeHttp,
+  hono,
   lucia,
   nextAuth,
 ];

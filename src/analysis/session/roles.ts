@@ -5,9 +5,11 @@ import { TaintEngine, type TaintPath } from '../taint.js';
 import { resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
 import { type CookieWrite, HAND_ROLLED_MODEL, type SessionIdSink } from '../../models/session-id-concepts.js';
+import type { SessionObject, SessionWrite } from '../../models/session-lifecycle.js';
 import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
 import { signingCall } from '../../models/weak-randomness.js';
 import {
+  EXPRESS_REQUEST,
   EXPRESS_RESPONSE,
   isCarrier,
   KOA_CONTEXT,
@@ -566,4 +568,132 @@ export function helperCookieWrites(call: ts.CallExpression, file: FileContext): 
       label: `${labelOf(callee, file)}() (${write.label} in ${resolved.file.path})`,
       value: { node: call.arguments[index], file },
     }));
+}
+
+// ---- the entry of the id the client presents ----------------------------------------------------------
+
+const storesOf = new WeakMap<FileContext, Set<ts.Node>>();
+
+/** Stores of this file that bind a credential one of its cookie writes issues (by role). */
+function credentialStores(file: FileContext): Set<ts.Node> {
+  const cached = storesOf.get(file);
+  if (cached) return cached;
+  const stores = new Set<ts.Node>();
+  storesOf.set(file, stores);
+  const writes: CookieWrite[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      for (const model of file.models) writes.push(...(model.cookieWrites?.(node, file) ?? []));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.sourceFile);
+  for (const write of writes) {
+    // Not `credentialEvidence`: its cache is keyed by the write alone, and the rules ask it with the
+    // session cookie names they collected, which this walk does not know.
+    const evidence = computeEvidence(write, file, new Set());
+    if (evidence?.store) stores.add(evidence.store);
+  }
+  return stores;
+}
+
+/** Whether `key` is the id the client presented: it comes from a cookie or header of the request. */
+function presentedKey(key: ts.Expression, file: FileContext): boolean {
+  return urlInput
+    .sourcesOf(key, file, file)
+    .paths.some((path) => path.source.kind === 'cookie' || path.source.kind === 'header');
+}
+
+/** A use of the request (or context) parameter of a function around `node`, for `receivingFunction`. */
+function requestUse(node: ts.Node): ts.Expression | undefined {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    const parameter = fn.parameters[0];
+    if (!parameter || !ts.isIdentifier(parameter.name) || !fn.body) continue;
+    const name = parameter.name.text;
+    let use: ts.Identifier | undefined;
+    const find = (child: ts.Node): void => {
+      if (use) return;
+      if (ts.isIdentifier(child) && child.text === name && findDeclaration(child) === parameter) use = child;
+      else ts.forEachChild(child, find);
+    };
+    find(fn.body);
+    if (use && (isCarrier(use, EXPRESS_REQUEST) || isCarrier(use, KOA_CONTEXT))) return use;
+  }
+  return undefined;
+}
+
+/**
+ * `sessions.get(sid)` (or `const s = sessions.get(sid)`, then `s`) where `sessions` is a hand-rolled
+ * session store by role and `sid` the id the request presents: the caller's session entry, whose id
+ * stays whatever the client sent. Its carrier is the request the handler receives.
+ */
+export function presentedSessionObject(expression: ts.Expression, file: FileContext): SessionObject | undefined {
+  let inner = unwrap(expression);
+  if (ts.isIdentifier(inner)) {
+    const declaration = findDeclaration(inner);
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+    inner = unwrap(declaration.initializer);
+  }
+  const read = entryRead(inner, file, 0);
+  const carrier = read && requestUse(read.node);
+  return carrier ? { model: 'hand-rolled', expression, carrier } : undefined;
+}
+
+/** `sessions.get(sid)`, also as one branch of `(sid && sessions.get(sid)) || create()` or `a ? b : c`. */
+function entryRead(expression: ts.Expression, file: FileContext, depth: number): Read | undefined {
+  if (depth > 4) return undefined;
+  let inner = unwrap(expression);
+  if (ts.isAwaitExpression(inner)) inner = unwrap(inner.expression);
+  if (ts.isBinaryExpression(inner)) {
+    const kind = inner.operatorToken.kind;
+    if (
+      kind !== ts.SyntaxKind.BarBarToken &&
+      kind !== ts.SyntaxKind.AmpersandAmpersandToken &&
+      kind !== ts.SyntaxKind.QuestionQuestionToken
+    )
+      return undefined;
+    return entryRead(inner.left, file, depth + 1) ?? entryRead(inner.right, file, depth + 1);
+  }
+  if (ts.isConditionalExpression(inner)) {
+    return entryRead(inner.whenTrue, file, depth + 1) ?? entryRead(inner.whenFalse, file, depth + 1);
+  }
+  if (!ts.isCallExpression(inner) || accessedName(unwrap(inner.expression)) !== 'get') return undefined;
+  const read = roleIndex(file).reads.find((candidate) => candidate.node === inner);
+  if (!read || !credentialStores(file).has(read.store) || !presentedKey(read.key, file)) return undefined;
+  return read;
+}
+
+/**
+ * Writes into the presented id's entry: `s.userId = user.id` on that entry, or `sessions.set(sid, {
+ * ...sessions.get(sid), userId })` back under the presented id. An entry written under a freshly minted
+ * key is a new session, not a write into this one.
+ */
+export function presentedSessionWrites(node: ts.Node, file: FileContext): SessionWrite[] | undefined {
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const path: (string | undefined)[] = [];
+    let target = unwrap(node.left);
+    while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+      path.unshift(
+        ts.isPropertyAccessExpression(target)
+          ? target.name.text
+          : stringValue(unwrap(target.argumentExpression) as ts.Expression),
+      );
+      target = unwrap(target.expression);
+    }
+    if (path.length === 0 || !ts.isIdentifier(target)) return undefined;
+    const session = presentedSessionObject(target, file);
+    return session ? [{ model: session.model, node, session, paths: [path], kind: 'assign' }] : undefined;
+  }
+  if (!ts.isCallExpression(node) || node.arguments.length < 2) return undefined;
+  const bind = roleIndex(file).binds.find((candidate) => candidate.node === node);
+  if (!bind || !credentialStores(file).has(bind.store) || !presentedKey(bind.key, file)) return undefined;
+  const value = unwrap(node.arguments[1]);
+  if (!ts.isObjectLiteralExpression(value)) return undefined;
+  const carrier = requestUse(node);
+  if (!carrier) return undefined;
+  const paths = value.properties
+    .filter((element) => !ts.isSpreadAssignment(element))
+    .map((element) => [propertyNameText(element.name!)]);
+  const session: SessionObject = { model: 'hand-rolled', expression: node.arguments[0], carrier };
+  return [{ model: session.model, node, session, paths, kind: 'set' }];
 }
