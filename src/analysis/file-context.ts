@@ -26,6 +26,12 @@ export interface FileContext {
   readonly manifest: Manifest | undefined;
   /** The file a relative import specifier of this file names, parsed lazily; undefined for packages. */
   resolveImport(specifier: string): FileContext | undefined;
+  /**
+   * The local module a relative specifier names, as written in `fromAbsPath` (default: this file),
+   * read but not parsed (a parsed file's own text when it is parsed already): for cheap questions
+   * about imports ("does it mention X?").
+   */
+  importedSource(specifier: string, fromAbsPath?: string): { absPath: string; text: string } | undefined;
   /** Scanned files that import this one through a relative specifier. */
   readonly importers: FileContext[];
   region(start: number, end: number): Region;

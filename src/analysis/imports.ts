@@ -21,8 +21,13 @@ const MODULE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](
  * A specifier inside a comment or string can enable a model needlessly, never hide one.
  */
 export function importedModules(sourceFile: ts.SourceFile): Set<string> {
+  return importedModulesInText(sourceFile.text);
+}
+
+/** The same text scan over source text that is not parsed. */
+export function importedModulesInText(text: string): Set<string> {
   const modules = new Set<string>();
-  for (const match of sourceFile.text.matchAll(MODULE_SPECIFIER)) modules.add(match[1]);
+  for (const match of text.matchAll(MODULE_SPECIFIER)) modules.add(match[1]);
   return modules;
 }
 

@@ -4,16 +4,20 @@ import type { DependencyVersion, Manifest } from '../analysis/file-context.js';
 import type { FileContext, Model } from '../models/model.js';
 import type { Location, Region } from '../types.js';
 import type { ProjectFacts } from './project-facts.js';
-import { mentionsAny } from './keywords.js';
+import { mentionedKeywords } from './keywords.js';
 
 /** What a parsed file asks of the program that parsed it (`SourceProgram` in program.ts). */
 export interface FileProgram {
   readonly facts: ProjectFacts;
   readonly models: Model[];
+  /** The distinct keywords of all models (lower-case). */
+  readonly keywords: readonly string[];
   readonly identityKeys: ReadonlySet<string>;
   get(absPath: string): ParsedFile | undefined;
   resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined;
   importersOf(file: ParsedFile): ParsedFile[];
+  resolveModulePath(fromAbsPath: string, specifier: string): string | undefined;
+  textOf(absPath: string): string | undefined;
 }
 
 /**
@@ -56,18 +60,11 @@ export class ParsedFile implements FileContext {
   get models(): Model[] {
     if (!this.orderedModels) {
       const known = new Set(this.knownModels);
-      // Each distinct keyword is looked up once (many models share `session`, `cookie`, …).
-      const lower = this.text.toLowerCase();
-      const found = new Map<string, boolean>();
-      const mentions = (keyword: string) => {
-        let hit = found.get(keyword);
-        if (hit === undefined) {
-          hit = mentionsAny(this.text, [keyword], lower);
-          found.set(keyword, hit);
-        }
-        return hit;
-      };
-      const mentioned = this.program.models.filter((model) => !known.has(model) && model.keywords.some(mentions));
+      // One pass over the text finds every keyword of every model it mentions.
+      const found = mentionedKeywords(this.text, this.program.keywords);
+      const mentioned = this.program.models.filter(
+        (model) => !known.has(model) && model.keywords.some((keyword) => found.has(keyword)),
+      );
       this.orderedModels = [...this.knownModels, ...mentioned];
     }
     return this.orderedModels;
@@ -108,6 +105,12 @@ export class ParsedFile implements FileContext {
 
   private declares(model: Model): boolean {
     return model.packages.some((name) => this.program.facts.dependsOn(this.absPath, name));
+  }
+
+  importedSource(specifier: string, fromAbsPath = this.absPath): { absPath: string; text: string } | undefined {
+    const target = this.program.resolveModulePath(fromAbsPath, specifier);
+    const text = target ? this.program.textOf(target) : undefined;
+    return target && text !== undefined ? { absPath: target, text } : undefined;
   }
 
   /** Scanned files that import this one through a relative specifier (see SourceProgram.importersOf). */

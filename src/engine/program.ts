@@ -23,6 +23,9 @@ export class SourceProgram implements FileProgram {
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
   private readonly importersByPath = new Map<string, ParsedFile[]>();
+  private readonly resolvedModules = new Map<string, string | undefined>();
+  /** The distinct keywords of all models, lower-cased, for `ParsedFile.models`. */
+  readonly keywords: readonly string[];
   /** `compilerOptions.paths` of the nearest tsconfig.json per directory (null: none). */
   private readonly aliasesByDirectory = new Map<string, PathAliases | null>();
 
@@ -35,6 +38,7 @@ export class SourceProgram implements FileProgram {
     private readonly maxBytes: number,
   ) {
     this.realBoundary = safeRealpath(boundary) ?? boundary;
+    this.keywords = [...new Set(models.flatMap((model) => model.keywords.map((keyword) => keyword.toLowerCase())))];
   }
 
   load(absPath: string): LoadResult {
@@ -66,8 +70,15 @@ export class SourceProgram implements FileProgram {
   resolveModulePath(fromAbsPath: string, specifier: string): string | undefined {
     // Callers read the specifier off the syntax tree; in broken code (`import * as x from y`) it is no string.
     if (typeof specifier !== 'string') return undefined;
-    if (!isRelativeSpecifier(specifier)) return this.resolveAlias(fromAbsPath, specifier);
-    return this.resolveLocal(path.resolve(path.dirname(fromAbsPath), specifier));
+    // Every file of a directory imports the same packages and siblings: resolve each pair once (each
+    // resolution probes up to ~20 candidate paths on disk).
+    const key = `${path.dirname(fromAbsPath)}\u0000${specifier}`;
+    if (this.resolvedModules.has(key)) return this.resolvedModules.get(key);
+    const resolved = isRelativeSpecifier(specifier)
+      ? this.resolveLocal(path.resolve(path.dirname(fromAbsPath), specifier))
+      : this.resolveAlias(fromAbsPath, specifier);
+    this.resolvedModules.set(key, resolved);
+    return resolved;
   }
 
   /**
@@ -145,6 +156,18 @@ export class SourceProgram implements FileProgram {
       this.reads.set(absPath, read);
     }
     return read;
+  }
+
+  /**
+   * A file's text without parsing it: the parsed file's text when parsed, else a read that is not kept
+   * (so a question about an import costs no syntax tree and no memory).
+   */
+  textOf(absPath: string): string | undefined {
+    const loaded = this.cache.get(absPath);
+    if (loaded) return loaded.ok ? loaded.file.text : undefined;
+    const kept = this.reads.get(absPath);
+    const read = kept ?? readSource(absPath, this.maxBytes);
+    return read.ok ? read.text : undefined;
   }
 
   forgetRead(absPath: string): void {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
+import { importedModulesInText, isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, enclosingFunction, isFunctionLike, propertyNameText, unwrap } from '../analysis/syntax.js';
 import {
@@ -199,15 +199,25 @@ export function dynamoFacts(file: FileContext): DynamoFileFacts {
   }
 }
 
-/** Whether a relative import of the file leads (within two hops) to a module that mentions DynamoDB. */
-function importsDynamoModule(file: FileContext, depth = 0): boolean {
-  for (const specifier of file.importedModules) {
-    if (!isRelativeSpecifier(specifier)) continue;
-    const target = file.resolveImport(specifier);
-    if (!target || target === file) continue;
-    if (/dynamo/i.test(target.text) || (depth < 1 && importsDynamoModule(target, depth + 1))) return true;
-  }
-  return false;
+/**
+ * Whether a relative import of the file leads (within two hops) to a module that mentions DynamoDB.
+ * Asked of every file with a session-id sink, so it reads the imported modules' text and never
+ * parses them.
+ */
+function importsDynamoModule(file: FileContext): boolean {
+  const seen = new Set<string>([file.absPath]);
+  const visit = (specifiers: Set<string>, from: string, depth: number): boolean => {
+    for (const specifier of specifiers) {
+      if (!isRelativeSpecifier(specifier)) continue;
+      const source = file.importedSource(specifier, from);
+      if (!source || seen.has(source.absPath)) continue;
+      seen.add(source.absPath);
+      if (/dynamo/i.test(source.text)) return true;
+      if (depth < 1 && visit(importedModulesInText(source.text), source.absPath, depth + 1)) return true;
+    }
+    return false;
+  };
+  return visit(file.importedModules, file.absPath, 0);
 }
 
 function computeFacts(file: FileContext): DynamoFileFacts {

@@ -192,6 +192,10 @@ export function promisifiedSessionMethod(
   find: SessionObjectFinder,
   method: string,
 ): SessionObject | undefined {
+  // The promisified method binds a request's session, which only exists inside a function of this
+  // file: without `promisify` in the text there is nothing to resolve (and resolving the callee would
+  // parse imported modules for every call of every file).
+  if (!file.text.includes('promisify')) return undefined;
   const callee = resolveValue(call.expression, file).node;
   if (!ts.isCallExpression(callee) || callee.arguments.length !== 1) return undefined;
   const promisifyReference = moduleReferenceOf(callee.expression);

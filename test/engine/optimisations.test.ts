@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planCorpus, writeCorpus } from '../../bench/generate.mjs';
 import { loadRules } from '../../rules/index.js';
+import { mentionedKeywords } from '../../src/engine/keywords.js';
 import { mentionsAny, scanWithRules } from '../../src/engine/scan.js';
 import type { ScanResult } from '../../src/types.js';
 
@@ -67,5 +68,19 @@ describe('mentionsAny', () => {
   it('ignores keywords inside other words', () => {
     expect(mentionsAny('const inside = consider(aside)', ['sid'])).toBe(false);
     expect(mentionsAny('assess(possession)', ['sess'])).toBe(false);
+  });
+});
+
+describe('mentionedKeywords', () => {
+  it('finds every keyword mentioned at a segment start in one pass, prefixes of one another included', () => {
+    const found = mentionedKeywords('import session from "express-session"; req.sessionID; inside', [
+      'sess',
+      'session',
+      'sid',
+      'cookie',
+    ]);
+    expect([...found].sort()).toEqual(['sess', 'session']);
+    expect([...mentionedKeywords('const userSid = 1', ['sid', 'user'])].sort()).toEqual(['sid', 'user']);
+    expect(mentionedKeywords('possession', ['sess']).size).toBe(0);
   });
 });

@@ -628,6 +628,7 @@ function requestUse(node: ts.Node): ts.Expression | undefined {
  * stays whatever the client sent. Its carrier is the request the handler receives.
  */
 export function presentedSessionObject(expression: ts.Expression, file: FileContext): SessionObject | undefined {
+  if (!issuesCookies(file)) return undefined;
   let inner = unwrap(expression);
   if (ts.isIdentifier(inner)) {
     const declaration = findDeclaration(inner);
@@ -664,11 +665,21 @@ function entryRead(expression: ts.Expression, file: FileContext, depth: number):
 }
 
 /**
+ * A hand-rolled store is recognised only where the same file issues its credential in a cookie, so a
+ * file whose text never says "cookie" has none: the role index (a walk of the file) is not built for
+ * every write of every file.
+ */
+function issuesCookies(file: FileContext): boolean {
+  return /cookie/i.test(file.text);
+}
+
+/**
  * Writes into the presented id's entry: `s.userId = user.id` on that entry, or `sessions.set(sid, {
  * ...sessions.get(sid), userId })` back under the presented id. An entry written under a freshly minted
  * key is a new session, not a write into this one.
  */
 export function presentedSessionWrites(node: ts.Node, file: FileContext): SessionWrite[] | undefined {
+  if (!issuesCookies(file)) return undefined;
   if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const path: (string | undefined)[] = [];
     let target = unwrap(node.left);
