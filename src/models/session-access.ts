@@ -182,6 +182,17 @@ export function callbackArgument(call: ts.CallExpression, file: FileContext, fro
   return undefined;
 }
 
+const promisifyMentioned = new WeakMap<FileContext, boolean>();
+
+function mentionsPromisify(file: FileContext): boolean {
+  let mentioned = promisifyMentioned.get(file);
+  if (mentioned === undefined) {
+    mentioned = file.text.includes('promisify');
+    promisifyMentioned.set(file, mentioned);
+  }
+  return mentioned;
+}
+
 /**
  * `promisify(S.regenerate.bind(S))` or `promisify(S.regenerate)` (util / node:util), called directly or
  * through a const: the awaited call rotates.
@@ -195,7 +206,7 @@ export function promisifiedSessionMethod(
   // The promisified method binds a request's session, which only exists inside a function of this
   // file: without `promisify` in the text there is nothing to resolve (and resolving the callee would
   // parse imported modules for every call of every file).
-  if (!file.text.includes('promisify')) return undefined;
+  if (!mentionsPromisify(file)) return undefined;
   const callee = resolveValue(call.expression, file).node;
   if (!ts.isCallExpression(callee) || callee.arguments.length !== 1) return undefined;
   const promisifyReference = moduleReferenceOf(callee.expression);

@@ -669,8 +669,15 @@ function entryRead(expression: ts.Expression, file: FileContext, depth: number):
  * file whose text never says "cookie" has none: the role index (a walk of the file) is not built for
  * every write of every file.
  */
+const cookiesMentioned = new WeakMap<FileContext, boolean>();
+
 function issuesCookies(file: FileContext): boolean {
-  return /cookie/i.test(file.text);
+  let mentioned = cookiesMentioned.get(file);
+  if (mentioned === undefined) {
+    mentioned = /cookie/i.test(file.text);
+    cookiesMentioned.set(file, mentioned);
+  }
+  return mentioned;
 }
 
 /**
