@@ -42,10 +42,15 @@ export default defineRuleMeta({
         'The {{library}} session cookie has no `{{flag}}` option and {{library}} does not set it by default, so any script on the page (and any XSS) can read the session id.',
       flagsMissing:
         'The {{library}} session cookie has neither `{{flag}}` nor `{{httpOnly}}` and {{library}} sets neither by default, so the session id is also sent over plain HTTP and any script (or XSS) can read it.',
+      headerAttributesMissing:
+        'This `Set-Cookie` header sends a session cookie without {{attributes}}. Without `Secure` the cookie also travels over plain HTTP; without `HttpOnly` any script on the page (and any XSS) can read it.',
+      headerSameSiteNone:
+        'This `Set-Cookie` header sends a session cookie with `SameSite=None` but without {{attributes}}; browsers reject it, or send it cross-site over plain HTTP.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },
     suggestions: {
+      addHeaderAttributes: 'Add the attributes to the header: `{{attributes}}`.',
       setSecureTrue:
         'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',
       addSecure: 'Add `{{flag}}: true` to the session cookie options.',

@@ -30,7 +30,7 @@ export default defineRule(meta, (ctx) => {
           if (!site.stateless) sessionCookieNames.add(site.cookieName);
         }
         for (const write of model.cookieWrites?.(call, ctx.file) ?? []) {
-          if (write.defaults) cookieWrites.push(write);
+          if (write.defaults || write.label === SET_COOKIE_HEADER) cookieWrites.push(write);
         }
       }
     },
@@ -40,7 +40,9 @@ export default defineRule(meta, (ctx) => {
       // data that merely has a session-like name.
       for (const write of cookieWrites) {
         const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
-        if (evidence) checkCookieWrite(ctx, write, evidenceRelated(evidence));
+        if (!evidence) continue;
+        if (write.defaults) checkCookieWrite(ctx, write, evidenceRelated(evidence));
+        else checkSetCookieHeader(ctx, write, evidenceRelated(evidence));
       }
     },
   };
@@ -133,6 +135,100 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
 }
 
 const FLAG_LITERALS = { secure: 'secure: true', httpOnly: 'httpOnly: true' } as const;
+const SET_COOKIE_HEADER = 'Set-Cookie header';
+
+/**
+ * A session cookie written as a raw header (`res.setHeader('Set-Cookie', \`sid=${id}; Path=/\`)`): its
+ * attributes are the text after the first `;`. Judged only when every part after that `;` is literal
+ * text (a string, a template's literal parts, or `+` of literals); attributes that come from a
+ * variable may say anything, so fixate stays silent there.
+ */
+function checkSetCookieHeader(
+  ctx: RuleContext,
+  write: CookieWrite,
+  related: { target: ts.Node; message: string }[],
+): void {
+  const value = resolveValue(write.value.node as ts.Expression, write.value.file);
+  const parts = literalParts(value.node as ts.Expression);
+  // A header computed whole elsewhere (`opened.header`) may carry any attribute.
+  if (!parts || parts.every((part) => part.text === undefined)) return;
+  const firstSemicolon = parts.findIndex((part) => part.text?.includes(';'));
+  if (firstSemicolon < 0) {
+    // No attributes at all, and the value itself is dynamic or literal: every flag is missing.
+    if (parts.some((part) => part.text === undefined && parts.indexOf(part) < parts.length - 1)) return;
+  } else if (parts.slice(firstSemicolon + 1).some((part) => part.text === undefined)) {
+    return;
+  }
+  const attributes = (
+    firstSemicolon < 0
+      ? ''
+      : parts
+          .slice(firstSemicolon)
+          .map((part) => part.text)
+          .join('')
+  )
+    .slice((parts[firstSemicolon]?.text ?? '').indexOf(';'))
+    .toLowerCase()
+    .split(';')
+    .map((attribute) => attribute.trim());
+  const secure = attributes.includes('secure');
+  const httpOnly = attributes.includes('httponly');
+  const sameSiteNone = attributes.includes('samesite=none');
+  const missing = [...(secure ? [] : ['Secure']), ...(httpOnly ? [] : ['HttpOnly'])];
+  if (missing.length === 0) return;
+  const last = parts.at(-1)!;
+  const inThisFile = value.file === ctx.file;
+  const fixes =
+    inThisFile && last.text !== undefined && last.node
+      ? [
+          {
+            suggestionId: 'addHeaderAttributes',
+            data: { attributes: missing.map((name) => `; ${name}`).join('') },
+            edits: [
+              {
+                start: last.node.getEnd() - 1,
+                end: last.node.getEnd() - 1,
+                newText: missing.map((name) => `; ${name}`).join(''),
+              },
+            ],
+          },
+        ]
+      : [];
+  ctx.report({
+    target: inThisFile ? value.node : write.node,
+    messageId: sameSiteNone && !secure ? 'headerSameSiteNone' : 'headerAttributesMissing',
+    data: { attributes: missing.map((name) => `\`${name}\``).join(' and ') },
+    related,
+    fixes,
+  });
+}
+
+interface HeaderPart {
+  /** The literal text, or undefined for a value computed at run time. */
+  text?: string;
+  /** The literal node whose closing quote or backtick a fix inserts before (last part only). */
+  node?: ts.Node;
+}
+
+/** A header string as literal and dynamic parts, in order; undefined when its shape is not visible. */
+function literalParts(expression: ts.Expression): HeaderPart[] | undefined {
+  const node = unwrap(expression);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [{ text: node.text, node }];
+  if (ts.isTemplateExpression(node)) {
+    const parts: HeaderPart[] = [{ text: node.head.text }];
+    for (const span of node.templateSpans) {
+      parts.push({});
+      parts.push({ text: span.literal.text, node: span === node.templateSpans.at(-1) ? node : undefined });
+    }
+    return parts;
+  }
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = literalParts(node.left) ?? [{}];
+    const right = literalParts(node.right) ?? [{}];
+    return [...left, ...right];
+  }
+  return [{}];
+}
 
 /**
  * A session token set by hand (`res.cookie('sid', token, { … })`): explicit weak flags are reported
