@@ -65,15 +65,26 @@ export function moduleReferenceOf(expression: ts.Expression): ModuleReference | 
   return reference;
 }
 
-function computeModuleReference(expression: ts.Expression): ModuleReference | undefined {
+/**
+ * `a.b['c']` → the root `a` and the static member names `['b', 'c']`; undefined when a member is
+ * computed (`a[key]`), since then the path is not known.
+ */
+export function memberChain(expression: ts.Expression): { root: ts.Expression; members: string[] } | undefined {
   const members: string[] = [];
-  let current = unwrap(expression);
-  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
-    const name = accessedName(current);
+  let root = unwrap(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
+    const name = accessedName(root);
     if (name === undefined) return undefined;
     members.unshift(name);
-    current = unwrap(current.expression);
+    root = unwrap(root.expression);
   }
+  return { root, members };
+}
+
+function computeModuleReference(expression: ts.Expression): ModuleReference | undefined {
+  const chain = memberChain(expression);
+  if (!chain) return undefined;
+  const { root: current, members } = chain;
   const direct = requiredModule(current);
   if (direct) return { module: direct.module, path: [...direct.path, ...members] };
   if (!ts.isIdentifier(current)) return undefined;

@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { FileContext } from '../analysis/file-context.js';
 import { callsOf } from './call-sites.js';
-import { type ModuleReference, moduleReferenceOf } from './imports.js';
+import { memberChain, type ModuleReference, moduleReferenceOf } from './imports.js';
 import { findDeclaration } from './scope.js';
-import { accessedName, isFunctionLike, unwrap } from './syntax.js';
+import { isFunctionLike } from './syntax.js';
 
 /**
  * Library objects often arrive as parameters instead of imports: a router factory
@@ -24,15 +24,9 @@ const MAX_DEPTH = 3;
 function referenceThrough(expression: ts.Expression, file: FileContext, depth: number): ModuleReference | undefined {
   const direct = moduleReferenceOf(expression);
   if (direct || depth > MAX_DEPTH) return direct;
-  const members: string[] = [];
-  let root = unwrap(expression);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
-    const name = accessedName(root);
-    if (name === undefined) return undefined;
-    members.unshift(name);
-    root = unwrap(root.expression);
-  }
-  if (!ts.isIdentifier(root)) return undefined;
+  const chain = memberChain(expression);
+  if (!chain || !ts.isIdentifier(chain.root)) return undefined;
+  const { root, members } = chain;
   const declaration = findDeclaration(root);
   if (!declaration || !ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
   const base = parameterReference(declaration, file, depth);
