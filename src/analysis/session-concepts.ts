@@ -36,34 +36,54 @@ function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | 
   return undefined;
 }
 
-export function sessionObjectOf(expression: ts.Expression, file: FileContext): SessionObject | undefined {
-  return first(file, (model) => model.sessionObject?.(expression, file)) ?? presentedSessionObject(expression, file);
+/**
+ * The rules ask the same questions about the same nodes (the login rule, the logout rule and the flow
+ * analysis all ask whether a call rotates): each answer is computed once per node. A node belongs to
+ * one file, so the node alone is the key.
+ */
+function remembered<N extends ts.Node, T>(
+  compute: (node: N, file: FileContext) => T,
+): (node: N, file: FileContext) => T {
+  const answers = new WeakMap<N, { value: T }>();
+  return (node, file) => {
+    let answer = answers.get(node);
+    if (!answer) {
+      answer = { value: compute(node, file) };
+      answers.set(node, answer);
+    }
+    return answer.value;
+  };
 }
 
-export function sessionWritesAt(node: ts.Node, file: FileContext): SessionWrite[] {
+export const sessionObjectOf = remembered(
+  (expression: ts.Expression, file: FileContext): SessionObject | undefined =>
+    first(file, (model) => model.sessionObject?.(expression, file)) ?? presentedSessionObject(expression, file),
+);
+
+export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): SessionWrite[] => {
   const writes = first(file, (model) => {
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;
   });
   // A hand-rolled store's entry for the id the client presented (sessions by role).
   return writes ?? presentedSessionWrites(node, file) ?? [];
-}
+});
 
-export function rotationAt(call: ts.CallExpression, file: FileContext): SessionRotation | undefined {
-  return first(file, (model) => model.rotation?.(call, file));
-}
+export const rotationAt = remembered((call: ts.CallExpression, file: FileContext): SessionRotation | undefined =>
+  first(file, (model) => model.rotation?.(call, file)),
+);
 
-export function invalidationAt(node: ts.Node, file: FileContext): SessionInvalidation | undefined {
-  return first(file, (model) => model.invalidation?.(node, file));
-}
+export const invalidationAt = remembered((node: ts.Node, file: FileContext): SessionInvalidation | undefined =>
+  first(file, (model) => model.invalidation?.(node, file)),
+);
 
-export function loginCallAt(call: ts.CallExpression, file: FileContext): LoginCall | undefined {
-  return first(file, (model) => model.loginCall?.(call, file));
-}
+export const loginCallAt = remembered((call: ts.CallExpression, file: FileContext): LoginCall | undefined =>
+  first(file, (model) => model.loginCall?.(call, file)),
+);
 
-export function credentialCheckAt(call: ts.CallExpression, file: FileContext): CredentialCheck | undefined {
-  return first(file, (model) => model.credentialCheck?.(call, file));
-}
+export const credentialCheckAt = remembered((call: ts.CallExpression, file: FileContext): CredentialCheck | undefined =>
+  first(file, (model) => model.credentialCheck?.(call, file)),
+);
 
 /**
  * Where a value written into a session comes from, when that is a login: a credential check or token
