@@ -567,10 +567,33 @@ function promiseWrapped(call: ts.CallExpression): boolean {
   return ts.isReturnStatement(promise.parent) || (isFunctionLike(promise.parent) && promise.parent.body === promise);
 }
 
+const logoutMentioned = new WeakMap<FileContext, boolean>();
+
+/**
+ * A promise wrapper around a library logout lives in this file or in a local module it imports, and
+ * says "logout" there: without that word nearby no call of the file can be one, and resolving every
+ * callee (parsing the modules it comes from) is skipped.
+ */
+function logoutNearby(file: FileContext): boolean {
+  let nearby = logoutMentioned.get(file);
+  if (nearby === undefined) {
+    const mentions = (text: string) => /log_?out/i.test(text);
+    nearby =
+      mentions(file.text) ||
+      [...file.importedModules].some((specifier) => {
+        const imported = file.importedSource(specifier);
+        return imported !== undefined && mentions(imported.text);
+      });
+    logoutMentioned.set(file, nearby);
+  }
+  return nearby;
+}
+
 /** A call of a local promise wrapper around a library logout, with that logout. */
 function wrappedLogout(call: ts.CallExpression, file: FileContext): LogoutCall | undefined {
+  if (call.arguments.length === 0 || !logoutNearby(file)) return undefined;
   const helper = localFunction(call, file);
-  if (!helper?.fn.body || call.arguments.length === 0) return undefined;
+  if (!helper?.fn.body) return undefined;
   let found: LogoutCall | undefined;
   const visit = (node: ts.Node): void => {
     if (found) return;
