@@ -137,6 +137,7 @@ export {
 } from './analysis/taint.js';
 export {
   collectSessionIdSites,
+  modelAnswersAt,
   ModelTaint,
   type SessionIdSinkUse,
   sessionIdSinkUses,

@@ -1,4 +1,5 @@
 import {
+  modelAnswersAt,
   type CookieWrite,
   credentialEvidence,
   evidenceRelated,
@@ -40,8 +41,8 @@ export default defineRule(meta, (ctx) => {
 
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && node.arguments.length >= 2 && callsLocalFunction(node)) helperCalls.push(node);
-    for (const model of ctx.file.models) {
-      for (const sink of model.sessionIdSinks?.(node, ctx.file) ?? []) {
+    for (const answer of modelAnswersAt(node, ctx.file)) {
+      for (const sink of answer.sinks) {
         // Ids adopted from the URL by generators, assignments and store writes are
         // client-controlled-session-id's; this rule owns lookups, the session cookie and cookies
         // planted in the request (they also leak the id through the URL).
@@ -59,11 +60,11 @@ export default defineRule(meta, (ctx) => {
         if (sink.kind !== 'store-read' || !sink.value) continue;
         fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
       }
-      if (ts.isCallExpression(node)) {
-        const site = model.sessionOptions?.(node, ctx.file);
-        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
-        cookieWrites.push(...(model.cookieWrites?.(node, ctx.file) ?? []));
-      }
+      const site = answer.options;
+      if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
+      if (ts.isCallExpression(node)) cookieWrites.push(...answer.cookieWrites);
+    }
+    for (const model of ctx.file.models) {
       for (const sink of model.urlSinks?.(node, ctx.file) ?? []) {
         covered.add(sink.value.node);
         intoUrl(ctx, sink, reported);

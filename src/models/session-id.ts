@@ -21,7 +21,7 @@ import type {
   UrlSink,
 } from './session-id-concepts.js';
 import { HAND_ROLLED_MODEL } from './session-id-concepts.js';
-import type { FileContext, Model } from './model.js';
+import type { FileContext, Model, SessionOptionsSite } from './model.js';
 
 /**
  * Concepts for the session-id taint rules (`client-controlled-session-id`, `session-id-in-url`):
@@ -742,6 +742,36 @@ export function sessionIdTaint(): ModelTaint {
   });
 }
 
+/** What one model says about one node: its session-id sinks, cookie writes and session options. */
+export interface ModelAnswer {
+  model: Model;
+  sinks: SessionIdSink[];
+  cookieWrites: CookieWrite[];
+  options?: SessionOptionsSite;
+}
+
+const answersByNode = new WeakMap<ts.Node, ModelAnswer[]>();
+
+/**
+ * The models' session-id sinks, cookie writes and session options at a node, asked once per node:
+ * the session-id, cookie and secret rules all walk the same nodes and ask the same models. Only
+ * models with something to say are listed.
+ */
+export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] {
+  let answers = answersByNode.get(node);
+  if (!answers) {
+    answers = [];
+    for (const model of file.models) {
+      const sinks = model.sessionIdSinks?.(node, file) ?? [];
+      const cookieWrites = model.cookieWrites?.(node, file) ?? [];
+      const options = ts.isCallExpression(node) ? model.sessionOptions?.(node, file) : undefined;
+      if (sinks.length > 0 || cookieWrites.length > 0 || options) answers.push({ model, sinks, cookieWrites, options });
+    }
+    answersByNode.set(node, answers);
+  }
+  return answers;
+}
+
 /**
  * What the session-id rules collect during the walk: every session-id sink (handed to `onSink` as it
  * is met), the session cookie names configured in the file, and every cookie write, for `onEnd`.
@@ -755,15 +785,12 @@ export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionI
   // the store has none, which is the resolve step, not adoption.
   const ownPackage = file.manifest?.name;
   const visit = (node: ts.Node) => {
-    for (const model of file.models) {
-      if (ownPackage === undefined || !model.packages.includes(ownPackage)) {
-        for (const sink of model.sessionIdSinks?.(node, file) ?? []) onSink(sink);
+    for (const answer of modelAnswersAt(node, file)) {
+      if (ownPackage === undefined || !answer.model.packages.includes(ownPackage)) {
+        for (const sink of answer.sinks) onSink(sink);
       }
-      if (ts.isCallExpression(node)) {
-        const site = model.sessionOptions?.(node, file);
-        if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
-        cookieWrites.push(...(model.cookieWrites?.(node, file) ?? []));
-      }
+      if (answer.options && !answer.options.stateless) sessionCookieNames.add(answer.options.cookieName);
+      if (ts.isCallExpression(node)) cookieWrites.push(...answer.cookieWrites);
     }
   };
   return { visit, cookieWrites, sessionCookieNames };

@@ -5,6 +5,7 @@ import { TaintEngine, type TaintPath } from '../taint.js';
 import { resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
 import { type CookieWrite, HAND_ROLLED_MODEL, type SessionIdSink } from '../../models/session-id-concepts.js';
+import { modelAnswersAt } from '../../models/session-id.js';
 import type { SessionObject, SessionWrite } from '../../models/session-lifecycle.js';
 import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
 import { signingCall } from '../../models/weak-randomness.js';
@@ -583,7 +584,7 @@ function credentialStores(file: FileContext): Set<ts.Node> {
   const writes: CookieWrite[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
-      for (const model of file.models) writes.push(...(model.cookieWrites?.(node, file) ?? []));
+      for (const answer of modelAnswersAt(node, file)) writes.push(...answer.cookieWrites);
     }
     ts.forEachChild(node, visit);
   };
