@@ -89,7 +89,6 @@ export {
   loginCallAt,
   loginOriginOf,
   rotationAt,
-  sessionModels,
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,

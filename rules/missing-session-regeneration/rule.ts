@@ -30,7 +30,6 @@ import {
   type SessionObject,
   type SessionRotation,
   type SessionWrite,
-  sessionModels,
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,
@@ -526,7 +525,7 @@ function rotationFix(
   if (write.node.getSourceFile() !== file.sourceFile) return undefined;
   const fn = enclosingFunction(write.node);
   if (!fn?.body || !ts.isBlock(fn.body)) return undefined;
-  const model = sessionModels(file).find((m) => m.id === write.write.model);
+  const model = file.models.find((m) => m.id === write.write.model);
   const template = model?.rotationFix?.(write.write, file, {
     inAsyncFunction: isAsync(fn),
     typescript: !file.isJavaScript,
@@ -582,7 +581,7 @@ function rotationFix(
 function manualRotationFix(login: LoginCall, context: JudgeContext): FixDescriptor | undefined {
   const carrier = loginCarrier(login);
   const receiver = carrier && login.kind === 'login' ? receivingFunction(carrier) : undefined;
-  const model = sessionModels(context.file).find((candidate) => candidate.rotationFix && candidate.sessionObject);
+  const model = context.file.models.find((candidate) => candidate.rotationFix && candidate.sessionObject);
   if (!carrier || !receiver || !model) return undefined;
   const session: SessionObject = { model: model.id, expression: carrier, carrier };
   const write: SessionWrite = { model: model.id, node: login.call, session, paths: [], kind: 'assign' };

@@ -26,7 +26,6 @@ import {
   type RuleContext,
   rotationAt,
   routeRegistrations,
-  sessionModels,
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,
@@ -789,7 +788,7 @@ function fixTemplate(
     const text = storeDeletionFix(store, carrier);
     return text ? { kind: 'statement', text } : undefined;
   }
-  const model = sessionModels(file).find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
+  const model = file.models.find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
   if (!model?.invalidationFix) return undefined;
   const isAsync = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
   const context: InvalidationFixContext = {

@@ -6,7 +6,7 @@ import type { Location, Region } from '../types.js';
  * around it. The engine implements it (`ParsedFile` in src/engine/file-context.ts); analysis and models
  * depend on this interface only, never on the engine.
  *
- * The models enabled for the file (`models`, `hasModel`) are added to this interface by
+ * The models enabled for the file (`models`, `knownModels`) are added to this interface by
  * src/models/model.ts, which defines `Model`; code that reads them imports `FileContext` from there.
  */
 export interface FileContext {

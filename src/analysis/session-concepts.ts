@@ -20,16 +20,13 @@ import { isFunctionLike, unwrap } from './syntax.js';
 /**
  * Joins the models' answers on session lifecycle concepts, and summarises local helper functions
  * ("rotates the session of the request it receives") across files with a depth bound and a cache.
- * `file.models` lists the models known to be in use first (imported, then declared, then inherited
- * from importers): in a monorepo where express-session and @fastify/session are both declared,
- * `request.session` in a file importing @fastify/session is @fastify/session's.
+ * The first model that answers decides: `file.models` lists the models known to be in use first
+ * (imported, then declared, then inherited from importers), so in a monorepo where express-session
+ * and @fastify/session are both declared, `request.session` in a file importing @fastify/session is
+ * @fastify/session's.
  */
-export function sessionModels(file: FileContext): Model[] {
-  return file.models;
-}
-
 function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | undefined {
-  for (const model of sessionModels(file)) {
+  for (const model of file.models) {
     const answer = ask(model);
     if (answer !== undefined) return answer;
   }

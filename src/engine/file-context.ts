@@ -94,11 +94,6 @@ export class ParsedFile implements FileContext {
     return this.knownModelList;
   }
 
-  /** Whether the model's package is known to be in use for this file (see `knownModels`). */
-  hasModel(id: string): boolean {
-    return this.knownModels.some((model) => model.id === id);
-  }
-
   private imports(model: Model): boolean {
     return model.packages.some((name) => this.importedModules.has(name));
   }

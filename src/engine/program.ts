@@ -24,6 +24,7 @@ export class SourceProgram implements FileProgram {
   private readonly realBoundary: string;
   private readonly importersByPath = new Map<string, ParsedFile[]>();
   private readonly resolvedModules = new Map<string, string | undefined>();
+  private readonly importedTexts = new Map<string, string | undefined>();
   /** The distinct keywords of all models, lower-cased, for `ParsedFile.models`. */
   readonly keywords: readonly string[];
   /** `compilerOptions.paths` of the nearest tsconfig.json per directory (null: none). */
@@ -159,15 +160,18 @@ export class SourceProgram implements FileProgram {
   }
 
   /**
-   * A file's text without parsing it: the parsed file's text when parsed, else a read that is not kept
-   * (so a question about an import costs no syntax tree and no memory).
+   * A file's text without parsing it: the parsed file's text when parsed, else read once and kept as
+   * text only (a module imported by many files is asked about by each of them; its text costs far
+   * less than a syntax tree).
    */
   textOf(absPath: string): string | undefined {
     const loaded = this.cache.get(absPath);
     if (loaded) return loaded.ok ? loaded.file.text : undefined;
-    const kept = this.reads.get(absPath);
-    const read = kept ?? readSource(absPath, this.maxBytes);
-    return read.ok ? read.text : undefined;
+    if (!this.importedTexts.has(absPath)) {
+      const read = this.reads.get(absPath) ?? readSource(absPath, this.maxBytes);
+      this.importedTexts.set(absPath, read.ok ? read.text : undefined);
+    }
+    return this.importedTexts.get(absPath);
   }
 
   forgetRead(absPath: string): void {

@@ -34,7 +34,6 @@ declare module '../analysis/file-context.js' {
     readonly models: Model[];
     /** Models known to be in use: imported, declared, the package itself, or used by importing files. */
     readonly knownModels: Model[];
-    hasModel(id: string): boolean;
   }
 }
 
