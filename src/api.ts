@@ -153,7 +153,6 @@ export {
   evidenceRelated,
   handRolledStoreSinks,
   helperCookieWrites,
-  isDisplayData,
   type RoleSite,
   type UrlTokenExchange,
   urlTokenExchange,

@@ -11,17 +11,23 @@ import { findExport, resolveValue } from './values.js';
  * Calls through a value the analysis cannot resolve (a dependency-injected instance, a callback
  * stored in a map) are not found.
  */
+const callsByFunction = new WeakMap<ts.FunctionLikeDeclaration, { call: ts.CallExpression; file: FileContext }[]>();
+
 export function callsOf(
   fn: ts.FunctionLikeDeclaration,
   file: FileContext,
 ): { call: ts.CallExpression; file: FileContext }[] {
+  // Every parameter of a function and every rule ask about the same function; importers are all
+  // registered before analysis starts, so the answer does not change during the scan.
+  const cached = callsByFunction.get(fn);
+  if (cached) return cached;
   const calls: { call: ts.CallExpression; file: FileContext }[] = [];
-  for (const caller of [file, ...file.importers]) {
+  for (const caller of [file, ...file.importers.filter((importer) => importer !== file)]) {
     for (const call of callExpressions(caller)) {
-      if (calls.some((known) => known.call === call)) continue;
       if (calledFunction(call, caller) === fn || calledMethod(call, caller) === fn) calls.push({ call, file: caller });
     }
   }
+  callsByFunction.set(fn, calls);
   return calls;
 }
 

@@ -376,7 +376,27 @@ export const LOGOUT_PATH = /(log|sign)[-_]?(out|off)(?![a-z])/i;
  * `authenticated` instead of ending the session) belongs to a logout that keeps the session, which
  * session-not-invalidated-on-logout judges; it is not a login.
  */
+const logoutHandlers = new WeakMap<ts.FunctionLikeDeclaration, Map<string | undefined, boolean>>();
+
 export function isLogoutHandler(
+  fn: ts.FunctionLikeDeclaration,
+  routePath: string | undefined,
+  file: FileContext,
+): boolean {
+  // Asked for every identity write and every caller judged in a function: walk its body once.
+  let byPath = logoutHandlers.get(fn);
+  if (!byPath) {
+    byPath = new Map();
+    logoutHandlers.set(fn, byPath);
+  }
+  const known = byPath.get(routePath);
+  if (known !== undefined) return known;
+  const answer = logoutHandlerUncached(fn, routePath, file);
+  byPath.set(routePath, answer);
+  return answer;
+}
+
+function logoutHandlerUncached(
   fn: ts.FunctionLikeDeclaration,
   routePath: string | undefined,
   file: FileContext,

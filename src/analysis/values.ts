@@ -84,9 +84,11 @@ function memberValue(
   const name = accessedName(access);
   if (name === undefined) return undefined;
   const object = unwrap(access.expression);
-  const module = moduleOf(object, file, depth);
-  if (module) return findExport(module, name);
+  // Resolved once: every level of `a.b.c` comes back here, so resolving twice per level would double
+  // the work per level.
   const resolved = resolveValue(object, file, depth + 1);
+  const module = moduleOf(object, file, resolved);
+  if (module) return findExport(module, name);
   if (ts.isFunctionDeclaration(resolved.node) || ts.isClassDeclaration(resolved.node))
     return staticMember(resolved.node, name, resolved.file);
   if (!ts.isObjectLiteralExpression(resolved.node)) return undefined;
@@ -126,7 +128,7 @@ function staticMember(
 }
 
 /** The local module an expression denotes: a namespace import, or `require('./m')` directly or through a const. */
-function moduleOf(expression: ts.Expression, file: FileContext, depth: number): FileContext | undefined {
+function moduleOf(expression: ts.Expression, file: FileContext, resolved: Located<ts.Node>): FileContext | undefined {
   if (ts.isIdentifier(expression)) {
     const declaration = findDeclaration(expression);
     if (declaration && ts.isNamespaceImport(declaration)) {
@@ -135,7 +137,6 @@ function moduleOf(expression: ts.Expression, file: FileContext, depth: number): 
       return ts.isStringLiteralLike(specifier) ? file.resolveImport(specifier.text) : undefined;
     }
   }
-  const resolved = resolveValue(expression, file, depth + 1);
   const call = resolved.node;
   if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') {
     return undefined;

@@ -3,6 +3,7 @@ import { chmodSync, lstatSync, readFileSync, renameSync, unlinkSync, writeFileSy
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
+import { scriptKindOf } from '../engine/program.js';
 import { applyEdits } from '../fix/edits.js';
 import { type FixPlan, fixStillApplies, planFixes } from '../fix/plan.js';
 import type { Fix, ScanResult, TextEdit } from '../types.js';
@@ -79,14 +80,8 @@ function prepare(plan: FixPlan, srcRoot: string): { files: Map<string, ReadFile>
 }
 
 function syntaxErrors(file: string, text: string): number {
-  const kind = /\.tsx$/.test(file)
-    ? ts.ScriptKind.TSX
-    : /\.jsx$/.test(file)
-      ? ts.ScriptKind.JSX
-      : /\.[cm]?js$/.test(file)
-        ? ts.ScriptKind.JS
-        : ts.ScriptKind.TS;
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  // Parsed as the scan parsed it (`.js` as JSX), so the before and after counts are comparable.
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file));
   return ((source as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length;
 }
 

@@ -69,12 +69,10 @@ export class FindingBuilder {
   }
 
   private locate(target: Target, file: ParsedFile): Location {
-    if (isNode(target)) {
-      const owner = fileOfNode(target, file);
-      return owner.locationOf(target);
-    }
-    const owner = target.file ?? file;
-    return { path: owner.path, region: owner.region(target.start, target.end) };
+    const owner = this.ownerOf(target, file);
+    return isNode(target)
+      ? owner.locationOf(target)
+      : { path: owner.path, region: owner.region(target.start, target.end) };
   }
 
   private buildFix(rule: Rule, file: ParsedFile, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {

@@ -294,17 +294,11 @@ function computeFacts(file: FileContext): DynamoFileFacts {
 /** The requests the function a call invokes issues, seen from the call. */
 function wrapperOperations(call: ts.CallExpression, file: FileContext, sameFile: DynamoOperation[]): DynamoOperation[] {
   const target = calledFunction(call, file);
-  if (!target?.node.body || target.node === enclosingFunctionOf(call)) return [];
+  if (!target?.node.body || target.node === enclosingFunction(call)) return [];
   const inner = (target.file === file ? sameFile : dynamoFacts(target.file).operations).filter(
     (operation) => operation.call !== call && contains(target.node, operation.call),
   );
   return inner.map((operation) => bindOperation(operation, target, call, file));
-}
-
-function enclosingFunctionOf(node: ts.Node): ts.Node | undefined {
-  let current = node.parent;
-  while (current && !isFunctionLike(current)) current = current.parent;
-  return current;
 }
 
 function contains(outer: ts.Node, inner: ts.Node): boolean {

@@ -20,6 +20,9 @@ export interface RequestInput {
   kind: RequestInputKind;
 }
 
+/** The `model` of session-id sinks found by role in hand-rolled stores (src/analysis/session/roles.ts). */
+export const HAND_ROLLED_MODEL = 'hand-rolled';
+
 /**
  * - `generator`: a library callback whose return value becomes the session id (`genid`, `idGenerator`);
  * - `assignment`: the id set directly (`req.sessionID = x`);
@@ -28,9 +31,6 @@ export interface RequestInput {
  * - `injection`: a session cookie written into the incoming request (`req.headers.cookie = 'sid=' + x`),
  *   which the session middleware further down adopts as the session id.
  */
-/** The `model` of session-id sinks found by role in hand-rolled stores (src/analysis/session/roles.ts). */
-export const HAND_ROLLED_MODEL = 'hand-rolled';
-
 export type SessionIdSinkKind = 'generator' | 'assignment' | 'create' | 'store-write' | 'store-read' | 'injection';
 
 export interface SessionIdSink {

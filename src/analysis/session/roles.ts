@@ -374,7 +374,7 @@ function credentialLike(value: ts.Expression): boolean {
 }
 
 /** `JSON.stringify(teams)`, an object or array literal, a number or boolean: data for the page, not a token. */
-export function isDisplayData(expression: ts.Expression, file: FileContext): boolean {
+function isDisplayData(expression: ts.Expression, file: FileContext): boolean {
   const resolved = resolveValue(expression, file).node;
   const inner = ts.isExpression(resolved as ts.Expression) ? unwrap(resolved as ts.Expression) : resolved;
   if (ts.isObjectLiteralExpression(inner) || ts.isArrayLiteralExpression(inner)) return true;
