@@ -153,13 +153,17 @@ export {
   evidenceRelated,
   handRolledStoreSinks,
   helperCookieWrites,
+  issueLabel,
   type RoleSite,
   type UrlTokenExchange,
   urlTokenExchange,
 } from './analysis/session/roles.js';
+export { isTokenIssue } from './models/session-id-concepts.js';
 export type {
   CookieWrite,
   CookieWriteDefaults,
+  CredentialIssue,
+  TokenIssue,
   RequestInput,
   RequestInputKind,
   SessionIdSink,

@@ -26,6 +26,7 @@ export default defineRuleMeta({
       'hono',
       '@nestjs/common',
       'aws-sdk-dynamodb',
+      'fetch',
     ],
     messages: {
       clientChosen:

@@ -3,6 +3,7 @@ import {
   credentialEvidence,
   evidenceRelated,
   handRolledStoreSinks,
+  issueLabel,
   type SessionIdSinkUse,
   sessionIdSinkUses,
   defineRule,
@@ -29,26 +30,27 @@ const CREATION_KINDS = new Set(['generator', 'assignment', 'create', 'store-writ
 
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
-  const { visit, cookieWrites, sessionCookieNames } = collectSessionIdSites(ctx.file, (sink) => {
+  const { visit, issued, sessionCookieNames } = collectSessionIdSites(ctx.file, (sink) => {
     if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
   });
   return {
     CallExpression: visit,
     BinaryExpression: visit,
+    NewExpression: visit,
     onEnd() {
       // Hand-rolled stores (a Map, an object, a table) that hold the credential a cookie issues.
-      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+      const credentials = issued();
+      for (const sink of handRolledStoreSinks(credentials, ctx.file, sessionCookieNames)) {
         if (sink.kind === 'store-write') checkSink(ctx, sink, reported);
       }
-      for (const write of cookieWrites) {
+      for (const write of credentials) {
         const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
         if (!evidence) continue;
-        const name = write.name ?? 'session';
         // Writing your own session cookie back (refreshing it) adopts nothing new.
         check(
           ctx,
           write.node,
-          { label: `the ${name} session cookie (${write.label})`, value: write.value },
+          { label: issueLabel(write), value: write.value },
           reported,
           ['url', 'body', 'header'],
           evidenceRelated(evidence),

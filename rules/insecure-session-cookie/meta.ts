@@ -26,6 +26,7 @@ export default defineRuleMeta({
       'koa',
       'next',
       'hono',
+      'fetch',
     ],
     messages: {
       secureFalse:

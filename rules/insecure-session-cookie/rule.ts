@@ -5,6 +5,7 @@ import {
   evidenceRelated,
   defineRule,
   insertFirstProperty,
+  type Model,
   type ObjectView,
   objectView,
   type PropertyView,
@@ -21,6 +22,11 @@ import meta from './meta.js';
 export default defineRule(meta, (ctx) => {
   const cookieWrites: CookieWrite[] = [];
   const sessionCookieNames = new Set<string>();
+  const collectWrites = (node: ts.CallExpression | ts.NewExpression, model: Model) => {
+    for (const write of model.cookieWrites?.(node, ctx.file) ?? []) {
+      if (write.defaults || write.label === SET_COOKIE_HEADER) cookieWrites.push(write);
+    }
+  };
   return {
     CallExpression(call: ts.CallExpression) {
       for (const model of ctx.file.models) {
@@ -29,10 +35,12 @@ export default defineRule(meta, (ctx) => {
           checkSite(ctx, site);
           if (!site.stateless) sessionCookieNames.add(site.cookieName);
         }
-        for (const write of model.cookieWrites?.(call, ctx.file) ?? []) {
-          if (write.defaults || write.label === SET_COOKIE_HEADER) cookieWrites.push(write);
-        }
+        collectWrites(call, model);
       }
+    },
+    // `new Response(body, { headers: { 'Set-Cookie': … } })`.
+    NewExpression(construction: ts.NewExpression) {
+      for (const model of ctx.file.models) collectWrites(construction, model);
     },
     onEnd() {
       // After the walk, so a session name configured below the write still counts.

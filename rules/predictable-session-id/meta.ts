@@ -26,6 +26,7 @@ export default defineRuleMeta({
       'node:http',
       'hono',
       'aws-sdk-dynamodb',
+      'fetch',
     ],
     messages: {
       predictable:

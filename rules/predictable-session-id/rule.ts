@@ -1,6 +1,6 @@
 import {
   collectSessionIdSites,
-  type CookieWrite,
+  type CredentialIssue,
   credentialEvidence,
   evidenceRelated,
   handRolledStoreSinks,
@@ -16,6 +16,8 @@ import {
   flowSteps,
   hashCall,
   isDerivedKey,
+  isTokenIssue,
+  issueLabel,
   memberPath,
   primaryKeyOf,
   randomIdExpression,
@@ -89,34 +91,30 @@ function weakSource(generator: WeakGenerator | undefined, node: ts.Node): Source
 
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
-  const { visit, cookieWrites, sessionCookieNames } = collectSessionIdSites(ctx.file, (sink) => {
+  const { visit, issued, sessionCookieNames } = collectSessionIdSites(ctx.file, (sink) => {
     if (CREATION_KINDS.has(sink.kind)) checkSink(ctx, sink, reported);
   });
   return {
     CallExpression: visit,
     BinaryExpression: visit,
+    NewExpression: visit,
     onEnd() {
-      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+      const credentials = issued();
+      for (const sink of handRolledStoreSinks(credentials, ctx.file, sessionCookieNames)) {
         if (sink.kind === 'store-write') checkSink(ctx, sink, reported);
       }
-      for (const write of cookieWrites) {
-        // A session cookie by role (issued, bound to a user, looked up again) or by name.
+      for (const write of credentials) {
+        // A session cookie by role (issued, bound to a user, looked up again) or by name; a token in
+        // a header or body by role only.
         const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
-        if (!evidence && !namedLikeSessionId(write.value.node)) continue;
-        const label = write.name
-          ? `the \`${write.name}\` session cookie (${write.label})`
-          : `the session cookie (${write.label})`;
+        if (!evidence && (isTokenIssue(write) || !namedLikeSessionId(write.value.node))) continue;
+        const label = issueLabel(write);
         const related = evidenceRelated(evidence);
         if (evidence && checkConstant(ctx, write, label, reported)) continue;
-        // A raw `Set-Cookie` header value is the whole cookie string (`sid=…; HttpOnly`): replacing it
-        // with an id would drop the name and attributes, so no one-edit fix is offered there.
-        check(
-          ctx,
-          write.node,
-          { label, value: write.value, replaceable: write.label !== 'Set-Cookie header' },
-          reported,
-          related,
-        );
+        // A raw `Set-Cookie` header value is the whole cookie string (`sid=…; HttpOnly`), and a token
+        // header's may be `Bearer …`: replacing it with an id would drop the rest, so no one-edit fix.
+        const wholeValue = write.label !== 'Set-Cookie header' && !(isTokenIssue(write) && write.channel === 'header');
+        check(ctx, write.node, { label, value: write.value, replaceable: wholeValue }, reported, related);
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
         if (!operation.isSessionTable || operation.kind !== 'put') continue;
@@ -145,7 +143,7 @@ function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>
 }
 
 /** `res.cookies.set('console_session', 'authenticated')`: the least random id there is. */
-function checkConstant(ctx: RuleContext, write: CookieWrite, label: string, reported: Set<ts.Node>): boolean {
+function checkConstant(ctx: RuleContext, write: CredentialIssue, label: string, reported: Set<ts.Node>): boolean {
   const value = staticValue(write.value.node as ts.Expression, write.value.file);
   if (value?.kind !== 'string' || value.value === '' || write.label === 'Set-Cookie header') return false;
   // `res.cookie('sid', 'deleted', { maxAge: 0 })` and friends remove the cookie.

@@ -24,6 +24,7 @@ export default defineRuleMeta({
       'node:http',
       '@nestjs/common',
       'aws-sdk-dynamodb',
+      'fetch',
     ],
     messages: {
       lookupFromUrl:

@@ -1,11 +1,12 @@
 import {
-  modelAnswersAt,
-  type CookieWrite,
+  collectSessionIdSites,
+  type CredentialIssue,
   credentialEvidence,
   evidenceRelated,
   findDeclaration,
   handRolledStoreSinks,
   helperCookieWrites,
+  issueLabel,
   urlTokenExchange,
   defineRule,
   describeFlow,
@@ -35,35 +36,30 @@ const QUERY_PARAMETER_BEFORE = /[?&;#]([\w.-]+)=$/;
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
   const covered = new Set<ts.Node>();
-  const cookieWrites: CookieWrite[] = [];
   const helperCalls: ts.CallExpression[] = [];
-  const sessionCookieNames = new Set<string>();
+  const sites = collectSessionIdSites(ctx.file, (sink) => {
+    // Ids adopted from the URL by generators, assignments and store writes are
+    // client-controlled-session-id's; this rule owns lookups, the session cookie and cookies
+    // planted in the request (they also leak the id through the URL).
+    if (sink.kind === 'injection' && sink.value) {
+      fromUrl(
+        ctx,
+        sink.node,
+        `the session cookie planted in the request (\`${sink.label}\`)`,
+        sink.value,
+        true,
+        reported,
+        sink.node,
+      );
+    }
+    if (sink.kind !== 'store-read' || !sink.value) return;
+    fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
+  });
+  const { cookieWrites, sessionCookieNames } = sites;
 
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && node.arguments.length >= 2 && callsLocalFunction(node)) helperCalls.push(node);
-    for (const answer of modelAnswersAt(node, ctx.file)) {
-      for (const sink of answer.sinks) {
-        // Ids adopted from the URL by generators, assignments and store writes are
-        // client-controlled-session-id's; this rule owns lookups, the session cookie and cookies
-        // planted in the request (they also leak the id through the URL).
-        if (sink.kind === 'injection' && sink.value) {
-          fromUrl(
-            ctx,
-            sink.node,
-            `the session cookie planted in the request (\`${sink.label}\`)`,
-            sink.value,
-            true,
-            reported,
-            sink.node,
-          );
-        }
-        if (sink.kind !== 'store-read' || !sink.value) continue;
-        fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
-      }
-      const site = answer.options;
-      if (site && !site.stateless) sessionCookieNames.add(site.cookieName);
-      if (ts.isCallExpression(node)) cookieWrites.push(...answer.cookieWrites);
-    }
+    sites.visit(node);
     for (const model of ctx.file.models) {
       for (const sink of model.urlSinks?.(node, ctx.file) ?? []) {
         covered.add(sink.value.node);
@@ -74,16 +70,18 @@ export default defineRule(meta, (ctx) => {
   return {
     CallExpression: visit,
     BinaryExpression: visit,
+    NewExpression: visit,
     TemplateExpression(template: ts.TemplateExpression) {
       if (isCovered(template, covered)) return;
       urlTemplate(ctx, template, reported);
     },
     onEnd() {
-      for (const sink of handRolledStoreSinks(cookieWrites, ctx.file, sessionCookieNames)) {
+      const credentials = sites.issued();
+      for (const sink of handRolledStoreSinks(credentials, ctx.file, sessionCookieNames)) {
         if (sink.kind === 'store-read' && sink.value)
           fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
       }
-      const issued = [...cookieWrites, ...helperCalls.flatMap((call) => helperCookieWrites(call, ctx.file))];
+      const issued = [...credentials, ...helperCalls.flatMap((call) => helperCookieWrites(call, ctx.file))];
       for (const write of issued) {
         const evidence = credentialEvidence(write, ctx.file, sessionCookieNames);
         if (evidence) exchangedToken(ctx, write, evidence, reported);
@@ -116,7 +114,7 @@ function callsLocalFunction(call: ts.CallExpression): boolean {
 /** A session minted from a row found by a URL token that is reusable or never expires. */
 function exchangedToken(
   ctx: RuleContext,
-  write: CookieWrite,
+  write: CredentialIssue,
   evidence: ReturnType<typeof credentialEvidence>,
   reported: Set<ts.Node>,
 ): void {
@@ -132,7 +130,7 @@ function exchangedToken(
   ]
     .filter(Boolean)
     .join(' and ');
-  const label = `the ${write.name ?? 'session'} cookie (${write.label})`;
+  const label = issueLabel(write);
   ctx.report({
     target,
     messageId: 'urlTokenExchanged',

@@ -6,6 +6,7 @@ import {
   EXPRESS_RESPONSE,
   NO_COOKIE_FLAGS,
   rawSetCookieWrites,
+  responseTokenIssues,
   requestCookieInjection,
   redirectSinks,
   responseCookieCalls,
@@ -49,6 +50,7 @@ export const express: Model = {
       ...(rawSetCookieWrites('express', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },
+  tokenIssues: responseTokenIssues('express', EXPRESS_RESPONSE, ['json', 'send', 'jsonp'], HEADER_METHODS),
   sessionIdSinks: requestCookieInjection('express', EXPRESS_REQUEST),
   urlSinks: allOf(redirectSinks('express', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('express')),
 };

@@ -6,6 +6,7 @@ import {
   EXPRESS_RESPONSE,
   NO_COOKIE_FLAGS,
   rawSetCookieWrites,
+  responseTokenIssues,
   redirectSinks,
   responseCookieCalls,
   urlSearchParamSinks,
@@ -40,5 +41,6 @@ export const fastify: Model = {
       ...(rawSetCookieWrites('fastify', EXPRESS_RESPONSE, HEADER_METHODS)(node, file) ?? []),
     ];
   },
+  tokenIssues: responseTokenIssues('fastify', EXPRESS_RESPONSE, ['send'], HEADER_METHODS),
   urlSinks: allOf(redirectSinks('fastify', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('fastify')),
 };

@@ -12,6 +12,7 @@ import {
   NO_COOKIE_FLAGS,
   type RequestInput,
   rawSetCookieWrites,
+  responseTokenIssues,
   redirectSinks,
   urlSearchParamSinks,
 } from './session-id.js';
@@ -91,5 +92,6 @@ export const hono: Model = {
   keywords: ["'hono'", '"hono"', "'hono/", '"hono/'],
   requestInput: honoRequestInput,
   cookieWrites: allOf(honoCookieWrites, rawSetCookieWrites(MODEL, HONO_CONTEXT, ['header'])),
+  tokenIssues: responseTokenIssues(MODEL, HONO_CONTEXT, ['json'], ['header']),
   urlSinks: allOf(redirectSinks(MODEL, HONO_CONTEXT, ['header']), urlSearchParamSinks(MODEL)),
 };

@@ -22,6 +22,7 @@ import { fastify } from './fastify.js';
 import { hapi } from './hapi.js';
 import { hono } from './hono.js';
 import { lucia } from './lucia.js';
+import { fetchApi } from './fetch-api.js';
 import { next } from './next.js';
 import { nextAuth } from './next-auth.js';
 import { nodeHttp } from './node-http.js';
@@ -50,6 +51,7 @@ export const allModels: Model[] = [
   hapi,
   next,
   nodeHttp,
+  fetchApi,
   hono,
   lucia,
   nextAuth,

@@ -2,14 +2,18 @@ import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
-import type { Model } from './model.js';
+import type { FileContext, Model } from './model.js';
 import {
   allOf,
+  bodyTokenIssues,
   carrierInputs,
+  isCarrier,
   KOA_CONTEXT,
   rawSetCookieWrites,
+  responseTokenIssues,
   redirectSinks,
   responseCookieCalls,
+  type TokenIssue,
   urlSearchParamSinks,
 } from './session-id.js';
 
@@ -39,6 +43,17 @@ export const koaRequestInput = carrierInputs(
   { get: 'header', 'request.get': 'header', 'cookies.get': 'cookie' },
 );
 
+/** `ctx.body = { token }` (or `ctx.response.body`): koa sends whatever the body is set to. */
+function bodyAssignmentTokens(node: ts.Node, file: FileContext): TokenIssue[] | undefined {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const target = unwrap(node.left);
+  if (!ts.isPropertyAccessExpression(target) || target.name.text !== 'body') return undefined;
+  let owner = unwrap(target.expression);
+  if (ts.isPropertyAccessExpression(owner) && owner.name.text === 'response') owner = unwrap(owner.expression);
+  if (!isCarrier(owner, KOA_CONTEXT)) return undefined;
+  return bodyTokenIssues('koa', file.textOf(target), node, node.right, file);
+}
+
 /** koa: `app.keys = [...]` signs every cookie, koa-session's included. */
 export const koa: Model = {
   id: 'koa',
@@ -60,5 +75,6 @@ export const koa: Model = {
     responseCookieCalls('koa', KOA_CONTEXT, ['set'], ['cookies'], { secure: 'auto', httpOnly: true }),
     rawSetCookieWrites('koa', KOA_CONTEXT, ['set', 'append']),
   ),
+  tokenIssues: allOf(bodyAssignmentTokens, responseTokenIssues('koa', KOA_CONTEXT, [], ['set', 'append'])),
   urlSinks: allOf(redirectSinks('koa', KOA_CONTEXT, ['set']), urlSearchParamSinks('koa')),
 };

@@ -18,7 +18,14 @@ import type {
   SessionWrite,
 } from './session-lifecycle.js';
 import type { CookieClearing, InvalidationFixContext, InvalidationFixTemplate, LogoutCall } from './session-logout.js';
-import type { CookieFlagDefault, CookieWrite, RequestInput, SessionIdSink, UrlSink } from './session-id-concepts.js';
+import type {
+  CookieFlagDefault,
+  CookieWrite,
+  RequestInput,
+  SessionIdSink,
+  TokenIssue,
+  UrlSink,
+} from './session-id-concepts.js';
 
 export type { FileContext } from '../analysis/file-context.js';
 export type { CookieFlagDefault } from './session-id-concepts.js';
@@ -120,6 +127,8 @@ export interface Model {
   sessionIdSinks?(node: ts.Node, file: FileContext): SessionIdSink[] | undefined;
   /** Cookies set on the response (`res.cookie(n, v)`, `reply.setCookie`, `ctx.cookies.set`, raw `Set-Cookie`). */
   cookieWrites?(node: ts.Node, file: FileContext): CookieWrite[] | undefined;
+  /** Tokens sent in a response header or body (`res.json({ token })`, `c.header('Authorization', …)`). */
+  tokenIssues?(node: ts.Node, file: FileContext): TokenIssue[] | undefined;
   /** A read of the current session's id (`req.sessionID`, `req.session.id`): its label. */
   sessionIdValue?(node: ts.Node, file: FileContext): string | undefined;
   /** Where a value becomes a URL the client is sent to (redirects, `Location` headers). */

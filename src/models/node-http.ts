@@ -7,6 +7,7 @@ import {
   EXPRESS_REQUEST,
   EXPRESS_RESPONSE,
   rawSetCookieWrites,
+  responseTokenIssues,
   requestCookieInjection,
   redirectSinks,
   urlSearchParamSinks,
@@ -40,6 +41,8 @@ export const nodeHttp: Model = {
   requestInput: carrierInputs('node:http', EXPRESS_REQUEST, { url: 'url', headers: 'header' }),
   taintPassThrough: passThrough,
   cookieWrites: rawSetCookieWrites('node:http', EXPRESS_RESPONSE, HEADER_METHODS),
+  // `res.end(JSON.stringify({ token }))` and token headers.
+  tokenIssues: responseTokenIssues('node:http', EXPRESS_RESPONSE, ['end', 'write'], HEADER_METHODS),
   sessionIdSinks: requestCookieInjection('node:http', EXPRESS_REQUEST),
   urlSinks: allOf(redirectSinks('node:http', EXPRESS_RESPONSE, HEADER_METHODS), urlSearchParamSinks('node:http')),
 };

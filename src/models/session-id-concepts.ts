@@ -63,6 +63,30 @@ export interface CookieWrite {
   defaults?: CookieWriteDefaults;
 }
 
+/**
+ * A credential handed to the client outside a cookie: in a response header (`Authorization`,
+ * `X-Session-Token`) or as a field of the response body (`res.json({ token })`). Unlike a cookie it is
+ * a session credential only by role (bound to identity on the server): APIs return tokens of every
+ * kind, so a name alone proves nothing here.
+ */
+export interface TokenIssue {
+  model: string;
+  /** `X-Session-Token header`, `res.json()`. */
+  label: string;
+  node: ts.Node;
+  /** The header or body field name. */
+  name: string;
+  value: Located;
+  channel: 'header' | 'body';
+}
+
+/** What the session-id rules treat as issuing a credential to the client. */
+export type CredentialIssue = CookieWrite | TokenIssue;
+
+export function isTokenIssue(issue: CredentialIssue): issue is TokenIssue {
+  return 'channel' in issue;
+}
+
 /** A cookie API's behaviour for absent flags: `auto` follows the request protocol. */
 export interface CookieWriteDefaults {
   secure: CookieFlagDefault;

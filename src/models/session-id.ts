@@ -17,7 +17,9 @@ import type {
   CookieWriteDefaults,
   RequestInput,
   RequestInputKind,
+  CredentialIssue,
   SessionIdSink,
+  TokenIssue,
   UrlSink,
 } from './session-id-concepts.js';
 import { HAND_ROLLED_MODEL } from './session-id-concepts.js';
@@ -36,6 +38,8 @@ export type {
   SessionIdSink,
   CookieWrite,
   CookieWriteDefaults,
+  CredentialIssue,
+  TokenIssue,
   UrlSink,
 } from './session-id-concepts.js';
 
@@ -500,7 +504,7 @@ export function rawSetCookieWrites(model: string, style: CarrierStyle, methods: 
   };
 }
 
-function cookieNameOfHeader(value: ts.Expression, file: FileContext): string | undefined {
+export function cookieNameOfHeader(value: ts.Expression, file: FileContext): string | undefined {
   let inner = unwrap(resolveValue(value, file).node as ts.Expression);
   while (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken)
     inner = unwrap(inner.left);
@@ -511,6 +515,94 @@ function cookieNameOfHeader(value: ts.Expression, file: FileContext): string | u
       : undefined;
   const match = text && /^\s*([^=;\s]+)=/.exec(text);
   return match ? match[1] : undefined;
+}
+
+// ---- tokens issued outside cookies ---------------------------------------------------------------
+
+/** Response headers that carry a credential: `Authorization: Bearer …`, `X-Session-Token`, `X-Auth-Token`. */
+export const TOKEN_HEADER = /^(authorization|x-(auth|access|session|api)-?(token|key|id)?)$/;
+/** Body fields that carry a credential: `{ token }`, `{ sessionToken }`, `{ access_token }`, `{ sid }`. */
+const TOKEN_FIELD = /^(token|sid|(session|auth|access|login|api)_?(token|id|key))$/i;
+/** Builder calls that return the response itself: `res.status(200).json(…)`, `reply.code(201).send(…)`. */
+const RESPONSE_BUILDERS = new Set(['status', 'code', 'type', 'set', 'header', 'headers', 'cookie', 'append', 'vary']);
+
+/** The response a chain of builder calls starts from: `res` in `res.status(200).set(…)`. */
+function responseRoot(expression: ts.Expression): ts.Expression {
+  let inner = unwrap(expression);
+  while (
+    ts.isCallExpression(inner) &&
+    ts.isPropertyAccessExpression(unwrap(inner.expression)) &&
+    RESPONSE_BUILDERS.has((unwrap(inner.expression) as ts.PropertyAccessExpression).name.text)
+  ) {
+    inner = unwrap((unwrap(inner.expression) as ts.PropertyAccessExpression).expression);
+  }
+  return inner;
+}
+
+/**
+ * The credential fields of a response body: `{ token }`, `JSON.stringify({ sessionToken })`, one level
+ * down too (`{ data: { token } }`), as the body APIs of every framework send them.
+ */
+export function bodyTokenIssues(model: string, label: string, node: ts.Node, body: ts.Expression, file: FileContext) {
+  let inner = unwrap(body);
+  if (ts.isCallExpression(inner) && memberPath(inner.expression)?.join('.') === 'JSON.stringify' && inner.arguments[0])
+    inner = inner.arguments[0];
+  const issues: TokenIssue[] = [];
+  const collect = (view: ReturnType<typeof objectView>, depth: number) => {
+    for (const property of view?.properties.values() ?? []) {
+      if (TOKEN_FIELD.test(property.name) && property.value) {
+        issues.push({
+          model,
+          label,
+          node,
+          name: property.name,
+          value: { node: property.value, file },
+          channel: 'body',
+        });
+      } else if (depth === 0) collect(nestedView(property), 1);
+    }
+  };
+  collect(objectView(inner, file), 0);
+  return issues;
+}
+
+/**
+ * Credentials a handler hands back outside a cookie: a token header (`res.set('Authorization', …)`)
+ * or a token field of the body sent by one of `bodyMethods` (`res.json({ token })`).
+ */
+export function responseTokenIssues(
+  model: string,
+  style: CarrierStyle,
+  bodyMethods: string[],
+  headerMethods: string[],
+) {
+  return (node: ts.Node, file: FileContext): TokenIssue[] | undefined => {
+    const issues: TokenIssue[] = [];
+    for (const header of headerWrites(node, file, style, headerMethods)) {
+      if (!TOKEN_HEADER.test(header.name)) continue;
+      const value = { node: header.value, file };
+      issues.push({
+        model,
+        label: `${header.name} header`,
+        node: header.call,
+        name: header.name,
+        value,
+        channel: 'header',
+      });
+    }
+    if (ts.isCallExpression(node) && node.arguments.length > 0) {
+      const callee = unwrap(node.expression);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        bodyMethods.includes(callee.name.text) &&
+        isCarrier(responseRoot(callee.expression), style)
+      ) {
+        const label = `${labelOf(responseRoot(callee.expression), file)}.${callee.name.text}()`;
+        issues.push(...bodyTokenIssues(model, label, node, node.arguments[0], file));
+      }
+    }
+    return issues;
+  };
 }
 
 /** `Location` header writes and `<carrier>.redirect(…)` / `.location(…)` calls. */
@@ -747,6 +839,7 @@ export interface ModelAnswer {
   model: Model;
   sinks: SessionIdSink[];
   cookieWrites: CookieWrite[];
+  tokenIssues: TokenIssue[];
   options?: SessionOptionsSite;
 }
 
@@ -764,8 +857,10 @@ export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] 
     for (const model of file.models) {
       const sinks = model.sessionIdSinks?.(node, file) ?? [];
       const cookieWrites = model.cookieWrites?.(node, file) ?? [];
+      const tokenIssues = model.tokenIssues?.(node, file) ?? [];
       const options = ts.isCallExpression(node) ? model.sessionOptions?.(node, file) : undefined;
-      if (sinks.length > 0 || cookieWrites.length > 0 || options) answers.push({ model, sinks, cookieWrites, options });
+      if (sinks.length > 0 || cookieWrites.length > 0 || tokenIssues.length > 0 || options)
+        answers.push({ model, sinks, cookieWrites, tokenIssues, options });
     }
     answersByNode.set(node, answers);
   }
@@ -778,6 +873,7 @@ export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] 
  */
 export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionIdSink) => void) {
   const cookieWrites: CookieWrite[] = [];
+  const tokenIssues: TokenIssue[] = [];
   const sessionCookieNames = new Set<string>();
   // A model's session-id sinks describe how code *using* a library sets the id (`req.sessionID = …`).
   // Inside the library's own package they are its implementation: express-session's middleware
@@ -790,10 +886,13 @@ export function collectSessionIdSites(file: FileContext, onSink: (sink: SessionI
         for (const sink of answer.sinks) onSink(sink);
       }
       if (answer.options && !answer.options.stateless) sessionCookieNames.add(answer.options.cookieName);
-      if (ts.isCallExpression(node)) cookieWrites.push(...answer.cookieWrites);
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) cookieWrites.push(...answer.cookieWrites);
+      tokenIssues.push(...answer.tokenIssues);
     }
   };
-  return { visit, cookieWrites, sessionCookieNames };
+  /** Everything issued to the client that may be a session credential: cookies, token headers and fields. */
+  const issued = (): CredentialIssue[] => [...cookieWrites, ...tokenIssues];
+  return { visit, cookieWrites, tokenIssues, issued, sessionCookieNames };
 }
 
 /** A value that becomes a session id at a sink, with how to name the sink in a message. */

@@ -4,7 +4,13 @@ import { accessedName, enclosingFunction, memberPath, propertyNameText, stringVa
 import { TaintEngine, type TaintPath } from '../taint.js';
 import { resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
-import { type CookieWrite, HAND_ROLLED_MODEL, type SessionIdSink } from '../../models/session-id-concepts.js';
+import {
+  type CookieWrite,
+  type CredentialIssue,
+  HAND_ROLLED_MODEL,
+  isTokenIssue,
+  type SessionIdSink,
+} from '../../models/session-id-concepts.js';
 import { modelAnswersAt } from '../../models/session-id.js';
 import type { SessionObject, SessionWrite } from '../../models/session-lifecycle.js';
 import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
@@ -291,29 +297,32 @@ const evidenceOf = new WeakMap<ts.Node, CredentialEvidence | null>();
  * Whether the value a cookie write sends is a session credential, and the evidence: its role (issued
  * here, bound to identity there, resolved on later requests) or, failing that, its name (configured
  * session cookie names, `sess`/`sid`). A name alone does not make display data (`JSON.stringify(list)`)
- * a credential.
+ * a credential. A token sent in a header or the body counts by role only (bound to identity, or
+ * looked up again): APIs return tokens of every kind, and the name `token` says nothing.
  */
 export function credentialEvidence(
-  write: CookieWrite,
+  write: CredentialIssue,
   file: FileContext,
   sessionCookieNames: ReadonlySet<string> = new Set(),
 ): CredentialEvidence | undefined {
-  const cached = evidenceOf.get(write.node);
+  // Keyed by the value: one body (`res.json({ token, sid })`) can issue several.
+  const cached = evidenceOf.get(write.value.node);
   if (cached !== undefined) return cached ?? undefined;
   const found = computeEvidence(write, file, sessionCookieNames);
-  evidenceOf.set(write.node, found ?? null);
+  evidenceOf.set(write.value.node, found ?? null);
   return found;
 }
 
 function computeEvidence(
-  write: CookieWrite,
+  write: CredentialIssue,
   file: FileContext,
   sessionCookieNames: ReadonlySet<string>,
 ): CredentialEvidence | undefined {
   const value = write.value;
   if (isDisplayData(value.node as ts.Expression, value.file)) return undefined;
+  const token = isTokenIssue(write);
   const named =
-    write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
+    !token && write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
   if (write.name !== undefined && !named && NOT_SESSION_NAME.test(write.name)) return undefined;
   const issue: RoleSite = { node: write.node, file, message: `issued to the client by ${write.label}` };
   const paths = credentialTaint.sourcesOf(value.node as ts.Expression, value.file).paths;
@@ -333,6 +342,8 @@ function computeEvidence(
       };
     }
   }
+  // A signed token in a header or body is a stateless bearer token, not a session id to guess or choose.
+  if (token) return undefined;
   if (signed) {
     const step = signed.steps[0];
     return {
@@ -383,6 +394,16 @@ function isDisplayData(expression: ts.Expression, file: FileContext): boolean {
   return value?.kind === 'number' || value?.kind === 'boolean';
 }
 
+/** How a finding names what was issued: a session cookie, or a token in a header or body. */
+export function issueLabel(write: CredentialIssue): string {
+  if (isTokenIssue(write)) {
+    return write.channel === 'header'
+      ? `the session token in the \`${write.name}\` response header`
+      : `the session token \`${write.name}\` in the response body (${write.label})`;
+  }
+  return write.name ? `the \`${write.name}\` session cookie (${write.label})` : `the session cookie (${write.label})`;
+}
+
 /** The evidence as related locations of a finding (bind and resolve; the issue is usually the finding). */
 export function evidenceRelated(evidence: CredentialEvidence | undefined): { target: ts.Node; message: string }[] {
   if (!evidence || evidence.by !== 'role') return [];
@@ -397,7 +418,7 @@ export function evidenceRelated(evidence: CredentialEvidence | undefined): { tar
  * A Map of random ids never issued to a client (a cache, job ids, nonces) is not among them.
  */
 export function handRolledStoreSinks(
-  writes: CookieWrite[],
+  writes: readonly CredentialIssue[],
   file: FileContext,
   sessionCookieNames: ReadonlySet<string>,
 ): SessionIdSink[] {
