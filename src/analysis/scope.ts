@@ -56,10 +56,8 @@ function declarationIn(scope: ts.Node, name: string, cameFrom: ts.Node): Declara
     return statementBindings(scope).get(name);
   }
   if (isFunctionLike(scope)) {
-    for (const parameter of scope.parameters) {
-      const bound = boundIdentifiers(parameter.name).find((id) => id.text === name);
-      if (bound) return ts.isIdentifier(parameter.name) ? parameter : (bound.parent as ts.BindingElement);
-    }
+    const parameter = parameterBindings(scope).get(name);
+    if (parameter) return parameter;
     if (ts.isFunctionExpression(scope) && scope.name?.text === name) return scope;
     return undefined;
   }
@@ -111,6 +109,23 @@ function statementBindings(
     }
   }
   bindingsByScope.set(scope, table);
+  return table;
+}
+
+const bindingsByFunction = new WeakMap<ts.Node, Map<string, Declaration>>();
+
+/** The names a function's parameters bind (destructured ones too), built once per function. */
+function parameterBindings(fn: ts.SignatureDeclaration): Map<string, Declaration> {
+  const known = bindingsByFunction.get(fn);
+  if (known) return known;
+  const table = new Map<string, Declaration>();
+  for (const parameter of fn.parameters) {
+    for (const id of boundIdentifiers(parameter.name)) {
+      if (!table.has(id.text))
+        table.set(id.text, ts.isIdentifier(parameter.name) ? parameter : (id.parent as ts.BindingElement));
+    }
+  }
+  bindingsByFunction.set(fn, table);
   return table;
 }
 

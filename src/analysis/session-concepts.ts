@@ -15,7 +15,7 @@ import { presentedSessionObject, presentedSessionWrites } from './session/roles.
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
-import { isFunctionLike, unwrap } from './syntax.js';
+import { isAssignment, isFunctionLike, unwrap } from './syntax.js';
 
 /**
  * Joins the models' answers on session lifecycle concepts, and summarises local helper functions
@@ -58,6 +58,7 @@ export const sessionObjectOf = remembered(
 );
 
 export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): SessionWrite[] => {
+  if (ts.isBinaryExpression(node) && !isAssignment(node)) return [];
   const writes = first(file, (model) => {
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;

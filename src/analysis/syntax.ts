@@ -1,6 +1,18 @@
 import { ts } from 'ts-morph';
 
 /** Strips wrappers that do not change a value: parentheses, type assertions, `satisfies`, `!`. */
+/**
+ * A binary expression that assigns (`=`, `+=`, `??=`, …). The models' hooks recognise writes only;
+ * `a + b`, `a === b` and `a && b`, the bulk of binary expressions, are turned away before asking them.
+ */
+export function isAssignment(node: ts.Node): node is ts.BinaryExpression {
+  return (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  );
+}
+
 export function unwrap(expression: ts.Expression): ts.Expression {
   let current = expression;
   for (;;) {

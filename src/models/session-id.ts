@@ -1,7 +1,15 @@
 import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, isFunctionLike, memberPath, propertyNameText, stringValue, unwrap } from '../analysis/syntax.js';
+import {
+  accessedName,
+  isAssignment,
+  isFunctionLike,
+  memberPath,
+  propertyNameText,
+  stringValue,
+  unwrap,
+} from '../analysis/syntax.js';
 import {
   type Located,
   nestedView,
@@ -851,6 +859,7 @@ const answersByNode = new WeakMap<ts.Node, ModelAnswer[]>();
  * models with something to say are listed.
  */
 export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] {
+  if (ts.isBinaryExpression(node) && !isAssignment(node)) return [];
   let answers = answersByNode.get(node);
   if (!answers) {
     answers = [];

@@ -26,15 +26,20 @@ export interface SessionLibrarySpec {
 const STANDARD_FLAGS = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite' };
 
 export function sessionLibraryModel(spec: SessionLibrarySpec, extra: Partial<Model> = {}): Model {
+  const sites = new WeakMap<ts.CallExpression, SessionOptionsSite | null>();
   return {
     id: spec.id,
     packages: spec.packages,
     keywords: spec.keywords,
     stateless: spec.stateless,
     sessionOptions(call, file) {
+      // Asked of every call by several rules and by the model's own generator hook: once per call.
+      const known = sites.get(call);
+      if (known !== undefined) return known ?? undefined;
       const argument = spec.optionsArgument(call, file);
-      if (!argument) return undefined;
-      return buildSite(spec, call, argument, file);
+      const site = argument ? buildSite(spec, call, argument, file) : undefined;
+      sites.set(call, site ?? null);
+      return site;
     },
     ...extra,
   };
