@@ -14,6 +14,7 @@ import type { Notification } from '../types.js';
  */
 export class ProjectFacts {
   private readonly manifestByDir = new Map<string, Manifest | undefined>();
+  private readonly nearestManifestByDir = new Map<string, Manifest | undefined>();
   private readonly lockfileByDir = new Map<string, { absPath: string; versions: Map<string, string[]> } | undefined>();
   private treeManifests?: Manifest[];
 
@@ -24,7 +25,12 @@ export class ProjectFacts {
   ) {}
 
   manifestFor(fileAbsPath: string): Manifest | undefined {
-    return this.nearest(path.dirname(fileAbsPath), (dir) => this.manifestIn(dir));
+    // Asked for every model's packages of every file and its importers: once per directory.
+    const dir = path.dirname(fileAbsPath);
+    if (this.nearestManifestByDir.has(dir)) return this.nearestManifestByDir.get(dir);
+    const manifest = this.nearest(dir, (candidate) => this.manifestIn(candidate));
+    this.nearestManifestByDir.set(dir, manifest);
+    return manifest;
   }
 
   /** The file's package declares the package, or is that package (its tests and examples use it). */

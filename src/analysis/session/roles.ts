@@ -138,7 +138,10 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
       index.cookieReads.set(cookieKey(node.arguments[0], file), node);
       return;
     }
-    if (!isStoreReceiver(receiver, file)) return;
+    // The method name first: it turns away nearly every call before the receiver is resolved.
+    const storeMethod =
+      BIND_METHODS.has(method) || READ_METHODS.has(method) || ROW_CREATES.has(method) || ROW_LOOKUPS.has(method);
+    if (!storeMethod || !isStoreReceiver(receiver, file)) return;
     const label = `${labelOf(callee, file)}()`;
     if (BIND_METHODS.has(method) && !isLiteral(node.arguments[0])) {
       const value = node.arguments[1];
