@@ -42,7 +42,7 @@ function configuration(file: FileContext): boolean | undefined {
     const visit = (node: ts.Node): void => {
       if (verdict !== undefined) return;
       if (ts.isCallExpression(node)) {
-        const argument = options(node);
+        const argument = options(node, file);
         if (argument) {
           const view = koaSession.sessionOptions?.(node, file)?.options;
           const hasStore = view?.properties.has('store') || view?.properties.has('ContextStore');

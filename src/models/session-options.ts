@@ -96,9 +96,33 @@ function buildSite(
   };
 }
 
+const mentionedModules = new WeakMap<FileContext, Map<string, boolean>>();
+
+/**
+ * Whether the file's text names one of the modules. A module reference is only ever followed to an
+ * import or `require` of this file, whose specifier is in its text, so a file that never names the
+ * module cannot call it: every call of such a file is turned away before its callee is resolved.
+ */
+function namesModule(file: FileContext, modules: string[]): boolean {
+  let known = mentionedModules.get(file);
+  if (!known) {
+    known = new Map();
+    mentionedModules.set(file, known);
+  }
+  return modules.some((module) => {
+    let found = known.get(module);
+    if (found === undefined) {
+      found = file.text.includes(module);
+      known.set(module, found);
+    }
+    return found;
+  });
+}
+
 /** `m(options)` or `m(options, app)`: the first object-like argument of a call to the module's default export. */
 export function directCallOptions(modules: string[]) {
-  return (call: ts.CallExpression): ts.Expression | undefined => {
+  return (call: ts.CallExpression, file: FileContext): ts.Expression | undefined => {
+    if (!namesModule(file, modules)) return undefined;
     const reference = moduleReferenceOf(call.expression);
     if (!modules.some((module) => refersTo(reference, module))) return undefined;
     return call.arguments.find((argument) => !isAppLike(argument)) ?? undefined;
@@ -113,7 +137,8 @@ function isAppLike(argument: ts.Expression): boolean {
 
 /** `fastify.register(plugin, options)` where plugin is the module's default export. */
 export function registeredPluginOptions(modules: string[]) {
-  return (call: ts.CallExpression): ts.Expression | undefined => {
+  return (call: ts.CallExpression, file: FileContext): ts.Expression | undefined => {
+    if (!namesModule(file, modules)) return undefined;
     if (accessedName(unwrap(call.expression)) !== 'register' || call.arguments.length < 1) return undefined;
     if (!isModule(call.arguments[0], modules)) return undefined;
     return call.arguments[1];
@@ -131,7 +156,8 @@ export function isModule(expression: ts.Expression, modules: string[]): boolean 
 
 /** The last argument of a call to one of the module's named exports, e.g. `getIronSession(req, res, options)`. */
 export function namedExportCallOptions(module: string, exportNames: string[]) {
-  return (call: ts.CallExpression): ts.Expression | undefined => {
+  return (call: ts.CallExpression, file: FileContext): ts.Expression | undefined => {
+    if (!namesModule(file, [module])) return undefined;
     const reference = moduleReferenceOf(call.expression);
     if (!exportNames.some((name) => refersTo(reference, module, name))) return undefined;
     return call.arguments.at(-1);
