@@ -76,7 +76,9 @@ export const fetchApi: Model = {
   id: MODEL,
   // A web-platform global: no package to declare it.
   packages: [],
-  keywords: ['new response', 'response.json'],
+  // `Response.json({ … })` with a literal body, never the client's `response.json()`: a keyword of just
+  // `response.json` let every React component that fetches data into the parse.
+  keywords: ['new response', 'response.json({'],
   cookieWrites: fetchCookieWrites,
   tokenIssues: fetchTokenIssues,
 };
