@@ -9,7 +9,7 @@
  * that transpiling the TypeScript variant gives the same program as the JavaScript one.
  */
 
-import { SESSION_TABLE, sessionTableParams } from './session-table.js';
+import { SESSION_TABLE, sessionTableParams, sessionTableSummary } from './session-table.js';
 
 export type InitLanguage = 'ts' | 'js';
 
@@ -37,6 +37,15 @@ export const DYNAMODB_STORE_DEFAULT_FILE: Record<InitLanguage, string> = {
 
 /** CreateTable and UpdateTimeToLive inputs for the table (the layout every generated store shares). */
 export const dynamoDbStoreTableParams = sessionTableParams;
+
+/** What to do after the file is written, for the CLI to print; `shown` is the file as the user sees it. */
+export function dynamoDbStoreNextSteps(shown: string): string[] {
+  return [
+    '  1. npm install express-session @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
+    `  2. ${sessionTableSummary()}`,
+    `  3. Pass the store and its genid to express-session as shown at the top of ${shown}.`,
+  ];
+}
 
 export function renderDynamoDbStore(options: RenderDynamoDbStoreOptions): string {
   const { language } = options;
