@@ -136,6 +136,7 @@ import threading
 import time
 
 import boto3
+from asgiref.sync import sync_to_async
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_USER_ID_KEY
@@ -264,9 +265,10 @@ class SessionStore(SessionBase):
         raise RuntimeError('DynamoDB session backend: could not find an unused session key')
 
     def save(self, must_create=False):
-        if self.session_key is None:
-            return self.create()
         data = self._get_session(no_load=must_create)
+        if self.session_key is None:
+            # No key, or loading found nothing live under it: never adopt the key, start a new session.
+            return self.create()
         owner = _owner_of(data)
         if not must_create and owner is not None and owner != self._stored_owner and not self._minted:
             raise SessionOwnershipError(
@@ -361,6 +363,11 @@ class SessionStore(SessionBase):
             self.modified = True
             return
         raise RuntimeError('DynamoDB session backend: could not find an unused session key')
+
+    async def acycle_key(self):
+        # Django 5's alogin() calls acycle_key(), which SessionBase implements as create() then
+        # delete(): not atomic. Run the transaction above instead.
+        return await sync_to_async(self.cycle_key)()
 
     def delete(self, session_key=None):
         if session_key is None:

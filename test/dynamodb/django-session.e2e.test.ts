@@ -130,8 +130,11 @@ describe('generated Django DynamoDB session backend, end to end', () => {
     expect(r.liveExists).toBe(true);
   });
 
-  it('a rotation of a session another request already rotated fails instead of making a second key', () => {
-    const r = observed('stale_rotation');
+  it.each([
+    ['cycle_key()', 'stale_rotation'],
+    ['acycle_key()', 'async_stale_rotation'],
+  ])('a %s of a session another request already rotated fails instead of making a second key', (_how, scenario) => {
+    const r = observed(scenario);
     expect(r.outcomes).toEqual(['rotated', 'SessionInterrupted']);
     expect(r.liveKeys).toBe(1);
     expect(r.oldKeyItem).toBe(false);

@@ -12,6 +12,7 @@ through the backend). The vitest test makes the assertions. Environment:
     FIXATE_DJANGO_DB            SQLite file for the users
 """
 
+import asyncio
 import json
 import os
 import sys
@@ -185,20 +186,37 @@ def rotate(store):
         return type(error).__name__
 
 
-def stale_rotation(alice, bob):
+def rotations_of_one_session(rotate_each):
     """Two requests hold the same session; the second rotates after the first has: no second key."""
     marker = uuid.uuid4().hex
     key = new_session(marker)
     first, second = SessionStore(key), SessionStore(key)
     # Both requests have read the session (as any view touching request.session has) before either rotates.
     assert first['marker'] == second['marker'] == marker
-    outcomes = [rotate(first), rotate(second)]
+    outcomes = [rotate_each(first), rotate_each(second)]
     return {
         'outcomes': outcomes,
         'liveKeys': live_items_with_marker(marker),
         'oldKeyItem': raw_item(key) is not None,
         'firstKeyItem': first.session_key is not None and raw_item(first.session_key) is not None,
     }
+
+
+def stale_rotation(alice, bob):
+    return rotations_of_one_session(rotate)
+
+
+def arotate(store):
+    try:
+        asyncio.run(store.acycle_key())
+        return 'rotated'
+    except Exception as error:  # noqa: BLE001 - the class name is the observation
+        return type(error).__name__
+
+
+def async_stale_rotation(alice, bob):
+    """The same through acycle_key() (what Django 5's alogin() calls), run from asyncio."""
+    return rotations_of_one_session(arotate)
 
 
 def concurrent_rotation(alice, bob):
@@ -264,6 +282,7 @@ SCENARIOS = [
     logout_kills_key,
     expired_item_refused,
     stale_rotation,
+    async_stale_rotation,
     concurrent_rotation,
     ownership,
 ]
