@@ -130,6 +130,24 @@ describe('generated Django DynamoDB session backend, end to end', () => {
     expect(r.liveExists).toBe(true);
   });
 
+  it('clear_expired() deletes expired items and keeps live ones', () => {
+    const r = observed('expired_item_refused');
+    expect(r.expiredItemAfterClearExpired).toBe(false);
+    expect(r.liveItemAfterClearExpired).toBe(true);
+  });
+
+  it('never adopts a key the client made up, and create() never writes over an existing session', () => {
+    const r = observed('keys_never_adopted');
+    expect(r.loginStatus).toBe(200);
+    expect(r.victimIs).toBe('alice');
+    expect(r.victimKey).toMatch(SESSION_KEY);
+    expect(r.victimKey).not.toBe(r.invented);
+    expect(r.inventedItem).toBe(false);
+    expect(r.createdKey).toMatch(SESSION_KEY);
+    expect(r.createdKey).not.toBe(r.existingKey);
+    expect(r.existingItemUnchanged).toBe(true);
+  });
+
   it.each([
     ['cycle_key()', 'stale_rotation'],
     ['acycle_key()', 'async_stale_rotation'],

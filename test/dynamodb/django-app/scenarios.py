@@ -160,7 +160,7 @@ def expired_item_refused(alice, bob):
         expired = put_raw_session(alice, str(alice.pk), now - 60, table)
         # The same item, not yet expired: shows the expired one is refused for its expiry alone.
         live = put_raw_session(alice, str(alice.pk), now + 3600, table)
-        return {
+        observed = {
             'expiredKeyIs': whoami(client_with(expired)),
             'expiredExists': SessionStore().exists(expired),
             'expiredLoad': SessionStore(expired).load(),
@@ -169,6 +169,37 @@ def expired_item_refused(alice, bob):
             'liveKeyIs': whoami(client_with(live)),
             'liveExists': SessionStore().exists(live),
         }
+        # What manage.py clearsessions calls, on the class.
+        SessionStore.clear_expired()
+        observed['expiredItemAfterClearExpired'] = raw_item(expired, table) is not None
+        observed['liveItemAfterClearExpired'] = raw_item(live, table) is not None
+        return observed
+
+
+def keys_never_adopted(alice, bob):
+    """A key the attacker made up is not taken on, and create() never writes over an existing item."""
+    invented = 'a' * 32
+    victim = client_with(invented)
+    victim.get('/visit')
+    login_status = victim.post('/login', credentials(alice)).status_code
+    # create() drawing a key that is already in use: the conditional put refuses it and it draws again.
+    existing = new_session('existing')
+    before = raw_item(existing)
+    store = SessionStore()
+    drawn = iter([existing])
+    store._get_new_session_key = lambda: next(drawn, None) or SessionStore._get_new_session_key(store)
+    store['marker'] = 'newcomer'
+    store.create()
+    return {
+        'invented': invented,
+        'loginStatus': login_status,
+        'victimKey': cookie_of(victim),
+        'victimIs': whoami(victim),
+        'inventedItem': raw_item(invented) is not None,
+        'createdKey': store.session_key,
+        'existingKey': existing,
+        'existingItemUnchanged': raw_item(existing) == before,
+    }
 
 
 def new_session(marker):
@@ -281,6 +312,7 @@ SCENARIOS = [
     fixation,
     logout_kills_key,
     expired_item_refused,
+    keys_never_adopted,
     stale_rotation,
     async_stale_rotation,
     concurrent_rotation,
