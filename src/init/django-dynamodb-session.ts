@@ -95,13 +95,13 @@ Why it is written this way (session fixation, CWE-384):
   request that ends after a concurrent logout cannot bring the session back (Django then answers
   400, SessionInterrupted).
 
-- Rotation. cycle_key() (called by login()) moves the data to a new key in ONE TransactWriteItems:
-  a Put of the new key if it is unused and a Delete of the old key if it still exists and has not
-  expired. Both happen or neither does. The usual hand-written rotation (put the new item, then
-  delete the old one) leaves the attacker-known key alive when the delete fails or the process dies
-  in between. If another request rotated or deleted the session first, the transaction is cancelled
-  and this request gets SessionInterrupted (400) with an empty session: copying the data to a second
-  new key would leave two live keys.
+- Rotation. cycle_key() (called by login(); acycle_key() by Django 5's alogin()) moves the data to
+  a new key in ONE TransactWriteItems: a Put of the new key if it is unused and a Delete of the old
+  key if it still exists and has not expired. Both happen or neither does. The usual hand-written
+  rotation (put the new item, then delete the old one) leaves the attacker-known key alive when the
+  delete fails or the process dies in between. If another request rotated or deleted the session
+  first, the transaction is cancelled and this request gets SessionInterrupted (400) with an empty
+  session: copying the data to a second new key would leave two live keys.
 
 - Expiry. '${t.ttlAttribute}' is a Number of epoch SECONDS, the unit DynamoDB TTL reads (an ISO date string
   or milliseconds would never expire anything). TTL deletion can lag by about 48 hours, so every read
@@ -127,6 +127,7 @@ Why it is written this way (session fixation, CWE-384):
 Table: partition key '${t.partitionKey}' (String), TTL on '${t.ttlAttribute}'. With boto3:
 
 ${tableSnippet}
+
 IAM: dynamodb:GetItem, PutItem and DeleteItem on the table (TransactWriteItems is authorised
 through those), and Scan only if you run clearsessions.
 """

@@ -151,13 +151,16 @@ describe('generated Django DynamoDB session backend, end to end', () => {
   it.each([
     ['cycle_key()', 'stale_rotation'],
     ['acycle_key()', 'async_stale_rotation'],
-  ])('a %s of a session another request already rotated fails instead of making a second key', (_how, scenario) => {
-    const r = observed(scenario);
-    expect(r.outcomes).toEqual(['rotated', 'SessionInterrupted']);
-    expect(r.liveKeys).toBe(1);
-    expect(r.oldKeyItem).toBe(false);
-    expect(r.firstKeyItem).toBe(true);
-  });
+  ])(
+    'rotating with %s a session another request already rotated fails instead of making a second key',
+    (_how, scenario) => {
+      const r = observed(scenario);
+      expect(r.outcomes).toEqual(['rotated', 'SessionInterrupted']);
+      expect(r.liveKeys).toBe(1);
+      expect(r.oldKeyItem).toBe(false);
+      expect(r.firstKeyItem).toBe(true);
+    },
+  );
 
   it('concurrent rotations of one session leave exactly one live key', () => {
     const { rounds } = observed('concurrent_rotation') as { rounds: { outcomes: string[]; liveKeys: number }[] };
