@@ -9,7 +9,7 @@
  * that transpiling the TypeScript variant gives the same program as the JavaScript one.
  */
 
-import { SESSION_TABLE, sessionTableParams, sessionTableSummary } from './session-table.js';
+import { SESSION_TABLE, sessionTableSummary } from './session-table.js';
 
 export type InitLanguage = 'ts' | 'js';
 
@@ -34,9 +34,6 @@ export const DYNAMODB_STORE_DEFAULT_FILE: Record<InitLanguage, string> = {
   ts: 'dynamodb-session-store.ts',
   js: 'dynamodb-session-store.js',
 };
-
-/** CreateTable and UpdateTimeToLive inputs for the table (the layout every generated store shares). */
-export const dynamoDbStoreTableParams = sessionTableParams;
 
 /** What to do after the file is written, for the CLI to print; `shown` is the file as the user sees it. */
 export function dynamoDbStoreNextSteps(shown: string): string[] {
