@@ -240,6 +240,7 @@ class SessionStore(SessionBase):
                 # The binding and the data disagree: someone wrote one without the other.
                 data = None
             elif self._expected_owner is not None and owner != self._expected_owner:
+                # Loaded for a user who does not own it (SessionStore(key, owner=...)).
                 data = None
         if data is None:
             # Unknown, expired or not this user's: never adopt the key, continue under a new one.
