@@ -72,6 +72,8 @@ describe('generated Django DynamoDB session backend, end to end', () => {
       maxBuffer: 16 * 1024 * 1024,
       env: {
         PATH: process.env.PATH,
+        // No __pycache__ left in the repository by a test run.
+        PYTHONDONTWRITEBYTECODE: '1',
         FIXATE_SESSION_BACKEND_DIR: dir,
         FIXATE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
         FIXATE_SESSIONS_TABLE: table,
