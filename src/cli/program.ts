@@ -207,34 +207,47 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   program
     .command('init')
     .description('generate supporting code')
-    .addArgument(new Argument('<template>', 'what to generate').choices(['dynamodb-store']))
-    .option('--out <file>', 'where to write it (default: dynamodb-session-store.ts, or .js with --js)')
-    .option('--js', 'generate JavaScript instead of TypeScript')
+    .addArgument(new Argument('<template>', 'what to generate').choices(['dynamodb-store', 'django-dynamodb-session']))
+    .option(
+      '--out <file>',
+      'where to write it (default: dynamodb-session-store.ts, or .js with --js; dynamodb_sessions.py for django-dynamodb-session)',
+    )
+    .option('--js', 'generate JavaScript instead of TypeScript (dynamodb-store)')
     .option('--force', 'overwrite an existing file')
-    .action(async (_template: string, flags: { out?: string; js?: boolean; force?: boolean }) => {
+    .action(async (template: string, flags: { out?: string; js?: boolean; force?: boolean }) => {
+      /** Resolves --out (or the default), refusing a directory or, without --force, an existing file. */
+      const targetOf = (defaultFile: string): { target: string; shown: string } => {
+        const target = path.resolve(io.cwd, flags.out ?? defaultFile);
+        const shown = displayPath(io.cwd, target);
+        assertWritableTarget(target, '--out');
+        if (existsSync(target) && !flags.force) {
+          throw new UsageError(`${shown} already exists; pass --force to overwrite it`);
+        }
+        return { target, shown };
+      };
+      const written = (shown: string, steps: string[]) =>
+        io.stderr.write([`fixate: wrote ${shown}`, 'Next steps:', ...steps, ''].join('\n'));
+
+      if (template === 'django-dynamodb-session') {
+        if (flags.js)
+          throw new UsageError('--js applies to dynamodb-store only; django-dynamodb-session writes Python');
+        const django = await import('../init/django-dynamodb-session.js');
+        if (flags.out !== undefined && !flags.out.endsWith('.py')) {
+          throw new UsageError(`--out ${flags.out} must end in .py: SESSION_ENGINE names a Python module`);
+        }
+        const { target, shown } = targetOf(django.DJANGO_SESSION_DEFAULT_FILE);
+        const module = django.djangoModulePath(shown);
+        writeFileAtomic(target, django.renderDjangoSessionBackend({ module }), '--out');
+        written(shown, django.djangoSessionNextSteps(shown, module));
+        return;
+      }
       const store = await import('../init/dynamodb-store.js');
       // An explicit .js target means JavaScript; TypeScript written into it would not run.
       const language = flags.js || /\.[cm]?js$/.test(flags.out ?? '') ? 'js' : 'ts';
       // The default name matches the import path in the generated file's usage comment.
-      const target = path.resolve(io.cwd, flags.out ?? store.DYNAMODB_STORE_DEFAULT_FILE[language]);
-      const shown = displayPath(io.cwd, target);
-      assertWritableTarget(target, '--out');
-      if (existsSync(target) && !flags.force) {
-        throw new UsageError(`${shown} already exists; pass --force to overwrite it`);
-      }
+      const { target, shown } = targetOf(store.DYNAMODB_STORE_DEFAULT_FILE[language]);
       writeFileAtomic(target, store.renderDynamoDbStore({ language }), '--out');
-      const table = store.DYNAMODB_STORE_TABLE;
-      io.stderr.write(
-        [
-          `fixate: wrote ${shown}`,
-          'Next steps:',
-          '  1. npm install express-session @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
-          `  2. Create a DynamoDB table with partition key "${table.partitionKey}" (${table.partitionKeyType})` +
-            ` and enable TTL on "${table.ttlAttribute}" (epoch ${table.ttlUnit}).`,
-          `  3. Pass the store and its genid to express-session as shown at the top of ${shown}.`,
-          '',
-        ].join('\n'),
-      );
+      written(shown, store.dynamoDbStoreNextSteps(shown));
     });
 
   return program;

@@ -9,6 +9,8 @@
  * that transpiling the TypeScript variant gives the same program as the JavaScript one.
  */
 
+import { SESSION_TABLE, sessionTableSummary } from './session-table.js';
+
 export type InitLanguage = 'ts' | 'js';
 
 export interface RenderDynamoDbStoreOptions {
@@ -17,15 +19,7 @@ export interface RenderDynamoDbStoreOptions {
 
 /** The table the generated store expects; shared with the tests and the CLI's printed instructions. */
 export const DYNAMODB_STORE_TABLE = {
-  partitionKey: 'sid',
-  partitionKeyType: 'S',
-  /** DynamoDB TTL attribute, in epoch seconds. */
-  ttlAttribute: 'expires',
-  ttlUnit: 'seconds',
-  /** The session's owner, a plain string attribute (ownership binding). */
-  userIdAttribute: 'userId',
-  /** The express-session data, as a JSON string. */
-  dataAttribute: 'sess',
+  ...SESSION_TABLE,
   /** Per-user index items live in the same table under this key prefix. */
   userIndexKeyPrefix: 'user#',
   /** Epoch seconds until which an item written by rotate() may receive its first owner. */
@@ -34,7 +28,6 @@ export const DYNAMODB_STORE_TABLE = {
   userIndexSessionsAttribute: 'sids',
   /** Session ids the store accepts: 32 random bytes in base64url. */
   sessionIdPattern: '^[A-Za-z0-9_-]{43}$',
-  billingMode: 'PAY_PER_REQUEST',
 } as const;
 
 export const DYNAMODB_STORE_DEFAULT_FILE: Record<InitLanguage, string> = {
@@ -42,21 +35,13 @@ export const DYNAMODB_STORE_DEFAULT_FILE: Record<InitLanguage, string> = {
   js: 'dynamodb-session-store.js',
 };
 
-/** CreateTable and UpdateTimeToLive inputs for the table, as plain data (no SDK import here). */
-export function dynamoDbStoreTableParams(tableName: string) {
-  const t = DYNAMODB_STORE_TABLE;
-  return {
-    createTable: {
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: t.partitionKey, AttributeType: t.partitionKeyType }],
-      KeySchema: [{ AttributeName: t.partitionKey, KeyType: 'HASH' as const }],
-      BillingMode: t.billingMode,
-    },
-    updateTimeToLive: {
-      TableName: tableName,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute },
-    },
-  };
+/** What to do after the file is written, for the CLI to print; `shown` is the file as the user sees it. */
+export function dynamoDbStoreNextSteps(shown: string): string[] {
+  return [
+    '  1. npm install express-session @aws-sdk/client-dynamodb @aws-sdk/lib-dynamodb',
+    `  2. ${sessionTableSummary()}`,
+    `  3. Pass the store and its genid to express-session as shown at the top of ${shown}.`,
+  ];
 }
 
 export function renderDynamoDbStore(options: RenderDynamoDbStoreOptions): string {

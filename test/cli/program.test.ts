@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliDeps } from '../../src/cli/program.js';
 import { exitCodeFor, runCli } from '../../src/cli/program.js';
 import type { ScanOptions } from '../../src/engine/options.js';
+import { renderDjangoSessionBackend } from '../../src/init/django-dynamodb-session.js';
 import { renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
+import { sessionTableParams } from '../../src/init/session-table.js';
 import { defineRuleMeta } from '../../src/rule.js';
 import type { Finding, Notification, ScanResult, Severity } from '../../src/types.js';
 
@@ -591,5 +593,45 @@ describe('init dynamodb-store', () => {
     const r = await run(['init', 'dynamodb-store', '--out', 'lib', '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out .*lib is a directory/);
+  });
+});
+
+describe('init django-dynamodb-session', () => {
+  it('writes the backend under its default name and prints the settings and the table definition on stderr', async () => {
+    const r = await run(['init', 'django-dynamodb-session']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'dynamodb_sessions.py'), 'utf8')).toBe(renderDjangoSessionBackend());
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^fixate: wrote dynamodb_sessions\.py\nNext steps:\n/);
+    expect(r.stderr).toContain("SESSION_ENGINE = 'dynamodb_sessions'");
+    expect(r.stderr).toContain('partition key "sid" (S) and enable TTL on "expires" (epoch seconds)');
+    // The printed commands carry the CreateTable and UpdateTimeToLive input the end-to-end test creates the table with.
+    const params = sessionTableParams('sessions');
+    expect(r.stderr).toContain(`aws dynamodb create-table --cli-input-json '${JSON.stringify(params.createTable)}'`);
+    expect(r.stderr).toContain(
+      `aws dynamodb update-time-to-live --cli-input-json '${JSON.stringify(params.updateTimeToLive)}'`,
+    );
+  });
+
+  it('names SESSION_ENGINE after the --out path, as a dotted module path', async () => {
+    const r = await run(['init', 'django-dynamodb-session', '--out', 'mysite/sessions/backend.py']);
+    expect(r.code).toBe(0);
+    const written = readFileSync(path.join(cwd, 'mysite/sessions/backend.py'), 'utf8');
+    expect(written).toBe(renderDjangoSessionBackend({ module: 'mysite.sessions.backend' }));
+    expect(written).toContain("SESSION_ENGINE = 'mysite.sessions.backend'");
+    expect(r.stderr).toContain("SESSION_ENGINE = 'mysite.sessions.backend'");
+  });
+
+  it('refuses --js, an --out that is not a .py file, and overwriting without --force', async () => {
+    let r = await run(['init', 'django-dynamodb-session', '--js']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--js applies to dynamodb-store only/);
+    r = await run(['init', 'django-dynamodb-session', '--out', 'sessions.txt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/must end in \.py/);
+    writeFileSync(path.join(cwd, 'dynamodb_sessions.py'), 'mine');
+    r = await run(['init', 'django-dynamodb-session']);
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(cwd, 'dynamodb_sessions.py'), 'utf8')).toBe('mine');
   });
 });

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { DYNAMODB_STORE_TABLE, dynamoDbStoreTableParams, renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
+import { DYNAMODB_STORE_TABLE, renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
+import { sessionTableParams } from '../../src/init/session-table.js';
 import { REPO_ROOT } from './support.js';
 
 // Virtual files inside the repository, so module resolution finds its node_modules.
@@ -138,7 +139,7 @@ describe('renderDynamoDbStore', () => {
 
   it('documents the table it expects, matching DYNAMODB_STORE_TABLE', () => {
     const header = tsSource.slice(0, tsSource.indexOf('*/'));
-    const params = dynamoDbStoreTableParams('sessions');
+    const params = sessionTableParams('sessions');
     expect(header).toContain('new dynamodb.TableV2(');
     expect(header).toContain(
       `partitionKey: { name: '${DYNAMODB_STORE_TABLE.partitionKey}', type: dynamodb.AttributeType.STRING }`,

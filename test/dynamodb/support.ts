@@ -13,7 +13,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type session from 'express-session';
 import ts from 'typescript';
 import { inject } from 'vitest';
-import { DYNAMODB_STORE_TABLE, dynamoDbStoreTableParams, renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
+import { DYNAMODB_STORE_TABLE, renderDynamoDbStore } from '../../src/init/dynamodb-store.js';
+import { sessionTableParams } from '../../src/init/session-table.js';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'fixatetest', secretAccessKey: 'fixatetest' };
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,7 +34,7 @@ export async function createSessionTable(
   options: { ttl: boolean } = { ttl: true },
 ): Promise<string> {
   const tableName = `fixate-${label}-${randomUUID()}`;
-  const params = dynamoDbStoreTableParams(tableName);
+  const params = sessionTableParams(tableName);
   await client.send(new CreateTableCommand(params.createTable));
   if (options.ttl) await client.send(new UpdateTimeToLiveCommand(params.updateTimeToLive));
   return tableName;
