@@ -25,12 +25,36 @@ import { isAssignment, isFunctionLike, unwrap } from './syntax.js';
  * and @fastify/session are both declared, `request.session` in a file importing @fastify/session is
  * @fastify/session's.
  */
-function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | undefined {
-  for (const model of file.models) {
+function first<K extends keyof Model, T>(
+  file: FileContext,
+  hook: K,
+  ask: (model: Model) => T | undefined,
+): T | undefined {
+  for (const model of modelsWith(file, hook)) {
     const answer = ask(model);
     if (answer !== undefined) return answer;
   }
   return undefined;
+}
+
+const modelsByHook = new WeakMap<FileContext, Map<keyof Model, Model[]>>();
+
+/**
+ * The file's models that implement a hook, in `file.models` order. Every call of every file asks
+ * several concepts; offering each node only to the models that can answer keeps the rest off the path.
+ */
+function modelsWith(file: FileContext, hook: keyof Model): Model[] {
+  let byHook = modelsByHook.get(file);
+  if (!byHook) {
+    byHook = new Map();
+    modelsByHook.set(file, byHook);
+  }
+  let models = byHook.get(hook);
+  if (!models) {
+    models = file.models.filter((model) => model[hook] !== undefined);
+    byHook.set(hook, models);
+  }
+  return models;
 }
 
 /**
@@ -52,14 +76,32 @@ function remembered<N extends ts.Node, T>(
   };
 }
 
-export const sessionObjectOf = remembered(
-  (expression: ts.Expression, file: FileContext): SessionObject | undefined =>
-    first(file, (model) => model.sessionObject?.(expression, file)) ?? presentedSessionObject(expression, file),
+/** Literals and functions: every call's arguments are asked, and these are never a session. */
+function isNeverSession(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  return (
+    ts.isStringLiteralLike(inner) ||
+    ts.isNumericLiteral(inner) ||
+    ts.isTemplateExpression(inner) ||
+    ts.isArrayLiteralExpression(inner) ||
+    ts.isObjectLiteralExpression(inner) ||
+    isFunctionLike(inner) ||
+    inner.kind === ts.SyntaxKind.TrueKeyword ||
+    inner.kind === ts.SyntaxKind.FalseKeyword ||
+    inner.kind === ts.SyntaxKind.NullKeyword
+  );
+}
+
+export const sessionObjectOf = remembered((expression: ts.Expression, file: FileContext): SessionObject | undefined =>
+  isNeverSession(expression)
+    ? undefined
+    : (first(file, 'sessionObject', (model) => model.sessionObject?.(expression, file)) ??
+      presentedSessionObject(expression, file)),
 );
 
 export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): SessionWrite[] => {
   if (ts.isBinaryExpression(node) && !isAssignment(node)) return [];
-  const writes = first(file, (model) => {
+  const writes = first(file, 'sessionWrites', (model) => {
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;
   });
@@ -68,19 +110,19 @@ export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): Se
 });
 
 export const rotationAt = remembered((call: ts.CallExpression, file: FileContext): SessionRotation | undefined =>
-  first(file, (model) => model.rotation?.(call, file)),
+  first(file, 'rotation', (model) => model.rotation?.(call, file)),
 );
 
 export const invalidationAt = remembered((node: ts.Node, file: FileContext): SessionInvalidation | undefined =>
-  first(file, (model) => model.invalidation?.(node, file)),
+  first(file, 'invalidation', (model) => model.invalidation?.(node, file)),
 );
 
 export const loginCallAt = remembered((call: ts.CallExpression, file: FileContext): LoginCall | undefined =>
-  first(file, (model) => model.loginCall?.(call, file)),
+  first(file, 'loginCall', (model) => model.loginCall?.(call, file)),
 );
 
 export const credentialCheckAt = remembered((call: ts.CallExpression, file: FileContext): CredentialCheck | undefined =>
-  first(file, (model) => model.credentialCheck?.(call, file)),
+  first(file, 'credentialCheck', (model) => model.credentialCheck?.(call, file)),
 );
 
 /**
@@ -107,7 +149,7 @@ export function verifiedUserOf(expression: ts.Expression, file: FileContext): Lo
   const receiver = receivingFunction(request);
   if (!receiver) return undefined;
   for (const guard of guardsBefore(receiver.fn, file)) {
-    const label = first(file, (model) => model.verifiesUser?.(guard, file));
+    const label = first(file, 'verifiesUser', (model) => model.verifiesUser?.(guard, file));
     if (label) return { node: guard, file, label: `the user verified by ${label}` };
   }
   return undefined;

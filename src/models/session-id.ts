@@ -853,6 +853,20 @@ export interface ModelAnswer {
 
 const answersByNode = new WeakMap<ts.Node, ModelAnswer[]>();
 
+const sessionIdModelsOf = new WeakMap<FileContext, Model[]>();
+
+/** The file's models with something to say about session ids, cookies or session options. */
+function sessionIdModels(file: FileContext): Model[] {
+  let models = sessionIdModelsOf.get(file);
+  if (!models) {
+    models = file.models.filter(
+      (model) => model.sessionIdSinks || model.cookieWrites || model.tokenIssues || model.sessionOptions,
+    );
+    sessionIdModelsOf.set(file, models);
+  }
+  return models;
+}
+
 /**
  * The models' session-id sinks, cookie writes and session options at a node, asked once per node:
  * the session-id, cookie and secret rules all walk the same nodes and ask the same models. Only
@@ -863,7 +877,7 @@ export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] 
   let answers = answersByNode.get(node);
   if (!answers) {
     answers = [];
-    for (const model of file.models) {
+    for (const model of sessionIdModels(file)) {
       const sinks = model.sessionIdSinks?.(node, file) ?? [];
       const cookieWrites = model.cookieWrites?.(node, file) ?? [];
       const tokenIssues = model.tokenIssues?.(node, file) ?? [];
