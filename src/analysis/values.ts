@@ -322,10 +322,23 @@ function isThisMember(node: ts.Node): node is ts.PropertyAccessExpression {
  * property (`constructor(private readonly table = process.env.T ?? 'sessions')`), or the one
  * constructor assignment `this.x = …`. Later reassignments elsewhere are not tracked.
  */
+const fieldInitializers = new WeakMap<ts.ClassLikeDeclaration, Map<string, ts.Expression | undefined>>();
+
 function classFieldInitializer(inside: ts.Node, name: string): ts.Expression | undefined {
   let owner: ts.Node | undefined = inside.parent;
   while (owner && !ts.isClassLike(owner)) owner = owner.parent;
   if (!owner) return undefined;
+  // Every `this.x` of a class asks about the same few fields: each is looked up once per class.
+  let known = fieldInitializers.get(owner);
+  if (!known) {
+    known = new Map();
+    fieldInitializers.set(owner, known);
+  }
+  if (!known.has(name)) known.set(name, findFieldInitializer(owner, name));
+  return known.get(name);
+}
+
+function findFieldInitializer(owner: ts.ClassLikeDeclaration, name: string): ts.Expression | undefined {
   for (const member of owner.members) {
     if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) {
       return member.initializer;

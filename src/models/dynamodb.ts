@@ -259,6 +259,7 @@ function computeFacts(file: FileContext): DynamoFileFacts {
   const direct = [...operations];
   const derivedCalls = new Set<ts.CallExpression>();
   for (let round = 0; round < 2; round++) {
+    const before = operations.length;
     for (const call of otherCalls) {
       if (derivedCalls.has(call)) continue;
       const derived = wrapperOperations(call, file, operations);
@@ -266,6 +267,8 @@ function computeFacts(file: FileContext): DynamoFileFacts {
       derivedCalls.add(call);
       operations.push(...derived);
     }
+    // Nothing new in this round: the next would find nothing either.
+    if (operations.length === before) break;
   }
   if (operations.length > direct.length) operations.sort((a, b) => a.call.pos - b.call.pos);
   for (const addition of indexAdditions) {
@@ -306,7 +309,18 @@ function contains(outer: ts.Node, inner: ts.Node): boolean {
 }
 
 /** The function a call invokes: a local or imported function, a method of the receiver's class or object. */
+const calledFunctions = new WeakMap<ts.CallExpression, Located<ts.FunctionLikeDeclaration> | null>();
+
 function calledFunction(call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined {
+  // Asked again for every call in the second round of wrapper derivation, and by other files' facts.
+  const known = calledFunctions.get(call);
+  if (known !== undefined) return known ?? undefined;
+  const found = resolveCalledFunction(call, file);
+  calledFunctions.set(call, found ?? null);
+  return found;
+}
+
+function resolveCalledFunction(call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined {
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
