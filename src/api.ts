@@ -109,13 +109,10 @@ export type {
 export { decoratorsOf } from './analysis/handlers.js';
 export type {
   CookieClearing,
-  HandRolledStore,
   InvalidationFixContext,
   InvalidationFixTemplate,
   LogoutCall,
-  StoreDeletion,
 } from './models/session-logout.js';
-export { handRolledStores, storeDeletionAt, storeDeletionFix } from './models/session-logout.js';
 export {
   hashCall,
   strongGenerator,
@@ -152,9 +149,12 @@ export {
   credentialEvidence,
   evidenceRelated,
   handRolledStoreSinks,
+  type HandRolledStore,
+  handRolledStores,
   helperCookieWrites,
   issueLabel,
   type RoleSite,
+  storeDeletionFix,
   type UrlTokenExchange,
   urlTokenExchange,
 } from './analysis/session/roles.js';

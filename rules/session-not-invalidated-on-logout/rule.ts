@@ -31,7 +31,6 @@ import {
   sessionWritesAt,
   someDescendant,
   staticValue,
-  storeDeletionAt,
   storeDeletionFix,
   ts,
   unwrap,
@@ -328,7 +327,7 @@ function isSessionStore(model: Model): boolean {
 
 /** A node that ends the session where it is evaluated (not counting callbacks it passes). */
 function endsHere(node: ts.Node, file: FileContext): boolean {
-  if (invalidationAt(node, file) || storeDeletionAt(node, file)) return true;
+  if (invalidationAt(node, file)) return true;
   if (!ts.isCallExpression(node)) return false;
   if (rotationAt(node, file)) return true;
   if (file.models.some((model) => rotatingLogout(model.logoutCall?.(node, file)))) return true;

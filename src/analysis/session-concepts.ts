@@ -11,7 +11,7 @@ import type {
 } from '../models/session-lifecycle.js';
 import { happensOnExit } from './flow.js';
 import { isIdentityKey } from './identity-keys.js';
-import { presentedSessionObject, presentedSessionWrites } from './session/roles.js';
+import { presentedSessionInvalidation, presentedSessionObject, presentedSessionWrites } from './session/roles.js';
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
@@ -113,8 +113,10 @@ export const rotationAt = remembered((call: ts.CallExpression, file: FileContext
   first(file, 'rotation', (model) => model.rotation?.(call, file)),
 );
 
-export const invalidationAt = remembered((node: ts.Node, file: FileContext): SessionInvalidation | undefined =>
-  first(file, 'invalidation', (model) => model.invalidation?.(node, file)),
+export const invalidationAt = remembered(
+  (node: ts.Node, file: FileContext): SessionInvalidation | undefined =>
+    first(file, 'invalidation', (model) => model.invalidation?.(node, file)) ??
+    presentedSessionInvalidation(node, file),
 );
 
 export const loginCallAt = remembered((call: ts.CallExpression, file: FileContext): LoginCall | undefined =>

@@ -320,7 +320,10 @@ function calledFunction(call: ts.CallExpression, file: FileContext): Located<ts.
   return found;
 }
 
-function resolveCalledFunction(call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined {
+function resolveCalledFunction(
+  call: ts.CallExpression,
+  file: FileContext,
+): Located<ts.FunctionLikeDeclaration> | undefined {
   const callee = unwrap(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;

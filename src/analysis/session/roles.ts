@@ -1,6 +1,15 @@
 import { ts } from 'ts-morph';
+import { receivingFunction } from '../handlers.js';
 import { findDeclaration } from '../scope.js';
-import { accessedName, enclosingFunction, memberPath, propertyNameText, stringValue, unwrap } from '../syntax.js';
+import {
+  accessedName,
+  enclosingFunction,
+  isFunctionLike,
+  memberPath,
+  propertyNameText,
+  stringValue,
+  unwrap,
+} from '../syntax.js';
 import { TaintEngine, type TaintPath } from '../taint.js';
 import { resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
@@ -12,7 +21,7 @@ import {
   type SessionIdSink,
 } from '../../models/session-id-concepts.js';
 import { modelAnswersAt } from '../../models/session-id.js';
-import type { SessionObject, SessionWrite } from '../../models/session-lifecycle.js';
+import type { SessionInvalidation, SessionObject, SessionWrite } from '../../models/session-lifecycle.js';
 import { comparesExpiry, mentionsExpiry } from '../../models/dynamodb.js';
 import { signingCall } from '../../models/weak-randomness.js';
 import {
@@ -56,6 +65,10 @@ export interface CredentialEvidence {
 interface Bind {
   node: ts.Node;
   store: ts.Node;
+  /** The store as written (`sessions`, `prisma.session`), for fixes that name it. */
+  receiver: ts.Expression;
+  /** A keyed collection (`Map#set`, `obj[k] = v`), whose entries are deleted by key; else a table row. */
+  collection: boolean;
   key: ts.Expression;
   value?: ts.Expression;
   identity: boolean;
@@ -148,6 +161,8 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
       index.binds.push({
         node,
         store: storeOf(receiver, file),
+        receiver,
+        collection: method === 'set',
         key: node.arguments[0],
         value,
         identity: value !== undefined && carriesIdentity(value, file),
@@ -159,7 +174,15 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
       const row = rowToken(node.arguments[0], ROW_CREATES.has(method) ? 'data' : 'where', file);
       if (!row) return;
       if (ROW_CREATES.has(method)) {
-        index.binds.push({ node, store: storeOf(receiver, file), key: row.token, identity: row.identity, label });
+        index.binds.push({
+          node,
+          store: storeOf(receiver, file),
+          receiver,
+          collection: false,
+          key: row.token,
+          identity: row.identity,
+          label,
+        });
       } else index.reads.push({ node, store: storeOf(receiver, file), key: row.token, label });
     }
     return;
@@ -184,6 +207,8 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
       index.binds.push({
         node: parent,
         store: storeOf(receiver, file),
+        receiver,
+        collection: true,
         key: node.argumentExpression,
         value: parent.right,
         identity: carriesIdentity(parent.right, file),
@@ -597,14 +622,32 @@ export function helperCookieWrites(call: ts.CallExpression, file: FileContext): 
 
 // ---- the entry of the id the client presents ----------------------------------------------------------
 
-const storesOf = new WeakMap<FileContext, Set<ts.Node>>();
+/** A hand-rolled session store of this file: where issued credentials are bound, and how. */
+export interface HandRolledStore {
+  /** The store's identity (what its receiver resolves to), as `Bind.store`. */
+  store: ts.Node;
+  /** The store as written at the bind: `sessions`, `prisma.session`. */
+  receiver: ts.Expression;
+  /** A keyed collection (`Map`, object): its entries are deleted with `delete` / `.delete(key)`. */
+  collection: boolean;
+  /** The cookie that carries the key, when its name is static. */
+  cookieName?: string;
+  /** Where an entry is bound to the issued value. */
+  bind: ts.Node;
+}
 
-/** Stores of this file that bind a credential one of its cookie writes issues (by role). */
-function credentialStores(file: FileContext): Set<ts.Node> {
+const storesOf = new WeakMap<FileContext, { inFile: HandRolledStore[]; all: Set<ts.Node> }>();
+
+/**
+ * Stores that bind a credential one of this file's cookie writes issues (by role): a Map, an object or
+ * a table row keyed by the cookie's value, bound to a user or looked up again. `inFile` are those
+ * whose bind is in this file, with what a fix needs; `all` includes binds made in other files.
+ */
+function credentialStoresOf(file: FileContext): { inFile: HandRolledStore[]; all: Set<ts.Node> } {
   const cached = storesOf.get(file);
   if (cached) return cached;
-  const stores = new Set<ts.Node>();
-  storesOf.set(file, stores);
+  const found = { inFile: [] as HandRolledStore[], all: new Set<ts.Node>() };
+  storesOf.set(file, found);
   const writes: CookieWrite[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
@@ -613,13 +656,33 @@ function credentialStores(file: FileContext): Set<ts.Node> {
     ts.forEachChild(node, visit);
   };
   visit(file.sourceFile);
+  const binds = roleIndex(file).binds;
   for (const write of writes) {
     // Not `credentialEvidence`: its cache is keyed by the write alone, and the rules ask it with the
     // session cookie names they collected, which this walk does not know.
     const evidence = computeEvidence(write, file, new Set());
-    if (evidence?.store) stores.add(evidence.store);
+    if (!evidence?.store || found.all.has(evidence.store)) continue;
+    found.all.add(evidence.store);
+    const bind = evidence.bind?.file === file && binds.find((candidate) => candidate.node === evidence.bind?.node);
+    if (!bind) continue;
+    found.inFile.push({
+      store: bind.store,
+      receiver: bind.receiver,
+      collection: bind.collection,
+      cookieName: write.name,
+      bind: bind.node,
+    });
   }
-  return stores;
+  return found;
+}
+
+/** The hand-rolled session stores this file binds credentials in (see `credentialStoresOf`). */
+export function handRolledStores(file: FileContext): HandRolledStore[] {
+  return credentialStoresOf(file).inFile;
+}
+
+function credentialStores(file: FileContext): Set<ts.Node> {
+  return credentialStoresOf(file).all;
 }
 
 /** Whether `key` is the id the client presented: it comes from a cookie or header of the request. */
@@ -739,4 +802,157 @@ export function presentedSessionWrites(node: ts.Node, file: FileContext): Sessio
     .map((element) => [propertyNameText(element.name!)]);
   const session: SessionObject = { model: 'hand-rolled', expression: node.arguments[0], carrier };
   return [{ model: session.model, node, session, paths, kind: 'set' }];
+}
+
+// ---- ending a hand-rolled session ---------------------------------------------------------------------
+
+const DELETIONS = new Set([
+  'delete',
+  'del',
+  'deleteOne',
+  'deleteMany',
+  'destroy',
+  'remove',
+  'findByIdAndDelete',
+  'findOneAndDelete',
+  'findByIdAndRemove',
+  'findOneAndRemove',
+]);
+
+export interface StoreDeletion {
+  store?: HandRolledStore;
+  node: ts.Node;
+}
+
+/**
+ * A deletion that ends a hand-rolled session: `sessions.delete(key)`, `delete sessions[key]`,
+ * `sessions.clear()`, `prisma.session.delete({ where: { token } })`, `Session.findByIdAndDelete(id)` on
+ * a store of this file, keyed by a value that comes from the request (its cookie, a field a middleware
+ * set on it, a record looked up with it). A deletion keyed by the request's cookie counts without a
+ * store in this file (the store is kept elsewhere).
+ */
+export function storeDeletionAt(node: ts.Node, file: FileContext): StoreDeletion | undefined {
+  let target: ts.Expression | undefined;
+  let keys: ts.Expression[] = [];
+  let method: string | undefined;
+  if (ts.isDeleteExpression(node)) {
+    const operand = unwrap(node.expression);
+    if (!ts.isElementAccessExpression(operand)) return undefined;
+    target = operand.expression;
+    keys = [operand.argumentExpression];
+  } else if (ts.isCallExpression(node)) {
+    const callee = unwrap(node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    method = callee.name.text;
+    if (!DELETIONS.has(method) && method !== 'clear') return undefined;
+    target = callee.expression;
+    keys = [...node.arguments];
+  }
+  if (!target) return undefined;
+  const store = storeNamed(target, file);
+  if (store) {
+    if (method === 'clear' && store.collection && keys.length === 0) return { store, node };
+    if (method !== 'clear' && keys.some((key) => fromRequest(key, 0))) return { store, node };
+    return undefined;
+  }
+  if (method === undefined || method === 'clear' || method === 'destroy') return undefined;
+  return keys.some((key) => fromRequestCookie(key, file, 0)) ? { node } : undefined;
+}
+
+/** The same store as a bind's: the same resolved value, or the same member path from the same declaration. */
+function storeNamed(target: ts.Expression, file: FileContext): HandRolledStore | undefined {
+  const stores = handRolledStores(file);
+  if (stores.length === 0) return undefined;
+  const resolved = storeOf(unwrap(target), file);
+  const path = memberPath(target)?.join('.');
+  const root = rootDeclaration(target);
+  return stores.find(
+    (store) =>
+      store.store === resolved ||
+      (path !== undefined &&
+        root !== undefined &&
+        memberPath(store.receiver)?.join('.') === path &&
+        rootDeclaration(store.receiver) === root),
+  );
+}
+
+function rootDeclaration(expression: ts.Expression): ts.Node | undefined {
+  let root = unwrap(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+  return ts.isIdentifier(root) ? findDeclaration(root) : undefined;
+}
+
+/**
+ * A hand-rolled session ended here, as a session invalidation: `invalidationAt` asks it after the
+ * models, as `presentedSessionObject` backs `sessionObjectOf`.
+ */
+export function presentedSessionInvalidation(node: ts.Node, file: FileContext): SessionInvalidation | undefined {
+  if (!ts.isCallExpression(node) && !ts.isDeleteExpression(node)) return undefined;
+  const deletion = storeDeletionAt(node, file);
+  return deletion ? { model: HAND_ROLLED_MODEL, node: deletion.node, kind: 'destroy' } : undefined;
+}
+
+/** `sessions.delete(req.cookies.sid);` for a keyed collection whose cookie name is known. */
+export function storeDeletionFix(store: HandRolledStore, carrier: string): string | undefined {
+  const path = memberPath(store.receiver);
+  if (!store.collection || !store.cookieName || !path) return undefined;
+  const name = store.cookieName;
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+  return `${path.join('.')}.delete(${carrier}.cookies${key});`;
+}
+
+const MAX_KEY_DEPTH = 4;
+
+/**
+ * A value that comes from the request a function receives: `req.sid`, `req.cookies.sid`, a variable
+ * initialised from one, a record looked up with one (`(await Session.findOne({ token })).id`), or an
+ * object literal holding one (`{ where: { token } }`).
+ */
+function fromRequest(expression: ts.Node, depth: number): boolean {
+  return derivesFrom(expression, depth, (identifier) => receivingFunction(identifier) !== undefined);
+}
+
+/** A value read from a request cookie (`req.cookies.token`, `ctx.cookies.get('token')`), or derived from one. */
+function fromRequestCookie(expression: ts.Node, file: FileContext, depth: number): boolean {
+  const isCookieRead = (node: ts.Node) =>
+    file.models.some((model) => model.requestInput?.(node, file)?.kind === 'cookie');
+  return derivesFrom(expression, depth, () => false, isCookieRead);
+}
+
+function derivesFrom(
+  expression: ts.Node,
+  depth: number,
+  rootMatches: (identifier: ts.Identifier) => boolean,
+  nodeMatches: (node: ts.Node) => boolean = () => false,
+): boolean {
+  if (depth > MAX_KEY_DEPTH) return false;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (nodeMatches(node)) {
+      found = true;
+      return;
+    }
+    const identifier = ts.isShorthandPropertyAssignment(node) ? node.name : ts.isIdentifier(node) ? node : undefined;
+    if (identifier && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
+      if (rootMatches(identifier)) {
+        found = true;
+        return;
+      }
+      const declaration = findDeclaration(identifier);
+      const initializer =
+        declaration && ts.isVariableDeclaration(declaration)
+          ? declaration.initializer
+          : declaration && ts.isBindingElement(declaration)
+            ? (declaration.parent.parent as ts.VariableDeclaration).initializer
+            : undefined;
+      if (initializer && derivesFrom(initializer, depth + 1, rootMatches, nodeMatches)) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
 }
