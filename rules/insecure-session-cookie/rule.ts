@@ -24,7 +24,7 @@ export default defineRule(meta, (ctx) => {
   const sessionCookieNames = new Set<string>();
   const collectWrites = (node: ts.CallExpression | ts.NewExpression, model: Model) => {
     for (const write of model.cookieWrites?.(node, ctx.file) ?? []) {
-      if (write.defaults || write.label === SET_COOKIE_HEADER) cookieWrites.push(write);
+      if (write.defaults || write.rawHeader) cookieWrites.push(write);
     }
   };
   return {
@@ -143,7 +143,6 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
 }
 
 const FLAG_LITERALS = { secure: 'secure: true', httpOnly: 'httpOnly: true' } as const;
-const SET_COOKIE_HEADER = 'Set-Cookie header';
 
 /**
  * A session cookie written as a raw header (`res.setHeader('Set-Cookie', \`sid=${id}; Path=/\`)`): its

@@ -113,7 +113,7 @@ export default defineRule(meta, (ctx) => {
         if (evidence && checkConstant(ctx, write, label, reported)) continue;
         // A raw `Set-Cookie` header value is the whole cookie string (`sid=…; HttpOnly`), and a token
         // header's may be `Bearer …`: replacing it with an id would drop the rest, so no one-edit fix.
-        const wholeValue = write.label !== 'Set-Cookie header' && !(isTokenIssue(write) && write.channel === 'header');
+        const wholeValue = isTokenIssue(write) ? write.channel === 'body' : !write.rawHeader;
         check(ctx, write.node, { label, value: write.value, replaceable: wholeValue }, reported, related);
       }
       for (const operation of dynamoFacts(ctx.file).operations) {
@@ -145,7 +145,7 @@ function checkSink(ctx: RuleContext, sink: SessionIdSink, reported: Set<ts.Node>
 /** `res.cookies.set('console_session', 'authenticated')`: the least random id there is. */
 function checkConstant(ctx: RuleContext, write: CredentialIssue, label: string, reported: Set<ts.Node>): boolean {
   const value = staticValue(write.value.node as ts.Expression, write.value.file);
-  if (value?.kind !== 'string' || value.value === '' || write.label === 'Set-Cookie header') return false;
+  if (value?.kind !== 'string' || value.value === '' || (!isTokenIssue(write) && write.rawHeader)) return false;
   // `res.cookie('sid', 'deleted', { maxAge: 0 })` and friends remove the cookie.
   if (/^(deleted|expired|null|undefined|false|0)$/i.test(value.value)) return false;
   const target = write.value.file === ctx.file ? write.value.node : write.node;

@@ -39,6 +39,7 @@ function fetchCookieWrites(node: ts.Node, file: FileContext): CookieWrite[] | un
       writes.push({
         model: MODEL,
         label: 'Set-Cookie header',
+        rawHeader: true,
         node,
         name: cookieNameOfHeader(value, file),
         value: { node: value, file },

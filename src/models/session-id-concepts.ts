@@ -54,6 +54,11 @@ export interface CookieWrite {
   node: ts.Node;
   name?: string;
   value: Located;
+  /**
+   * A raw `Set-Cookie` header: `value` is the whole header text (`sid=…; HttpOnly`), so its flags are
+   * in that text and replacing the value would drop the name and attributes.
+   */
+  rawHeader?: boolean;
   /** The cookie options argument (`res.cookie(name, value, options)`), when one is passed. */
   options?: Located;
   /**

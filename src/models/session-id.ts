@@ -502,6 +502,7 @@ export function rawSetCookieWrites(model: string, style: CarrierStyle, methods: 
         writes.push({
           model,
           label: 'Set-Cookie header',
+          rawHeader: true,
           node: header.call,
           name: cookieNameOfHeader(value, file),
           value: { node: value, file },

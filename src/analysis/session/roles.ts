@@ -401,8 +401,7 @@ function resolveOf(bind: Bind, bindFile: FileContext, issueFile: FileContext): R
 
 function cookieReadBack(write: CookieWrite, file: FileContext): RoleSite | undefined {
   const nameArgument = ts.isCallExpression(write.node) ? write.node.arguments[0] : undefined;
-  const key =
-    write.name ?? (nameArgument && write.label !== 'Set-Cookie header' ? cookieKey(nameArgument, file) : undefined);
+  const key = write.name ?? (nameArgument && !write.rawHeader ? cookieKey(nameArgument, file) : undefined);
   const node = key !== undefined ? roleIndex(file).cookieReads.get(key) : undefined;
   return node ? { node, file, message: `read back from the request` } : undefined;
 }
