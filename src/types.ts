@@ -4,6 +4,9 @@
  */
 
 export type Severity = 'error' | 'warning' | 'note';
+
+/** Severities in order: a higher rank is more severe. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, note: 1 };
 export type FailOn = Severity | 'none';
 export type Precision = 'very-high' | 'high' | 'medium' | 'low';
 

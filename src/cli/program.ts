@@ -7,7 +7,7 @@ import { ConfigError, FORMATS, type FixateConfig, loadConfig, type ReportFormat 
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from '../engine/options.js';
 import { describeRule } from '../engine/rule-docs.js';
 import type { RuleMetaDefinition } from '../rule.js';
-import type { BaselineEntry, FailOn, ScanResult, Severity } from '../types.js';
+import { SEVERITY_RANK, type BaselineEntry, type FailOn, type ScanResult } from '../types.js';
 import { packageInfo } from '../version.js';
 import {
   assertWritableTarget,
@@ -55,7 +55,6 @@ export const defaultDeps: CliDeps = {
 };
 
 const FAIL_ON: FailOn[] = ['error', 'warning', 'note', 'none'];
-const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
 
 interface ScanFlags {
   format?: ReportFormat;

@@ -5,10 +5,8 @@ import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
 import { primaryLocationLineHashes } from './fingerprint.js';
 import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
-import type { Finding, Fix, Location, Severity, TextEdit } from '../types.js';
+import { SEVERITY_RANK, type Finding, type Fix, type Location, type Severity, type TextEdit } from '../types.js';
 import type { ParsedFile } from './file-context.js';
-
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
 
 /** Turns what a rule reported into plain finding data: locations, message, fixes with diffs, line hash. */
 export class FindingBuilder {

@@ -6,7 +6,7 @@ import { allModels } from '../models/index.js';
 import { DEFAULT_IDENTITY_KEYS } from '../models/identity.js';
 import type { Model } from '../models/model.js';
 import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } from '../rule.js';
-import type { Finding, Notification, ScanResult, Severity } from '../types.js';
+import { SEVERITY_RANK, type Finding, type Notification, type ScanResult, type Severity } from '../types.js';
 import { packageInfo } from '../version.js';
 import { DEFAULT_EXCLUDES, discoverFiles, type TsconfigScope, UsageError } from './discover.js';
 import type { ParsedFile } from './file-context.js';
@@ -456,8 +456,6 @@ function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {
     });
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
-
 /**
  * One finding per rule and place: the same line and column reached by two detection paths of a rule
  * (a logout seen as a route handler and as a function that receives the request) is one weakness.
@@ -477,7 +475,7 @@ function dedupe(findings: Finding[]): Finding[] {
 
 function preferred(candidate: Finding, kept: Finding): boolean {
   const bySeverity = SEVERITY_RANK[candidate.severity] - SEVERITY_RANK[kept.severity];
-  if (bySeverity !== 0) return bySeverity < 0;
+  if (bySeverity !== 0) return bySeverity > 0;
   return (candidate.fixes?.length ?? 0) > 0 && (kept.fixes?.length ?? 0) === 0;
 }
 

@@ -1,7 +1,6 @@
 import { ts } from 'ts-morph';
 import { receivingFunction } from '../analysis/handlers.js';
-import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, isFunctionLike, memberPath, stringValue, unwrap } from '../analysis/syntax.js';
+import { accessedName, stringValue, unwrap } from '../analysis/syntax.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { resolveValue, staticValue } from '../analysis/values.js';

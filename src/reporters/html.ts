@@ -13,7 +13,17 @@
  * Filter state lives in the URL fragment (`#severity=error,warning&rule=<id>`), so a filtered view
  * can be linked to and reloads as it was left.
  */
-import type { Finding, Fix, FlowStep, Location, Notification, RuleDescriptor, ScanResult, Severity } from '../types.js';
+import {
+  SEVERITY_RANK,
+  type Finding,
+  type Fix,
+  type FlowStep,
+  type Location,
+  type Notification,
+  type RuleDescriptor,
+  type ScanResult,
+  type Severity,
+} from '../types.js';
 import {
   compareStrings,
   SEVERITIES,
@@ -65,8 +75,6 @@ function position(location: Location): string {
   return `${location.path}:${location.region.startLine}:${location.region.startColumn}`;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
-
 function badge(severity: Severity): string {
   return `<span class="badge ${severity}">${severity}</span>`;
 }
@@ -91,10 +99,10 @@ function groupByRule(findings: Finding[], rules: RuleDescriptor[]): RuleGroup[] 
       groups.set(finding.ruleId, group);
     }
     group.findings.push(finding);
-    if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[group.severity]) group.severity = finding.severity;
+    if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[group.severity]) group.severity = finding.severity;
   }
   return [...groups.values()].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareStrings(a.id, b.id),
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareStrings(a.id, b.id),
   );
 }
 
