@@ -16,6 +16,7 @@ import {
   type InvalidationFixTemplate,
   invalidationAt,
   isFunctionLike,
+  isIdentityKey,
   LOGOUT_PATH,
   type LogoutCall,
   type Model,
@@ -138,7 +139,7 @@ export default defineRule(meta, (ctx) => {
       if (value?.kind !== 'null' && value?.kind !== 'undefined') return;
       for (const write of sessionWritesAt(node, ctx.file)) {
         if (!receivingFunction(write.session.carrier)) continue;
-        const key = write.paths.map((path) => path[0]).find((k) => k !== undefined && ctx.file.identityKeys.has(k));
+        const key = write.paths.map((path) => path[0]).find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
         if (!key || afterFailedIdentityLookup(node, ctx.file)) continue;
         const fn = enclosing(node);
         if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
@@ -150,7 +151,7 @@ export default defineRule(meta, (ctx) => {
       const key = ts.isPropertyAccessExpression(target)
         ? target.name.text
         : propertyNameText(unwrap(target.argumentExpression));
-      if (!key || !ctx.file.identityKeys.has(key)) return;
+      if (!key || !isIdentityKey(key, ctx.file.identityKeys)) return;
       // Only the session of the request the function receives: a `session` property of some other
       // object (a record loaded from a store, an interaction) is not the caller's session.
       const session = sessionObjectOf(target.expression, ctx.file);
@@ -426,7 +427,7 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
         ? current.name.text
         : propertyNameText(unwrap(current.argumentExpression));
       const holder = unwrap(current.expression);
-      if (key && file.identityKeys.has(key)) {
+      if (key && isIdentityKey(key, file.identityKeys)) {
         if (sessionObjectOf(holder, file) || (ts.isIdentifier(holder) && receivingFunction(holder))) return true;
       }
       current = holder;
@@ -520,7 +521,7 @@ function readsSessionIdentity(expression: ts.Node, file: FileContext, depth: num
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || isFunctionLike(node)) return;
-    if (ts.isPropertyAccessExpression(node) && file.identityKeys.has(node.name.text)) {
+    if (ts.isPropertyAccessExpression(node) && isIdentityKey(node.name.text, file.identityKeys)) {
       if (sessionObjectOf(node.expression, file)) {
         found = true;
         return;
