@@ -27,6 +27,7 @@ import { mentionsAny } from './keywords.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
 import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
 import { setDeadline } from '../analysis/budget.js';
+import { importedModulesInText } from '../analysis/imports.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
 export { DEFAULT_EXCLUDES, mentionsAny, UsageError };
@@ -73,7 +74,18 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     : undefined;
   const discoverOptions = { include: options.include, exclude: options.exclude, tsconfig };
   const selection: Discovered & { reportable?: ReadonlySet<string> } = options.changedSince
-    ? await changedSelection(targets, srcRoot, options.changedSince, discoverOptions, relativePath)
+    ? await changedSelection(targets, srcRoot, options.changedSince, discoverOptions, relativePath, (file, targets) => {
+        // Read once: an importer is read again from this cache by the first pass.
+        const read = program.read(file);
+        const imports =
+          read.ok &&
+          [...importedModulesInText(read.text)].some((specifier) => {
+            const target = program.resolveModulePath(file, specifier);
+            return target !== undefined && targets.has(target);
+          });
+        if (!imports) program.forgetRead(file);
+        return imports;
+      })
     : await discoverFiles(targets, { ...discoverOptions, useGit: !options.noGitDiscovery }, relativePath);
   notifications.push(...selection.notifications);
   const { files, reportable } = selection;
@@ -562,6 +574,8 @@ async function changedSelection(
   ref: string,
   options: DiscoverOptions,
   relativePath: (absPath: string) => string,
+  /** Whether the file imports one of the targets (the grep finds names, not imports). */
+  importsOneOf: (file: string, targets: ReadonlySet<string>) => boolean,
 ): Promise<ChangedSelection> {
   const git = (args: string[], okCodes = [0]) => {
     try {
@@ -603,8 +617,9 @@ async function changedSelection(
     );
     const found = await discoverFiles(targets, { ...options, within: named }, relativePath);
     for (const n of found.notifications) if (!notifications.some((m) => sameNotification(m, n))) notifications.push(n);
-    for (const file of found.files) read.add(file);
-    frontier = found.files;
+    const imported = new Set(frontier);
+    frontier = found.files.filter((file) => importsOneOf(file, imported));
+    for (const file of frontier) read.add(file);
   }
   return { files: [...read].sort(), notifications, reportable: new Set(reportable.files) };
 }
