@@ -37,7 +37,8 @@ function underPty(args: string[], extra: Record<string, string> = {}) {
   return { code: r.status, output: r.stdout };
 }
 
-const PROGRESS = /\rfixate: (reading|analysing) \d+\/\d+ files\x1b\[K/;
+const ERASE_LINE = `${String.fromCharCode(27)}[K`;
+const PROGRESS = new RegExp(`\rfixate: (reading|analysing) \\d+/\\d+ files${ERASE_LINE.replace('[', '\\[')}`);
 const demo = fixture('demo');
 
 describe('progress on a terminal', () => {
