@@ -176,7 +176,7 @@ function listedEntries(root: string, listed: Iterable<string>): EntryFilter {
 
 /**
  * git's listing of the work tree below `root` (tracked, and untracked but not ignored), or undefined
- * outside a work tree or without git. Untracked `node_modules` are left out by git already: listing
+ * outside a work tree, without git, or when git lists nothing there. Untracked `node_modules` are left out by git already: listing
  * them would cost more than the whole scan.
  */
 function gitEntries(root: string): EntryFilter | undefined {
@@ -194,6 +194,9 @@ function gitEntries(root: string): EntryFilter | undefined {
     .split('\0')
     .filter((name) => name.length > 0)
     .map((name) => path.join(root, name));
+  // Nothing listed: the directory named on the command line is itself ignored (`fixate generated/`).
+  // Asked for by name, it is scanned, with the `.gitignore` files inside it, as the walker does.
+  if (listed.length === 0) return undefined;
   return listedEntries(root, listed);
 }
 

@@ -74,6 +74,10 @@ describe('discovery honours nested .gitignore files with git semantics', () => {
     const sub = path.join(root, 'src');
     expect(await discover(root, true, sub)).toEqual(await discover(root, false, sub));
     expect(await discover(root, false, sub)).toEqual(EXPECTED.filter((f) => f.startsWith('src/')));
+    // An ignored directory named as the target is scanned: it was asked for.
+    const ignoredTarget = path.join(root, 'src/tmp');
+    expect(await discover(root, true, ignoredTarget)).toEqual(['src/tmp/cache.ts']);
+    expect(await discover(root, false, ignoredTarget)).toEqual(['src/tmp/cache.ts']);
   });
 
   it('applies .gitignore files outside a git work tree too', async () => {
