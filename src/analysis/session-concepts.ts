@@ -41,14 +41,14 @@ function first<T>(file: FileContext, ask: (model: Model) => T | undefined): T | 
 function remembered<N extends ts.Node, T>(
   compute: (node: N, file: FileContext) => T,
 ): (node: N, file: FileContext) => T {
-  const answers = new WeakMap<N, { value: T }>();
+  // The answer itself is stored (no wrapper object per node: every node of a file is asked).
+  const answers = new WeakMap<N, T>();
   return (node, file) => {
-    let answer = answers.get(node);
-    if (!answer) {
-      answer = { value: compute(node, file) };
-      answers.set(node, answer);
-    }
-    return answer.value;
+    const known = answers.get(node);
+    if (known !== undefined || answers.has(node)) return known as T;
+    const answer = compute(node, file);
+    answers.set(node, answer);
+    return answer;
   };
 }
 
@@ -57,13 +57,16 @@ export const sessionObjectOf = remembered(
     first(file, (model) => model.sessionObject?.(expression, file)) ?? presentedSessionObject(expression, file),
 );
 
-export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): SessionWrite[] => {
+/** Most nodes write nothing: one shared empty answer instead of an array per node. */
+const NO_WRITES: readonly SessionWrite[] = Object.freeze([]);
+
+export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): readonly SessionWrite[] => {
   const writes = first(file, (model) => {
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;
   });
   // A hand-rolled store's entry for the id the client presented (sessions by role).
-  return writes ?? presentedSessionWrites(node, file) ?? [];
+  return writes ?? presentedSessionWrites(node, file) ?? NO_WRITES;
 });
 
 export const rotationAt = remembered((call: ts.CallExpression, file: FileContext): SessionRotation | undefined =>
