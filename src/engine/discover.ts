@@ -153,8 +153,12 @@ export async function discoverFiles(
 /** Keeps the entries of one directory that are not ignored (`dir` is absolute). */
 type EntryFilter = (dir: string, entries: fs.Dirent[]) => fs.Dirent[];
 
-/** Entries that are, or lead to, one of the given absolute paths. */
-function listedEntries(root: string, listed: Iterable<string>): EntryFilter {
+/**
+ * Entries that are, or lead to, one of the given absolute paths. A listed path that is a directory is
+ * a git submodule (git lists its commit, not its files): it is walked with its own `.gitignore`
+ * files, as it would be on its own.
+ */
+function listedEntries(root: string, listed: Iterable<string>, submodules = false): EntryFilter {
   const files = new Set<string>();
   const directories = new Set<string>([root]);
   for (const file of listed) {
@@ -165,11 +169,17 @@ function listedEntries(root: string, listed: Iterable<string>): EntryFilter {
       directories.add(dir);
     }
   }
+  const nested = new Map<string, EntryFilter>();
   return (dir, entries) => {
+    for (const [top, filter] of nested) {
+      if (dir === top || dir.startsWith(top + path.sep)) return filter(dir, entries);
+    }
     if (!directories.has(dir)) return [];
     return entries.filter((entry) => {
       const absPath = path.join(dir, entry.name);
-      return entry.isDirectory() ? directories.has(absPath) : files.has(absPath);
+      if (!entry.isDirectory()) return files.has(absPath);
+      if (submodules && files.has(absPath)) nested.set(absPath, gitignoreEntries(absPath, false));
+      return directories.has(absPath) || nested.has(absPath);
     });
   };
 }
@@ -197,11 +207,14 @@ function gitEntries(root: string): EntryFilter | undefined {
   // Nothing listed: the directory named on the command line is itself ignored (`fixate generated/`).
   // Asked for by name, it is scanned, with the `.gitignore` files inside it, as the walker does.
   if (listed.length === 0) return undefined;
-  return listedEntries(root, listed);
+  return listedEntries(root, listed, true);
 }
 
-/** The walker's own `.gitignore` evaluation, for trees git cannot list. */
-function gitignoreEntries(root: string): EntryFilter {
+/**
+ * The walker's own `.gitignore` evaluation, for trees git cannot list; `fromAbove` also applies the
+ * `.gitignore` files between `root` and the top of its work tree (not for a submodule's own tree).
+ */
+function gitignoreEntries(root: string, fromAbove = true): EntryFilter {
   const levelsByDir = new Map<string, IgnoreLevel[]>();
   const ignoredDirs = new Map<string, boolean>();
   const ownLevel = (dir: string): IgnoreLevel[] => {
@@ -216,7 +229,7 @@ function gitignoreEntries(root: string): EntryFilter {
   };
   // `.gitignore` files above the root count up to the top of the work tree, as they do for git.
   const above: IgnoreLevel[] = [];
-  for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
+  for (let dir = path.dirname(root); fromAbove; dir = path.dirname(dir)) {
     if (!fs.existsSync(path.join(dir, '.git'))) {
       if (path.dirname(dir) === dir) {
         above.length = 0;

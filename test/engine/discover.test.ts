@@ -80,6 +80,26 @@ describe('discovery honours nested .gitignore files with git semantics', () => {
     expect(await discover(root, false, ignoredTarget)).toEqual(['src/tmp/cache.ts']);
   });
 
+  it('walks a git submodule, with its own .gitignore files', async () => {
+    const sub = path.join(temp, 'sub-origin');
+    write(sub, { 'lib.ts': '', 'gen/out.ts': '', '.gitignore': 'gen/\n' });
+    const gitIn = (cwd: string, args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'protocol.file.allow=always', ...args],
+        { cwd, stdio: 'ignore' },
+      );
+    gitIn(sub, ['init', '-q']);
+    gitIn(sub, ['add', '.']);
+    gitIn(sub, ['commit', '-qm', 'sub']);
+    const root = path.join(temp, 'super');
+    write(root, { 'app.ts': '', '.gitignore': '*.log.ts\n' });
+    gitIn(root, ['init', '-q']);
+    gitIn(root, ['submodule', 'add', '-q', sub, 'libs/sub']);
+    expect(await discover(root, true)).toEqual(['app.ts', 'libs/sub/lib.ts']);
+    expect(await discover(root, false)).toEqual(['app.ts', 'libs/sub/lib.ts']);
+  });
+
   it('applies .gitignore files outside a git work tree too', async () => {
     const root = path.join(temp, 'plain');
     write(root, TREE);
