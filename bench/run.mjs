@@ -32,9 +32,13 @@ const NODE = process.execPath;
 const { DEFAULT_EXCLUDES, SOURCE_GLOB } = await import('../dist/src/engine/discover.js');
 const JS_FILE = /\.(js|jsx|mjs|cjs)$/i;
 
-const USAGE = `usage: npm run bench -- [--lines N] [--seed S] [--runs N] [--only ids] [--json file] [path]
+const DEFAULT_SIZES = [500_000, 1_500_000, 3_000_000];
 
-  --lines N        corpus size in lines (default ${DEFAULT_LINES}); generated once under bench/.corpus
+const USAGE = `usage: npm run bench -- [--sizes a,b,c | --lines N | path] [--seed S] [--runs N] [--only ids] [--json file]
+
+  (no size)        scaling table at ${DEFAULT_SIZES.join(', ')} lines: parse floor, full scan, --changed-since
+  --sizes a,b,c    the scaling table at these corpus sizes (lines)
+  --lines N        the detailed table at one corpus size (floor, scan, CLI, ESLint, ...); generated once under bench/.corpus
   --seed S         corpus seed (default ${DEFAULT_SEED})
   path             benchmark an existing directory instead of a generated corpus
   --runs N         measured runs per row; the median is reported (default 3)
@@ -50,6 +54,7 @@ function parseCli() {
     allowPositionals: true,
     options: {
       lines: { type: 'string' },
+      sizes: { type: 'string' },
       seed: { type: 'string' },
       runs: { type: 'string', default: '3' },
       only: { type: 'string' },
@@ -71,12 +76,22 @@ function parseCli() {
     }
     return n;
   };
-  if (positionals.length > 1 || (positionals.length === 1 && (values.lines || values.seed))) {
-    console.error(`bench: give either --lines/--seed or one path\n\n${USAGE}`);
+  if (positionals.length > 1 || (positionals.length === 1 && (values.lines || values.seed || values.sizes))) {
+    console.error(`bench: give either --lines/--sizes/--seed or one path\n\n${USAGE}`);
     process.exit(2);
   }
+  if (values.lines && values.sizes) {
+    console.error(`bench: give either --lines or --sizes\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const scaling = !values.lines && positionals.length === 0;
   return {
     path: positionals[0],
+    sizes: scaling
+      ? values.sizes
+        ? values.sizes.split(',').map((v) => int('sizes', v.trim(), 1000))
+        : DEFAULT_SIZES
+      : null,
     lines: int('lines', values.lines ?? DEFAULT_LINES, 1000),
     seed: int('seed', values.seed ?? DEFAULT_SEED, 0),
     runs: int('runs', values.runs, 1),
@@ -308,6 +323,7 @@ const lpad = (s, n) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 async function main() {
   const opts = parseCli();
   const log = (m) => process.stderr.write(`bench: ${m}\n`);
+  if (opts.sizes) return scaling(opts, log);
 
   let root;
   let targetLabel;
@@ -666,6 +682,118 @@ async function main() {
     };
     writeFileSync(opts.json, `${JSON.stringify(raw, null, 2)}\n`);
   }
+}
+
+/**
+ * The scaling table: at each corpus size, in one invocation, the parse floor, fixate's full scan
+ * (the CLI, as users run it) and its --changed-since scan of a one-file change, run in turn within
+ * each run so a busy spell hits all of them. Per-line cost shows whether the cost grows faster than
+ * the tree.
+ */
+async function scaling(opts, log) {
+  tmpDir = mkdtempSync(path.join(os.tmpdir(), 'fixate-bench-'));
+  process.on('exit', () => rmSync(tmpDir, { recursive: true, force: true }));
+  const snapshot = await snapshotFixate();
+  process.on('exit', snapshot.cleanup);
+  process.on('SIGINT', () => process.exit(130));
+  const BIN = path.join(snapshot.root, 'bin/fixate.js');
+  const gnuTime = hasGnuTime();
+  const sarifOut = path.join(tmpDir, 'out.sarif');
+  const sizes = [];
+  for (const size of opts.sizes) {
+    const { dir, stamp } = await ensureCorpus({ lines: size, seed: opts.seed, log });
+    const files = await listFiles(dir);
+    const { lines } = countFileLines(files);
+    const listPath = path.join(tmpDir, `files-${size}.json`);
+    writeFileSync(listPath, JSON.stringify(files));
+    const gitIgnores =
+      git(dir, ['ls-files', '--', '*.gitignore', '.gitignore'])?.split('\n').filter(Boolean).length ?? 0;
+    sizes.push({
+      size,
+      dir,
+      stamp,
+      files: files.length,
+      lines,
+      gitIgnores,
+      rows: [
+        { id: 'floor', args: [path.join(BENCH, 'workers/floor.mjs'), listPath], worker: true },
+        { id: 'full', args: [BIN, dir, '--format', 'sarif', '--output', sarifOut, '--fail-on', 'none'] },
+        {
+          id: 'changed',
+          args: [BIN, dir, '--changed-since', 'HEAD~1', '--format', 'sarif', '--output', sarifOut, '--fail-on', 'none'],
+        },
+      ].map((row) => ({ ...row, runs: [] })),
+    });
+  }
+  const loadBefore = os.loadavg()[0];
+  for (let run = 1; run <= opts.runs; run++) {
+    for (const entry of sizes) {
+      for (const row of entry.rows) {
+        const r = await measure(row.args, { cwd: entry.dir, timeoutMs: opts.timeoutMs, gnuTime });
+        const ok = row.worker ? r.result?.ok === true && r.exitCode === 0 : r.exitCode === 0 && !r.timedOut;
+        if (!ok) r.error = failure(r);
+        row.runs.push(r);
+        log(
+          `run ${run}/${opts.runs} ${fmtLines(entry.lines)} ${pad(row.id, 8)} ${ok ? fmtS(r.wallMs) : `failed: ${r.error}`}`,
+        );
+      }
+    }
+  }
+  const loadAfter = os.loadavg()[0];
+  const med = (row, f) => median(row.runs.filter((r) => !r.error).map(f));
+  const out = [''];
+  out.push('fixate scaling benchmark');
+  out.push(
+    `  machine  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}); ` +
+      `1-min load ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+  );
+  out.push(
+    `  method   ${opts.runs} paired runs (floor, full scan, --changed-since in turn), medians; CPU and peak RSS from ${gnuTime ? '/usr/bin/time -v' : 'the child'}`,
+  );
+  out.push('');
+  out.push(
+    '| lines | files | .gitignore | parse floor wall / CPU / RSS | fixate wall / CPU / RSS | fixate / floor (wall, CPU) | fixate µs per line (wall, CPU) | --changed-since 1 file (wall, / full) |',
+  );
+  out.push('|---|---|---|---|---|---|---|---|');
+  const raw = [];
+  for (const entry of sizes) {
+    const [floor, full, changed] = entry.rows;
+    const m = (row) => ({
+      wallMs: med(row, (r) => r.wallMs),
+      cpuMs: med(row, (r) => (r.usage ? r.usage.userMs + r.usage.sysMs : null)),
+      rssKb: med(row, (r) => r.usage?.maxRssKb),
+      error: row.runs.find((r) => r.error)?.error ?? null,
+    });
+    const [f, x, c] = [m(floor), m(full), m(changed)];
+    const perLine = (ms) => (ms == null ? '—' : ((ms * 1000) / entry.lines).toFixed(2));
+    out.push(
+      `| ${fmtLines(entry.lines)} | ${fmtN(entry.files)} | ${entry.gitIgnores} | ` +
+        `${fmtS(f.wallMs)} / ${fmtS(f.cpuMs)} / ${fmtMB(f.rssKb)} | ${fmtS(x.wallMs)} / ${fmtS(x.cpuMs)} / ${fmtMB(x.rssKb)} | ` +
+        `${fmtX(x.wallMs / f.wallMs)}, ${fmtX(x.cpuMs / f.cpuMs)} | ${perLine(x.wallMs)}, ${perLine(x.cpuMs)} | ` +
+        `${fmtS(c.wallMs)}, ${fmtX(c.wallMs / x.wallMs)} |`,
+    );
+    raw.push({
+      size: entry.size,
+      lines: entry.lines,
+      files: entry.files,
+      gitIgnores: entry.gitIgnores,
+      floor: f,
+      full: x,
+      changed: c,
+      runs: entry.rows,
+    });
+  }
+  const first = raw[0];
+  const last = raw[raw.length - 1];
+  if (raw.length > 1 && first.full.wallMs && last.full.wallMs) {
+    const growth = (key) => (last.full[key] / last.lines / (first.full[key] / first.lines) - 1) * 100;
+    out.push('');
+    out.push(
+      `  per-line cost at ${fmtLines(last.lines)} against ${fmtLines(first.lines)}: wall ${growth('wallMs') >= 0 ? '+' : ''}${growth('wallMs').toFixed(0)}%, CPU ${growth('cpuMs') >= 0 ? '+' : ''}${growth('cpuMs').toFixed(0)}%`,
+    );
+  }
+  console.log(out.join('\n'));
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ loadBefore, loadAfter, sizes: raw }, null, 2)}\n`);
 }
 
 main().catch((err) => {

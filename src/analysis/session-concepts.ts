@@ -65,14 +65,14 @@ function modelsWith(file: FileContext, hook: keyof Model): Model[] {
 function remembered<N extends ts.Node, T>(
   compute: (node: N, file: FileContext) => T,
 ): (node: N, file: FileContext) => T {
-  const answers = new WeakMap<N, { value: T }>();
+  // The answer itself is stored (no wrapper object per node: every node of a file is asked).
+  const answers = new WeakMap<N, T>();
   return (node, file) => {
-    let answer = answers.get(node);
-    if (!answer) {
-      answer = { value: compute(node, file) };
-      answers.set(node, answer);
-    }
-    return answer.value;
+    const known = answers.get(node);
+    if (known !== undefined || answers.has(node)) return known as T;
+    const answer = compute(node, file);
+    answers.set(node, answer);
+    return answer;
   };
 }
 
@@ -99,14 +99,17 @@ export const sessionObjectOf = remembered((expression: ts.Expression, file: File
       presentedSessionObject(expression, file)),
 );
 
-export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): SessionWrite[] => {
-  if (ts.isBinaryExpression(node) && !isAssignment(node)) return [];
+/** Most nodes write nothing: one shared empty answer instead of an array per node. */
+const NO_WRITES: readonly SessionWrite[] = Object.freeze([]);
+
+export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): readonly SessionWrite[] => {
+  if (ts.isBinaryExpression(node) && !isAssignment(node)) return NO_WRITES;
   const writes = first(file, 'sessionWrites', (model) => {
     const found = model.sessionWrites?.(node, file);
     return found && found.length > 0 ? found : undefined;
   });
   // A hand-rolled store's entry for the id the client presented (sessions by role).
-  return writes ?? presentedSessionWrites(node, file) ?? [];
+  return writes ?? presentedSessionWrites(node, file) ?? NO_WRITES;
 });
 
 export const rotationAt = remembered((call: ts.CallExpression, file: FileContext): SessionRotation | undefined =>

@@ -13,6 +13,8 @@ export interface CliIo {
   stderr: OutputStream;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Milliseconds on a monotonic clock (default `performance.now`); tests pass their own. */
+  now?: () => number;
 }
 
 /** A failure the user can fix (bad flag, bad config, unwritable output): exit 2, no stack. */

@@ -26,6 +26,12 @@ export interface Reporters {
   renderGithub(result: ScanResult): string;
 }
 
+export interface SarifMerger {
+  /** Shard runs' SARIF logs (parsed JSON) as the one log of a full scan; throws SarifMergeError. */
+  mergeSarif(logs: readonly unknown[]): unknown;
+  SarifMergeError: new (...args: never[]) => Error;
+}
+
 /**
  * The heavy parts of fixate, loaded on first use: the engine pulls in ts-morph (~450 ms), which
  * `--version`, `--help`, `rules` and `explain` must never pay for. Tests replace them to drive
@@ -36,6 +42,7 @@ export interface CliDeps {
   ruleMetas(): Promise<readonly RuleMetaDefinition[]>;
   readRuleReadme(ruleId: string): Promise<string>;
   reporters(): Promise<Reporters>;
+  sarifMerger(): Promise<SarifMerger>;
 }
 
 export const defaultDeps: CliDeps = {
@@ -52,7 +59,11 @@ export const defaultDeps: CliDeps = {
   ruleMetas: async () => (await import('../../rules/index.js')).ruleMetas,
   readRuleReadme: async (ruleId) => (await import('../engine/rule-docs.js')).readRuleReadme(ruleId),
   reporters: () => import('../reporters/index.js'),
+  sarifMerger: () => import('../reporters/sarif-merge.js'),
 };
+
+const PROGRESS_AFTER_MS = 1000;
+const PROGRESS_EVERY_MS = 100;
 
 const FAIL_ON: FailOn[] = ['error', 'warning', 'note', 'none'];
 
@@ -70,6 +81,7 @@ interface ScanFlags {
   maxFileSize?: number;
   fileTimeBudget?: number;
   changedSince?: string;
+  shard?: { index: number; count: number };
   strict?: boolean;
   includeTests?: boolean;
   baseline?: string;
@@ -146,6 +158,11 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   addScanOptions(program, (cmd) =>
     cmd
       .option('--changed-since <git-ref>', 'only report findings in files changed since this git ref')
+      .option(
+        '--shard <k/N>',
+        'analyse only shard k of N (by path hash), still reading every file; combine with `fixate merge`',
+        shardSpec,
+      )
       .option('--strict', 'exit 2 when any file was skipped or not fully analysed'),
   )
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `fixate baseline`)')
@@ -173,6 +190,28 @@ export function createProgram(io: CliIo, deps: CliDeps, state: RunState = { exit
   ).action(async (paths: string[], flags: ScanFlags) => {
     state.exitCode = await baselineCommand(paths, flags, io, deps);
   });
+
+  program
+    .command('merge')
+    .description('merge the SARIF reports of `--shard k/N` runs into the report of one full scan')
+    .argument('<sarif-files...>', 'the SARIF report of every shard')
+    .option('-o, --output <file>', 'write the merged report to a file instead of stdout')
+    .action(async (files: string[], flags: { output?: string }) => {
+      const output = flags.output === undefined ? undefined : path.resolve(io.cwd, flags.output);
+      if (output) assertWritableTarget(output, '--output');
+      const logs = files.map((file) => readSarif(path.resolve(io.cwd, file), file));
+      const merger = await deps.sarifMerger();
+      let merged: unknown;
+      try {
+        merged = merger.mergeSarif(logs);
+      } catch (error) {
+        if (error instanceof merger.SarifMergeError) throw new UsageError(`merge: ${error.message}`);
+        throw error;
+      }
+      const text = `${JSON.stringify(merged, null, 2)}\n`;
+      if (output) writeFileAtomic(output, text, '--output');
+      else io.stdout.write(text);
+    });
 
   program
     .command('rules')
@@ -327,19 +366,33 @@ async function prepareScan(
     maxFileSizeKb: settings.maxFileSize,
     fileTimeBudgetMs: settings.fileTimeBudget,
     changedSince: flags.changedSince,
+    shard: flags.shard,
     tsconfig: settings.tsconfig,
     includeTests: settings.includeTests,
     debug: flags.debug,
   };
   const runRaw = async (): Promise<ScanResult> => {
     let progressShown = false;
+    const now = io.now ?? (() => performance.now());
+    // The terminal test sets it to 0: how long a scan takes is the machine's business.
+    const progressAfterMs = Number(io.env.FIXATE_PROGRESS_AFTER_MS ?? PROGRESS_AFTER_MS);
+    const started = now();
+    let lastShown = Number.NEGATIVE_INFINITY;
+    let lastPhase = '';
     try {
       return await deps.scan({
         ...options,
         onProgress: progress
           ? (done, total, phase) => {
+              // A scan that ends within a second needs no progress; after that, a few frames a
+              // second are enough to read (a frame per file would flood a slow terminal).
+              const at = now();
+              if (at - started < progressAfterMs) return;
+              if (phase === lastPhase && done < total && at - lastShown < PROGRESS_EVERY_MS) return;
               io.stderr.write(`\rfixate: ${phase} ${done}/${total} files\x1b[K`);
               progressShown = true;
+              lastShown = at;
+              lastPhase = phase;
             }
           : undefined,
       });
@@ -357,6 +410,20 @@ async function prepareScan(
     });
   };
   return { settings, run, runRaw };
+}
+
+function readSarif(file: string, shown: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${shown} is not JSON (expected a SARIF report of fixate --shard)`);
+  }
 }
 
 function readBaseline(file: string, cwd: string): { entries: BaselineEntry[]; shown: string } {
@@ -387,6 +454,11 @@ async function scanCommand(paths: string[], flags: ScanFlags, io: CliIo, deps: C
     if (settings.sarifOutput) assertWritableTarget(settings.sarifOutput, '--sarif-output');
     if (settings.output && settings.output === settings.sarifOutput) {
       throw new UsageError('--output and --sarif-output name the same file');
+    }
+    // A shard sees a share of the findings: compared with a baseline, the rest would look fixed.
+    if (flags.shard && settings.baseline) throw new UsageError('--shard cannot be combined with --baseline');
+    if (flags.shard && (flags.fix || flags.fixUnsafe || flags.fixDryRun)) {
+      throw new UsageError('--shard cannot be combined with --fix, --fix-unsafe or --fix-dry-run');
     }
   });
 
@@ -612,6 +684,17 @@ function collectIds(value: string, previous: string[] | undefined): string[] {
     .filter(Boolean);
   if (ids.length === 0) throw new InvalidArgumentError('expected a rule id.');
   return [...(previous ?? []), ...ids];
+}
+
+/** `k/N` with 1 <= k <= N. */
+function shardSpec(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError('expected k/N with 1 <= k <= N, e.g. 2/4.');
+  }
+  return { index, count };
 }
 
 function positiveNumber(value: string): number {

@@ -1,10 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import fs, { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { Notification } from '../types.js';
+import { type IgnoreLevel, isIgnored, parseGitignore } from './gitignore.js';
 
-export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
-const SOURCE_EXTENSION = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+/**
+ * The file extensions fixate scans, without the dot: the one list discovery reads (the source glob,
+ * the extension test and `--changed-since` all derive from it). A new language is added here.
+ */
+export const SOURCE_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
+
+export const SOURCE_GLOB = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`;
+const SOURCE_EXTENSION = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`, 'i');
+
+export function isSourcePath(file: string): boolean {
+  return SOURCE_EXTENSION.test(file);
+}
 
 /**
  * Never scanned: dependencies, build output, coverage, framework caches, vendored code, declaration
@@ -38,6 +50,14 @@ export interface DiscoverOptions {
   exclude?: string[];
   /** The file selection of an explicit `--tsconfig`, see `TsconfigScope`. */
   tsconfig?: TsconfigScope;
+  /**
+   * Only these absolute paths can be discovered, and only their ancestor directories are read: a
+   * `--changed-since` scan lists what git named, never the whole tree. The set comes from git, which
+   * has applied the ignore files already, so `.gitignore` is not evaluated again.
+   */
+  within?: ReadonlySet<string>;
+  /** Ask git for the files of a work tree (default); false walks with the `.gitignore` matcher only. */
+  useGit?: boolean;
 }
 
 /**
@@ -64,10 +84,16 @@ export interface Discovered {
 }
 
 /**
- * Lists the source files under the given paths. Honours nested `.gitignore` files, the default
- * excludes and `--exclude`; never follows a symlink (a symlinked file inside the root is scanned under
- * its real path if that path is in scope, and a link out of the root is never read). Directories that
- * cannot be read are reported, not fatal.
+ * Lists the source files under the given paths. Honours `.gitignore` with git's semantics, the
+ * default excludes and `--exclude`; never follows a symlink (a symlinked file inside the root is
+ * scanned under its real path if that path is in scope, and a link out of the root is never read).
+ * Directories that cannot be read are reported, not fatal.
+ *
+ * Which entries `.gitignore` leaves is decided while walking, per directory: inside a git work tree
+ * by git's own listing (`git ls-files -co --exclude-standard`, which also applies
+ * `.git/info/exclude` and the user's global excludes, and keeps tracked files that a pattern would
+ * ignore, as git does), elsewhere by each `.gitignore`'s patterns below its own directory. Ignored
+ * directories are never entered.
  */
 export async function discoverFiles(
   absPaths: string[],
@@ -88,19 +114,17 @@ export async function discoverFiles(
       continue;
     }
     if (stat.isFile()) {
-      if (SOURCE_EXTENSION.test(target)) files.add(target);
+      if (isSourcePath(target) && (!options.within || options.within.has(target))) files.add(target);
       continue;
     }
     const scope = options.tsconfig ? tsconfigPatterns(options.tsconfig, target) : undefined;
     if (options.tsconfig && !scope) notifications.push(tsconfigNotApplied(options.tsconfig, target, relativePath));
     const include = options.include && options.include.length > 0 ? options.include : undefined;
     const patterns = include ?? (scope ? [...scope.include, ...scope.files] : [SOURCE_GLOB]);
-    const ignore = [
-      ...DEFAULT_EXCLUDES,
-      ...(options.exclude ?? []),
-      ...(scope?.exclude ?? []),
-      ...gitignoreGlobs(target),
-    ];
+    const ignore = [...DEFAULT_EXCLUDES, ...(options.exclude ?? []), ...(scope?.exclude ?? [])];
+    const filter = options.within
+      ? listedEntries(target, options.within)
+      : (((options.useGit ?? true) ? gitEntries(target) : undefined) ?? gitignoreEntries(target));
     const entries = await fg(patterns, {
       cwd: target,
       ignore,
@@ -110,10 +134,10 @@ export async function discoverFiles(
       dot: false,
       absolute: true,
       objectMode: true,
-      fs: tolerantFs(target, notifications, relativePath),
+      fs: filteringFs(filter, notifications, relativePath),
     });
     for (const entry of entries) {
-      if (!SOURCE_EXTENSION.test(entry.path)) continue;
+      if (!isSourcePath(entry.path)) continue;
       const absPath = path.resolve(entry.path);
       if (entry.dirent.isSymbolicLink()) {
         notifications.push(symlinkNotification(relativePath(absPath), linkStaysInside(absPath, absPaths)));
@@ -124,6 +148,125 @@ export async function discoverFiles(
     }
   }
   return { files: [...files].sort(), notifications };
+}
+
+/** Keeps the entries of one directory that are not ignored (`dir` is absolute). */
+type EntryFilter = (dir: string, entries: fs.Dirent[]) => fs.Dirent[];
+
+/**
+ * Entries that are, or lead to, one of the given absolute paths. A listed path that is a directory is
+ * a git submodule (git lists its commit, not its files): it is walked with its own `.gitignore`
+ * files, as it would be on its own.
+ */
+function listedEntries(root: string, listed: Iterable<string>, submodules = false): EntryFilter {
+  const files = new Set<string>();
+  const directories = new Set<string>([root]);
+  for (const file of listed) {
+    const relative = path.relative(root, file);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+    files.add(file);
+    for (let dir = path.dirname(file); dir.length > root.length && !directories.has(dir); dir = path.dirname(dir)) {
+      directories.add(dir);
+    }
+  }
+  const nested = new Map<string, EntryFilter>();
+  return (dir, entries) => {
+    for (const [top, filter] of nested) {
+      if (dir === top || dir.startsWith(top + path.sep)) return filter(dir, entries);
+    }
+    if (!directories.has(dir)) return [];
+    return entries.filter((entry) => {
+      const absPath = path.join(dir, entry.name);
+      if (!entry.isDirectory()) return files.has(absPath);
+      if (submodules && files.has(absPath)) nested.set(absPath, gitignoreEntries(absPath, false));
+      return directories.has(absPath) || nested.has(absPath);
+    });
+  };
+}
+
+/**
+ * git's listing of the work tree below `root` (tracked, and untracked but not ignored), or undefined
+ * outside a work tree, without git, or when git lists nothing there. Untracked `node_modules` are left out by git already: listing
+ * them would cost more than the whole scan.
+ */
+function gitEntries(root: string): EntryFilter | undefined {
+  let output: string;
+  try {
+    output = execFileSync(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--exclude=node_modules/'],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1024 * 1024 * 1024 },
+    );
+  } catch {
+    return undefined;
+  }
+  const listed = output
+    .split('\0')
+    .filter((name) => name.length > 0)
+    .map((name) => path.join(root, name));
+  // Nothing listed: the directory named on the command line is itself ignored (`fixate generated/`).
+  // Asked for by name, it is scanned, with the `.gitignore` files inside it, as the walker does.
+  if (listed.length === 0) return undefined;
+  return listedEntries(root, listed, true);
+}
+
+/**
+ * The walker's own `.gitignore` evaluation, for trees git cannot list; `fromAbove` also applies the
+ * `.gitignore` files between `root` and the top of its work tree (not for a submodule's own tree).
+ */
+function gitignoreEntries(root: string, fromAbove = true): EntryFilter {
+  const levelsByDir = new Map<string, IgnoreLevel[]>();
+  const ignoredDirs = new Map<string, boolean>();
+  const ownLevel = (dir: string): IgnoreLevel[] => {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, '.gitignore'), 'utf8');
+    } catch {
+      return [];
+    }
+    const rules = parseGitignore(text);
+    return rules.length > 0 ? [{ base: dir, rules }] : [];
+  };
+  // `.gitignore` files above the root count up to the top of the work tree, as they do for git.
+  const above: IgnoreLevel[] = [];
+  for (let dir = path.dirname(root); fromAbove; dir = path.dirname(dir)) {
+    if (!fs.existsSync(path.join(dir, '.git'))) {
+      if (path.dirname(dir) === dir) {
+        above.length = 0;
+        break;
+      }
+      above.unshift(...ownLevel(dir));
+      continue;
+    }
+    above.unshift(...ownLevel(dir));
+    break;
+  }
+  const levelsOf = (dir: string): IgnoreLevel[] => {
+    let levels = levelsByDir.get(dir);
+    if (!levels) {
+      const parent = dir === root ? above : levelsOf(path.dirname(dir));
+      levels = [...parent, ...ownLevel(dir)];
+      levelsByDir.set(dir, levels);
+    }
+    return levels;
+  };
+  // A directory fast-glob starts in (the base of an `--include` glob) was never offered as an entry.
+  const isIgnoredDir = (dir: string): boolean => {
+    if (dir === root || dir.length < root.length) return false;
+    let ignored = ignoredDirs.get(dir);
+    if (ignored === undefined) {
+      const parent = path.dirname(dir);
+      ignored = isIgnoredDir(parent) || isIgnored(levelsOf(parent), dir, true);
+      ignoredDirs.set(dir, ignored);
+    }
+    return ignored;
+  };
+  return (dir, entries) => {
+    if (isIgnoredDir(dir)) return [];
+    const levels = levelsOf(dir);
+    if (levels.length === 0) return entries;
+    return entries.filter((entry) => !isIgnored(levels, path.join(dir, entry.name), entry.isDirectory()));
+  };
 }
 
 /**
@@ -194,8 +337,8 @@ function linkStaysInside(link: string, roots: string[]): boolean {
   });
 }
 
-/** A readdir that reports unreadable or vanished directories and carries on. */
-function tolerantFs(root: string, notifications: Notification[], relativePath: (absPath: string) => string) {
+/** A readdir that applies the ignore filter, and reports unreadable or vanished directories and carries on. */
+function filteringFs(filter: EntryFilter, notifications: Notification[], relativePath: (absPath: string) => string) {
   const readdir = ((dir: string, options: unknown, callback: (error: Error | null, entries: unknown[]) => void) => {
     fs.readdir(dir, options as { withFileTypes: true }, (error, entries) => {
       if (error) {
@@ -211,47 +354,8 @@ function tolerantFs(root: string, notifications: Notification[], relativePath: (
         callback(null, []);
         return;
       }
-      callback(null, entries);
+      callback(null, filter(path.resolve(dir), entries));
     });
   }) as unknown as typeof fs.readdir;
-  void root;
   return { readdir };
-}
-
-/**
- * Translates the `.gitignore` files at and below `root` into fast-glob ignore patterns. Negations
- * (`!pattern`) are not supported and are skipped: files they would re-include stay excluded, which errs
- * towards scanning less generated code, never towards reading outside the tree.
- */
-function gitignoreGlobs(root: string): string[] {
-  const ignoreFiles = fg.sync('**/.gitignore', {
-    cwd: root,
-    ignore: ['**/node_modules/**', '**/.git/**'],
-    dot: true,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-  });
-  const globs: string[] = [];
-  for (const ignoreFile of ignoreFiles) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(root, ignoreFile), 'utf8');
-    } catch {
-      continue;
-    }
-    const base = path.posix.dirname(ignoreFile);
-    const prefix = base === '.' ? '' : `${base}/`;
-    for (const raw of text.split(/\r?\n/)) {
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-      const directoryOnly = line.endsWith('/');
-      let pattern = directoryOnly ? line.slice(0, -1) : line;
-      const anchored = pattern.startsWith('/') || pattern.slice(0, -1).includes('/');
-      pattern = pattern.replace(/^\//, '');
-      const full = anchored ? `${prefix}${pattern}` : `${prefix}**/${pattern}`;
-      globs.push(`${full}/**`);
-      if (!directoryOnly) globs.push(full);
-    }
-  }
-  return globs;
 }

@@ -1,5 +1,5 @@
 import type { ts } from 'ts-morph';
-import { importedModules } from '../analysis/imports.js';
+import { importedModulesInText } from '../analysis/imports.js';
 import type { DependencyVersion, Manifest } from '../analysis/file-context.js';
 import type { FileContext, Model } from '../models/model.js';
 import type { Location, Region } from '../types.js';
@@ -18,6 +18,7 @@ export interface FileProgram {
   importersOf(file: ParsedFile): ParsedFile[];
   resolveModulePath(fromAbsPath: string, specifier: string): string | undefined;
   textOf(absPath: string): string | undefined;
+  parseTree(file: ParsedFile): ts.SourceFile;
 }
 
 /**
@@ -27,6 +28,7 @@ export interface FileProgram {
  */
 export class ParsedFile implements FileContext {
   private importedModuleSet?: Set<string>;
+  private tree?: ts.SourceFile;
   private orderedModels?: Model[];
   private knownModelList?: Model[];
 
@@ -35,16 +37,25 @@ export class ParsedFile implements FileContext {
     /** POSIX path relative to the source root. */
     readonly path: string,
     readonly text: string,
-    readonly sourceFile: ts.SourceFile,
+    /** Undefined for a file known to parse whose tree is built on first use. */
+    tree: ts.SourceFile | undefined,
     readonly program: FileProgram,
-  ) {}
+  ) {
+    this.tree = tree;
+  }
+
+  get sourceFile(): ts.SourceFile {
+    this.tree ??= this.program.parseTree(this);
+    return this.tree;
+  }
 
   get isJavaScript(): boolean {
     return /\.(c|m)?jsx?$/.test(this.absPath);
   }
 
   get importedModules(): Set<string> {
-    this.importedModuleSet ??= importedModules(this.sourceFile);
+    // A text scan: asking an importer what it imports must not build its tree.
+    this.importedModuleSet ??= importedModulesInText(this.text);
     return this.importedModuleSet;
   }
 

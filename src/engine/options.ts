@@ -45,6 +45,18 @@ export interface ScanOptions {
   includeTests?: boolean;
   /** Parse every discovered file even when the keyword pre-filter says it cannot matter (for tests and benchmarks). */
   noPrefilter?: boolean;
+  /** Walk with fixate's own `.gitignore` matcher instead of asking git for the files (for tests and benchmarks). */
+  noGitDiscovery?: boolean;
+  /**
+   * Parsed files held between files, least recently used dropped first (default 64; `Infinity` keeps
+   * every tree for the whole scan, 1 drops each as soon as its analysis is done). For tests and benchmarks.
+   */
+  maxLiveTrees?: number;
+  /**
+   * Analyse only the files whose path hash falls in shard `index` of `count` (1-based), while still
+   * reading every file for cross-file facts. Merging the SARIF of all shards gives the full scan's.
+   */
+  shard?: { index: number; count: number };
   debug?: boolean;
   /**
    * Called for a progress display, in two phases: just before each discovered file is read

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { isRelativeSpecifier } from '../analysis/imports.js';
+import { importedModulesInText, isRelativeSpecifier } from '../analysis/imports.js';
 import type { Model } from '../models/model.js';
 import { type FileProgram, ParsedFile } from './file-context.js';
 import { isInside, type ProjectFacts } from './project-facts.js';
@@ -14,15 +14,24 @@ export type LoadResult =
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 /**
- * The set of parsed files of one scan. Files are parsed on first use and cached, so a module that is
- * only imported by a candidate file is parsed when (and only when) an analysis follows the import.
+ * The set of parsed files of one scan. Files are parsed on first use, so a module that is only
+ * imported by a candidate file is parsed when (and only when) an analysis follows the import.
  * Parsing is syntax-only: no lib files, no type checker, no node_modules — a fresh clone scans fully.
+ *
+ * Memory is bounded: at most `maxTrees` parsed files are held (see `trimTrees`), the least recently
+ * used are dropped between files, and a dropped file is parsed again on its next use. What cross-file
+ * analysis needs without a tree (who imports whom, texts, which files parse) is kept for the scan.
  */
 export class SourceProgram implements FileProgram {
-  private readonly cache = new Map<string, LoadResult>();
+  /** Parsed files, least recently used first. */
+  private readonly live = new Map<string, LoadResult & { ok: true }>();
+  /** Files that could not be loaded; small, and kept so the reason is given once. */
+  private readonly failed = new Map<string, LoadResult & { ok: false }>();
+  /** What is kept of files parsed once and dropped since: parsing them again cannot fail. */
+  private readonly dropped = new Map<string, { text: string; syntaxErrors: number; decodedAsLatin1: boolean }>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
-  private readonly importersByPath = new Map<string, ParsedFile[]>();
+  private readonly importersByPath = new Map<string, string[]>();
   private readonly resolvedModules = new Map<string, string | undefined>();
   private readonly importedTexts = new Map<string, string | undefined>();
   /** The distinct keywords of all models, lower-cased, for `ParsedFile.models`. */
@@ -43,23 +52,66 @@ export class SourceProgram implements FileProgram {
   }
 
   load(absPath: string): LoadResult {
-    const cached = this.cache.get(absPath);
+    const cached = this.live.get(absPath) ?? this.failed.get(absPath);
     if (cached) return cached;
+    const dropped = this.dropped.get(absPath);
+    if (dropped) {
+      // Known to parse: the tree is built only if the analysis walks it (most importers are only
+      // asked what they import).
+      const { text, ...rest } = dropped;
+      const file = new ParsedFile(absPath, this.relative(absPath), text, undefined, this);
+      const again = { ok: true as const, file, ...rest };
+      this.live.set(absPath, again);
+      return again;
+    }
     const result = this.parse(absPath);
-    this.cache.set(absPath, result);
+    if (result.ok) this.live.set(absPath, result);
+    else this.failed.set(absPath, result);
     return result;
   }
 
   get(absPath: string): ParsedFile | undefined {
+    const live = this.live.get(absPath);
+    if (live) return live.file;
     const result = this.load(absPath);
     return result.ok ? result.file : undefined;
   }
 
-  /** Files parsed so far (for memory accounting in --debug). */
+  /** Files held parsed (for memory accounting in --debug). */
   get parsedCount(): number {
-    let count = 0;
-    for (const result of this.cache.values()) if (result.ok) count++;
-    return count;
+    return this.live.size;
+  }
+
+  /**
+   * Drops the least recently loaded files beyond `maxTrees`. Called between files, never during
+   * one file's analysis, so the nodes an analysis holds always belong to the files it sees. A dropped
+   * file's next use builds a new `ParsedFile`, so per-file caches (keyed by file or node) start afresh
+   * and nothing keeps the old tree alive.
+   */
+  trimTrees(maxTrees: number): void {
+    for (const [absPath, result] of this.live) {
+      if (this.live.size <= maxTrees) break;
+      this.live.delete(absPath);
+      const { file, syntaxErrors, decodedAsLatin1 } = result;
+      this.dropped.set(absPath, { text: file.text, syntaxErrors, decodedAsLatin1 });
+    }
+  }
+
+  /** Marks a file as just used, so `trimTrees` drops it last. */
+  touch(absPath: string): void {
+    const live = this.live.get(absPath);
+    if (!live) return;
+    this.live.delete(absPath);
+    this.live.set(absPath, live);
+  }
+
+  /** The syntax tree of a file whose `ParsedFile` was made without one (see `get`). */
+  parseTree(file: ParsedFile): ts.SourceFile {
+    return ts.createSourceFile(file.absPath, file.text, ts.ScriptTarget.Latest, true, scriptKindOf(file.absPath));
+  }
+
+  private relative(absPath: string): string {
+    return path.relative(this.srcRoot, absPath).split(path.sep).join('/');
   }
 
   resolveImport(from: ParsedFile, specifier: string): ParsedFile | undefined {
@@ -134,19 +186,29 @@ export class SourceProgram implements FileProgram {
    * The engine registers every file it analyses before analysing any, so the answer does not depend
    * on the order of the walk.
    */
-  registerImports(file: ParsedFile): void {
-    for (const specifier of file.importedModules) {
-      const target = this.resolveModulePath(file.absPath, specifier);
+  registerImports(absPath: string, text: string): void {
+    for (const specifier of importedModulesInText(text)) {
+      const target = this.resolveModulePath(absPath, specifier);
       if (!target) continue;
       const list = this.importersByPath.get(target) ?? [];
-      if (!list.includes(file)) list.push(file);
+      if (!list.includes(absPath)) list.push(absPath);
       this.importersByPath.set(target, list);
     }
   }
 
-  /** Registered files that import this one through a relative specifier. */
+  /** The registered files that import this path, parsed or not. */
+  importerPathsOf(absPath: string): readonly string[] {
+    return this.importersByPath.get(absPath) ?? [];
+  }
+
+  /** Registered files that import this one through a relative specifier, and parse. */
   importersOf(file: ParsedFile): ParsedFile[] {
-    return this.importersByPath.get(file.absPath) ?? [];
+    const importers: ParsedFile[] = [];
+    for (const importer of this.importersByPath.get(file.absPath) ?? []) {
+      const parsed = this.get(importer);
+      if (parsed) importers.push(parsed);
+    }
+    return importers;
   }
 
   /** Reads (once) without parsing, so the pre-filter and the parser share one read. */
@@ -165,8 +227,10 @@ export class SourceProgram implements FileProgram {
    * less than a syntax tree).
    */
   textOf(absPath: string): string | undefined {
-    const loaded = this.cache.get(absPath);
+    const loaded = this.live.get(absPath) ?? this.failed.get(absPath);
     if (loaded) return loaded.ok ? loaded.file.text : undefined;
+    const dropped = this.dropped.get(absPath);
+    if (dropped) return dropped.text;
     if (!this.importedTexts.has(absPath)) {
       const read = this.reads.get(absPath) ?? readSource(absPath, this.maxBytes);
       this.importedTexts.set(absPath, read.ok ? read.text : undefined);
@@ -183,7 +247,7 @@ export class SourceProgram implements FileProgram {
     // The parsed source file keeps the text; the raw read is no longer needed.
     this.reads.delete(absPath);
     if (!read.ok) return read;
-    const relative = path.relative(this.srcRoot, absPath).split(path.sep).join('/');
+    const relative = this.relative(absPath);
     if (openAsyncParenDepth(read.text) > MAX_OPEN_ASYNC_PARENS) {
       return {
         ok: false,

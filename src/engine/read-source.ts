@@ -48,7 +48,7 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
   let text: string;
   let decodedAsLatin1 = false;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     // Latin-1 maps each byte to one UTF-16 code unit, so columns match what an editor shows for
     // such files. A UTF-8 BOM in front of otherwise broken UTF-8 is still a BOM, not three letters.
@@ -63,6 +63,9 @@ export function readSource(absPath: string, maxBytes: number): SourceReadResult 
   }
   return minifiedOr(text, decodedAsLatin1);
 }
+
+/** One decoder for every file: `decode` without `stream` starts afresh on each call, even after an error. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 enum Lex {
   Code,

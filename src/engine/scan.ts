@@ -8,7 +8,15 @@ import type { Model } from '../models/model.js';
 import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } from '../rule.js';
 import { SEVERITY_RANK, type Finding, type Notification, type ScanResult, type Severity } from '../types.js';
 import { packageInfo } from '../version.js';
-import { DEFAULT_EXCLUDES, discoverFiles, type TsconfigScope, UsageError } from './discover.js';
+import {
+  DEFAULT_EXCLUDES,
+  type DiscoverOptions,
+  type Discovered,
+  discoverFiles,
+  SOURCE_EXTENSIONS,
+  type TsconfigScope,
+  UsageError,
+} from './discover.js';
 import type { ParsedFile } from './file-context.js';
 import { compareFindingData, FindingBuilder, posixRelative } from './findings.js';
 import { DEFAULT_FILE_TIME_BUDGET_MS, DEFAULT_MAX_FILE_SIZE_KB, type ScanOptions } from './options.js';
@@ -19,6 +27,7 @@ import { mentionsAny } from './keywords.js';
 import { findSuppression, parseSuppressions } from './suppressions.js';
 import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
 import { setDeadline } from '../analysis/budget.js';
+import { importedModulesInText } from '../analysis/imports.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
 export { DEFAULT_EXCLUDES, mentionsAny, UsageError };
@@ -63,44 +72,67 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const tsconfig = options.tsconfig
     ? readTsconfig(path.resolve(cwd, options.tsconfig), relativePath, notify)
     : undefined;
-  const discovered = await discoverFiles(
-    targets,
-    { include: options.include, exclude: options.exclude, tsconfig },
-    relativePath,
-  );
-  notifications.push(...discovered.notifications);
-  const reportable = options.changedSince ? changedFiles(srcRoot, options.changedSince) : undefined;
-  const files = reportable ? discovered.files.filter((file) => reportable.has(file)) : discovered.files;
+  const discoverOptions = { include: options.include, exclude: options.exclude, tsconfig };
+  const selection: Discovered & { reportable?: ReadonlySet<string> } = options.changedSince
+    ? await changedSelection(targets, srcRoot, options.changedSince, discoverOptions, relativePath, (file, targets) => {
+        // Read once: an importer is read again from this cache by the first pass.
+        const read = program.read(file);
+        const imports =
+          read.ok &&
+          [...importedModulesInText(read.text)].some((specifier) => {
+            const target = program.resolveModulePath(file, specifier);
+            return target !== undefined && targets.has(target);
+          });
+        if (!imports) program.forgetRead(file);
+        return imports;
+      })
+    : await discoverFiles(targets, { ...discoverOptions, useGit: !options.noGitDiscovery }, relativePath);
+  notifications.push(...selection.notifications);
+  const { files, reportable } = selection;
 
   const builder = new FindingBuilder(relativePath);
   const findings: Finding[] = [];
   const budget = options.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
   const keywordUnion = [...new Set(active.flatMap((a) => a.keywords))];
+  const inShard = options.shard ? shardFilter(options.shard, relativePath) : () => true;
   let scanned = 0;
   let prefiltered = 0;
   let done = 0;
 
-  // Two passes: every session-relevant file is parsed and its local imports registered first, so that
-  // analysis can ask who imports a file (the models its importers use, the arguments they pass).
-  const candidates: ParsedFile[] = [];
+  // Two passes: every session-relevant file's local imports are registered first (a text scan, no
+  // parse), so that analysis can ask who imports a file (the models its importers use, the
+  // arguments they pass) whatever the order. Only the second pass parses, one file at a time.
+  const candidates: string[] = [];
   for (const absPath of files) {
     options.onProgress?.(done++, files.length, 'reading');
     isolate(absPath, () => {
-      const file = loadCandidate(absPath);
-      if (!file) return;
-      program.registerImports(file);
-      candidates.push(file);
+      if (isCandidate(absPath)) candidates.push(absPath);
     });
   }
-  let analysed = 0;
-  for (const file of candidates) {
-    options.onProgress?.(analysed++, candidates.length, 'analysing');
-    isolate(file.absPath, () => {
+  // A --changed-since scan analyses the changed files and the files that import them (whose
+  // analysis can report in a changed file); a shard analyses its share of the files.
+  const analysed = candidates.filter(
+    (absPath) => inShard(absPath) && (!reportable || reportable.has(absPath) || importsAny(absPath, reportable)),
+  );
+  let analysedCount = 0;
+  for (const absPath of analysed) {
+    options.onProgress?.(analysedCount++, analysed.length, 'analysing');
+    isolate(absPath, () => {
+      const file = loadCandidate(absPath);
+      if (!file) return;
       analyseFile(file, active, builder, findings, notify, budget, options.debug ?? false);
       scanned++;
     });
+    // Between files, never during one: the trees an analysis holds stay those of the files it sees.
+    program.touch(absPath);
+    program.trimTrees(options.maxLiveTrees ?? MAX_LIVE_TREES);
   }
-  options.onProgress?.(candidates.length, candidates.length, 'analysing');
+  options.onProgress?.(analysed.length, analysed.length, 'analysing');
+
+  function importsAny(absPath: string, targets: ReadonlySet<string>): boolean {
+    for (const target of targets) if (program.importerPathsOf(target).includes(absPath)) return true;
+    return false;
+  }
 
   function isolate(absPath: string, work: () => void): void {
     try {
@@ -120,17 +152,25 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     }
   }
 
-  /** Reads, pre-filters and parses one file; the parsed file when it is to be analysed. */
-  function loadCandidate(absPath: string): ParsedFile | undefined {
+  /**
+   * Reads and pre-filters one file, registering the imports of a session-relevant one. Nothing of
+   * the text is kept, so memory does not grow with the tree; the analysis reads it again.
+   */
+  function isCandidate(absPath: string): boolean {
     const read = program.read(absPath);
-    if (read.ok) testCode.noteRead(absPath, read.text);
-    if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
+    program.forgetRead(absPath);
+    if (!read.ok) return true;
+    testCode.noteRead(absPath, read.text);
+    if (!options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
       prefiltered++;
-      // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
-      // only; a later import of it is read again.
-      program.forgetRead(absPath);
-      return undefined;
+      return false;
     }
+    program.registerImports(absPath, read.text);
+    return true;
+  }
+
+  /** Parses one candidate, reporting why it cannot be analysed or what the parser had to recover from. */
+  function loadCandidate(absPath: string): ParsedFile | undefined {
     const loaded = program.load(absPath);
     const relative = relativePath(absPath);
     if (!loaded.ok) {
@@ -164,14 +204,17 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     return loaded.file;
   }
 
-  const { findings: reported, leftOut: testFindingsLeftOut } = applyTestCodePolicy(dedupe(findings), testCode, {
+  const relevant = reportable
+    ? findings.filter((finding) => reportable.has(path.resolve(srcRoot, finding.location.path)))
+    : findings;
+  const { findings: reported, leftOut: testFindingsLeftOut } = applyTestCodePolicy(dedupe(relevant), testCode, {
     includeTests: options.includeTests ?? false,
     keptInImportedTestSupport: new Set(
       active.filter((a) => a.rule.meta.reportInImportedTestSupport).map((a) => a.rule.id),
     ),
     absPathOf: (findingPath) => path.resolve(srcRoot, findingPath),
-    // Findings point into parsed files (or a manifest, which imports nothing), so this is a cache hit.
-    textOf: (absPath) => (/\.[cm]?[jt]sx?$/.test(absPath) ? (program.get(absPath)?.text ?? '') : ''),
+    // Findings point into parsed files (or a manifest, which imports nothing): their text is kept.
+    textOf: (absPath) => (/\.[cm]?[jt]sx?$/.test(absPath) ? (program.textOf(absPath) ?? '') : ''),
   });
   const unique = reported.sort(compareFindingData);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
@@ -188,7 +231,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     findings: unique,
     notifications,
     stats: {
-      filesDiscovered: discovered.files.length,
+      filesDiscovered: files.length,
       filesScanned: scanned,
       filesSkipped: notifications.filter((n) => n.skipped).length,
       filesPrefiltered: prefiltered,
@@ -503,19 +546,112 @@ function sourceRoot(targets: string[]): string {
   return common;
 }
 
-function changedFiles(srcRoot: string, ref: string): Set<string> {
-  const run = (args: string[]) => {
+/**
+ * Parsed files held at once (see `SourceProgram.trimTrees`): the file being analysed, what it imports
+ * and its importers fit many times over, and memory stays flat however large the tree.
+ */
+const MAX_LIVE_TREES = 64;
+
+/** How far up the import graph a --changed-since scan reads: importers, and their importers' models. */
+const IMPORTER_LEVELS = 2;
+
+interface ChangedSelection extends Discovered {
+  /** The changed files in scope: only findings located in them are reported. */
+  reportable: ReadonlySet<string>;
+}
+
+/**
+ * The files a --changed-since scan reads, found without listing the tree: the changed files git
+ * names, and the files whose text names one of them in a module specifier (`git grep`), two levels
+ * up, so the changed files' importers (whose analysis can report in a changed file) and their
+ * importers (whose models those inherit) are registered as in a full scan.
+ */
+async function changedSelection(
+  targets: string[],
+  srcRoot: string,
+  ref: string,
+  options: DiscoverOptions,
+  relativePath: (absPath: string) => string,
+  /** Whether the file imports one of the targets (the grep finds names, not imports). */
+  importsOneOf: (file: string, targets: ReadonlySet<string>) => boolean,
+): Promise<ChangedSelection> {
+  const git = (args: string[], okCodes = [0]) => {
     try {
-      return execFileSync('git', args, { cwd: srcRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return execFileSync('git', args, {
+        cwd: srcRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 1024 * 1024 * 1024,
+      });
     } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && okCodes.includes(status)) return '';
       throw new UsageError(`--changed-since ${ref}: git failed (${(error as Error).message.split('\n')[0]})`);
     }
   };
-  const names = [
-    ...run(['diff', '--name-only', '--no-renames', ref, '--']).split('\n'),
-    ...run(['ls-files', '--others', '--exclude-standard']).split('\n'),
-  ];
-  return new Set(names.filter((name) => name.length > 0).map((name) => path.resolve(srcRoot, name)));
+  const changed = new Set(
+    [
+      ...git(['diff', '--name-only', '--no-renames', '-z', ref, '--']).split('\0'),
+      ...git(['ls-files', '--others', '--exclude-standard', '-z']).split('\0'),
+    ]
+      .filter((name) => name.length > 0)
+      .map((name) => path.resolve(srcRoot, name)),
+  );
+  const reportable = await discoverFiles(targets, { ...options, within: changed }, relativePath);
+  const notifications = [...reportable.notifications];
+  const read = new Set(reportable.files);
+  let frontier = reportable.files;
+  for (let level = 0; level < IMPORTER_LEVELS && frontier.length > 0; level++) {
+    const patterns = [...new Set(frontier.map(specifierPattern))].flatMap((pattern) => ['-e', pattern]);
+    const pathspecs = SOURCE_EXTENSIONS.map((extension) => `*.${extension}`);
+    // Exit code 1: no file matched.
+    const output = git(['grep', '-l', '-z', '--untracked', '-E', ...patterns, '--', ...pathspecs], [0, 1]);
+    const named = new Set(
+      output
+        .split('\0')
+        .filter((name) => name.length > 0)
+        .map((name) => path.resolve(srcRoot, name))
+        .filter((file) => !read.has(file)),
+    );
+    const found = await discoverFiles(targets, { ...options, within: named }, relativePath);
+    for (const n of found.notifications) if (!notifications.some((m) => sameNotification(m, n))) notifications.push(n);
+    const imported = new Set(frontier);
+    frontier = found.files.filter((file) => importsOneOf(file, imported));
+    for (const file of frontier) read.add(file);
+  }
+  return { files: [...read].sort(), notifications, reportable: new Set(reportable.files) };
+}
+
+/**
+ * A module specifier that may name the file: its name without extension (or its directory's, for
+ * an index file) as the last segment of a quoted path, `'./auth'`, `"../auth.js"`, `'@/lib/auth'`.
+ */
+function specifierPattern(absPath: string): string {
+  const stem = path.basename(absPath).replace(/\.[^.]+$/, '');
+  const name = stem === 'index' ? path.basename(path.dirname(absPath)) : stem;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `['"/]${escaped}(/index)?(\\.[a-z]+)?['"]`;
+}
+
+function sameNotification(a: Notification, b: Notification): boolean {
+  return a.code === b.code && a.path === b.path && a.message === b.message;
+}
+
+/**
+ * `--shard k/N`: the files whose path hash (FNV-1a of the POSIX path from the source root) is k-1
+ * modulo N. A path always lands in the same shard, whatever else changes in the tree.
+ */
+function shardFilter(shard: { index: number; count: number }, relativePath: (absPath: string) => string) {
+  return (absPath: string) => pathHash(relativePath(absPath)) % shard.count === shard.index - 1;
+}
+
+function pathHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 function isDirectory(target: string): boolean {

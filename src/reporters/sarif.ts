@@ -283,8 +283,7 @@ function notification(n: Notification, ruleIndex: Map<string, number>): Sarif.No
  * Findings in test code that were left out are not results, so the run says how many there were:
  * a reader of the upload should know the report is of production code only, and how to see the rest.
  */
-function testCodeNotification(scan: ScanResult): Notification[] {
-  const count = scan.stats.testFindingsLeftOut;
+function testCodeLeftOut(count: number): Notification[] {
   if (count === 0) return [];
   return [
     {
@@ -296,11 +295,16 @@ function testCodeNotification(scan: ScanResult): Notification[] {
   ];
 }
 
+/** The notification of `count` test-code findings left out, for a run merged from shards. */
+export function testCodeNotification(count: number): Sarif.Notification[] {
+  return testCodeLeftOut(count).map((n) => notification(n, new Map()));
+}
+
 /** The SARIF log as an object; `renderSarif` is this, serialised. */
 export function toSarifLog(scan: ScanResult, options: SarifOptions = {}): Sarif.Log {
   const rules = [...scan.rules].sort((a, b) => compareStrings(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const notifications = sortNotifications([...scan.notifications, ...testCodeNotification(scan)]);
+  const notifications = sortNotifications([...scan.notifications, ...testCodeLeftOut(scan.stats.testFindingsLeftOut)]);
   const run: Sarif.Run = {
     tool: {
       driver: {

@@ -93,6 +93,18 @@ describe('benchmark corpus generator', () => {
     expect(big.some((f) => !f.vulnerable)).toBe(true);
   });
 
+  it('nests .gitignore files at a real monorepo density, each ignoring files that exist', () => {
+    const p = plan(500_000, 1);
+    const ignoreFiles = p.meta.filter((m) => path.posix.basename(m.path) === '.gitignore');
+    // medusa: 54 in 494k lines.
+    expect(ignoreFiles.length).toBeGreaterThanOrEqual(40);
+    expect(ignoreFiles.some((m) => m.text.split('\n').some((line) => line.startsWith('!')))).toBe(true);
+    const ignored = p.meta.filter((m) => /\.(ts|js)$/.test(m.path));
+    expect(ignored.length).toBeGreaterThanOrEqual(p.packages.length);
+    const planned = new Set(p.files.map((f) => f.path));
+    for (const m of ignored) expect(planned.has(m.path)).toBe(false);
+  });
+
   it('mixes TypeScript, TSX and JavaScript files', () => {
     const exts = new Set(plan(50_000, 9).files.map((f) => path.extname(f.path)));
     for (const ext of ['.ts', '.tsx', '.mjs']) expect(exts).toContain(ext);
@@ -145,5 +157,9 @@ describe('benchmark corpus generator', () => {
     const changed = spawnSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: first.dir, encoding: 'utf8' });
     expect(changed.status).toBe(0);
     expect(changed.stdout.trim().split('\n')).toEqual([first.stamp.touchedFile]);
+    // The files the nested .gitignore files ignore are on disk but never committed.
+    const tracked = spawnSync('git', ['ls-files'], { cwd: first.dir, encoding: 'utf8' }).stdout.split('\n');
+    expect(tracked.some((f) => f.endsWith('.generated.ts') || f.includes('/src/generated/client.ts'))).toBe(false);
+    expect(tracked.some((f) => f.endsWith('/src/generated/.gitignore'))).toBe(true);
   });
 });

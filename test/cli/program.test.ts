@@ -89,11 +89,14 @@ interface RunOptions {
   stdoutTTY?: boolean;
   stderrTTY?: boolean;
   deps?: Partial<CliDeps>;
+  /** Milliseconds the clock advances each time the CLI reads it (default 0: a scan that takes no time). */
+  tick?: number;
 }
 
 async function run(args: string[], options: RunOptions = {}) {
   let stdout = '';
   let stderr = '';
+  let clock = 0;
   const scanResult = options.scanResult ?? result();
   const scan = vi.fn(async (scanOptions: ScanOptions) => {
     scanOptions.onProgress?.(1, 2, 'analysing');
@@ -114,6 +117,7 @@ async function run(args: string[], options: RunOptions = {}) {
       renderGithub: (r) => `GITHUB findings=${r.findings.length}`,
       renderHtml: (r) => `<!DOCTYPE html>findings=${r.findings.length}`,
     }),
+    sarifMerger: () => import('../../src/reporters/sarif-merge.js'),
     ...options.deps,
   };
   const code = await runCli(
@@ -123,6 +127,7 @@ async function run(args: string[], options: RunOptions = {}) {
       stderr: { write: (s: string) => (stderr += s), isTTY: options.stderrTTY ?? false },
       env: options.env ?? {},
       cwd,
+      now: () => (clock += options.tick ?? 0),
     },
     deps,
   );
@@ -400,13 +405,15 @@ describe('scanning', () => {
     expect(r.renderText.mock.calls[0][1].color).toBe(color);
   });
 
-  it('shows progress only on a TTY stderr outside CI and without --quiet', async () => {
+  it('shows progress only on a TTY stderr outside CI and without --quiet, for scans over a second', async () => {
     const progress = 'fixate: analysing 1/2 files\x1b[K\rfixate: analysing 2/2 files\x1b[K\r\x1b[K';
-    let r = await run([], { stderrTTY: true });
+    let r = await run([], { stderrTTY: true, tick: 1000 });
     expect(r.stderr).toBe(`\r${progress}fixate: scanned 3 files in 1.23s\n`);
-    r = await run([], { stderrTTY: true, env: { CI: 'true' } });
+    r = await run([], { stderrTTY: true, tick: 0 });
+    expect(r.stderr).toBe('fixate: scanned 3 files in 1.23s\n');
+    r = await run([], { stderrTTY: true, tick: 1000, env: { CI: 'true' } });
     expect(r.stderr).not.toContain('analysing');
-    r = await run(['--quiet'], { stderrTTY: true });
+    r = await run(['--quiet'], { stderrTTY: true, tick: 1000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('TEXT color=false findings=0\n');
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,28 +7,23 @@ import { planCorpus, writeCorpus } from '../../bench/generate.mjs';
 import { loadRules } from '../../rules/index.js';
 import { mentionedKeywords } from '../../src/engine/keywords.js';
 import { mentionsAny, scanWithRules } from '../../src/engine/scan.js';
-import type { ScanResult } from '../../src/types.js';
+import { visibleFindings as visible } from '../support/visible-findings.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const rules = await loadRules();
 const temp = mkdtempSync(path.join(os.tmpdir(), 'fixate-optimisations-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-/** What a user sees of a finding; the pre-filter must not change any of it. */
-function visible(result: ScanResult) {
-  return result.findings.map((f) => ({
-    rule: f.ruleId,
-    path: f.location.path,
-    region: f.location.region,
-    message: f.message,
-    fixes: f.fixes.map((fix) => fix.diff),
-  }));
-}
+/** Every optimisation off: no pre-filter, no git listing, every tree kept for the whole scan. */
+const NONE = { noPrefilter: true, noGitDiscovery: true, maxLiveTrees: Number.POSITIVE_INFINITY };
+
+/** Each file's tree dropped as soon as its analysis is done, so every later use parses it again. */
+const EAGER_DROP = { maxLiveTrees: 1 };
 
 async function bothWays(dir: string) {
   const options = { paths: [dir], cwd: dir, exclude: ['**/*.fixed.*'] };
-  const filtered = await scanWithRules(options, rules);
-  const unfiltered = await scanWithRules({ ...options, noPrefilter: true }, rules);
+  const filtered = await scanWithRules({ ...options, ...EAGER_DROP }, rules);
+  const unfiltered = await scanWithRules({ ...options, ...NONE }, rules);
   return { filtered, unfiltered };
 }
 
@@ -40,7 +36,7 @@ const fixtureDirs = [
     .map((e) => path.join(root, 'fixtures/projects', e.name)),
 ];
 
-describe('the keyword pre-filter changes no finding', () => {
+describe('the optimisations (pre-filter, git listing, dropped trees) change no finding', () => {
   it.each(fixtureDirs.map((dir) => [path.relative(root, dir), dir]))('%s', async (_name, dir) => {
     const { filtered, unfiltered } = await bothWays(dir);
     expect(visible(filtered)).toEqual(visible(unfiltered));
@@ -49,10 +45,17 @@ describe('the keyword pre-filter changes no finding', () => {
   it('on a generated monorepo corpus, while skipping most of its files', async () => {
     const dir = path.join(temp, 'corpus');
     await writeCorpus(planCorpus({ lines: 20_000, seed: 7 }), dir);
+    // A work tree, so the scan with every optimisation on lists the files through git.
+    execFileSync('git', ['init', '-q'], { cwd: dir });
     const { filtered, unfiltered } = await bothWays(dir);
     expect(visible(filtered)).toEqual(visible(unfiltered));
     expect(visible(filtered).length).toBeGreaterThan(0);
     expect(filtered.stats.filesPrefiltered).toBeGreaterThan(filtered.stats.filesDiscovered / 2);
+    // One at a time too, each against the scan with all of them on.
+    for (const off of [{ noPrefilter: true }, { noGitDiscovery: true }, { maxLiveTrees: Number.POSITIVE_INFINITY }]) {
+      const result = await scanWithRules({ paths: [dir], cwd: dir, ...off }, rules);
+      expect(visible(result), JSON.stringify(off)).toEqual(visible(filtered));
+    }
   });
 });
 
