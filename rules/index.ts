@@ -43,12 +43,22 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
   'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/rule.js'),
 };
 
+/**
+ * Python implementations (`rules/<id>/python.ts`), loaded by the engine only when it scans `.py`
+ * files, so a TypeScript-only scan never loads them or the tree-sitter parser they run on.
+ */
+const pythonImplementations: Record<string, () => Promise<{ default: unknown }>> = {
+  'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
+};
+
 export async function loadRules(): Promise<Rule[]> {
   return Promise.all(
     ruleMetas.map(async (meta) => {
       const load = implementations[meta.id];
       if (!load) throw new Error(`rule ${meta.id} has metadata but no implementation in rules/index.ts`);
-      return (await load()).default;
+      const rule = (await load()).default;
+      const python = pythonImplementations[meta.id];
+      return python ? { ...rule, languages: { python: async () => (await python()).default } } : rule;
     }),
   );
 }

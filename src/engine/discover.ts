@@ -3,8 +3,11 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import type { Notification } from '../types.js';
 
-export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
-const SOURCE_EXTENSION = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}';
+const SOURCE_EXTENSION = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/i;
+
+/** Python source, handled by the tree-sitter front end (src/languages/python). */
+export const PYTHON_EXTENSION = /\.py$/i;
 
 /**
  * Never scanned: dependencies, build output, coverage, framework caches, vendored code, declaration
@@ -29,6 +32,17 @@ export const DEFAULT_EXCLUDES = [
   '**/*.d.ts',
   '**/*.d.mts',
   '**/*.d.cts',
+  // Python: installed packages and virtual environments (`.venv` is a dot directory, never listed),
+  // bytecode caches, Django migrations (generated schema changes, no request or session code) and
+  // `.py` files under template directories (Django's startproject/startapp templates and
+  // cookiecutter skeletons hold placeholders such as `{{ project_name }}`, not Python).
+  '**/site-packages/**',
+  '**/venv/**',
+  '**/__pycache__/**',
+  '**/migrations/**/*.py',
+  '**/templates/**/*.py',
+  '**/project_template/**/*.py',
+  '**/app_template/**/*.py',
 ];
 
 export class UsageError extends Error {}
