@@ -48,7 +48,10 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
  * files, so a TypeScript-only scan never loads them or the tree-sitter parser they run on.
  */
 const pythonImplementations: Record<string, () => Promise<{ default: unknown }>> = {
+  'client-controlled-session-id': () => import('./client-controlled-session-id/python.js'),
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
+  'missing-session-regeneration': () => import('./missing-session-regeneration/python.js'),
+  'session-id-in-url': () => import('./session-id-in-url/python.js'),
 };
 
 export async function loadRules(): Promise<Rule[]> {

@@ -5,12 +5,16 @@ import {
   assignedValueBefore,
   calledName,
   calleeOf,
+  descendantsOfType,
   dottedName,
   enclosingFunction,
   field,
+  keywordArgument,
   parameterNames,
+  positionalArgument,
   qualifiedName,
   receiverOf,
+  stringValue,
 } from './syntax.js';
 
 /**
@@ -105,4 +109,80 @@ export function receivesRequest(fn: PythonNode): boolean {
 
 export function inSameFunction(a: PythonNode, b: PythonNode): boolean {
   return enclosingFunction(a)?.id === enclosingFunction(b)?.id;
+}
+
+export interface SessionWriteSite {
+  /** The assignment statement's target: `request.session['user_id']`. */
+  target: PythonNode;
+  assignment: PythonNode;
+  /** The session expression written to (`request.session`). */
+  session: PythonNode;
+  key: string;
+  value: PythonNode;
+}
+
+/** `request.session['key'] = value`; undefined for other assignments and computed keys. */
+export function sessionWrite(assignment: PythonNode): SessionWriteSite | undefined {
+  const target = field(assignment, 'left');
+  const value = field(assignment, 'right');
+  if (target?.type !== 'subscript' || !value) return undefined;
+  const session = field(target, 'value');
+  if (!isSessionExpression(session)) return undefined;
+  const key = stringValue(field(target, 'subscript'));
+  return key === undefined || !session ? undefined : { target, assignment, session, key, value };
+}
+
+/** A write of who the user is: an identity key (`user_id`, `uid`…) or a user's id (`user.id`, `user.pk`). */
+export function isIdentityWrite(write: SessionWriteSite, file: PythonFileContext): boolean {
+  const lowerKeys = new Set([...file.identityKeys].map((key) => key.toLowerCase()));
+  if (lowerKeys.has(write.key.toLowerCase()) || write.key === '_auth_user_id') return true;
+  const value = dottedName(write.value);
+  return value !== undefined && /(^|\.)(user|account|member)\w*\.(id|pk)$/i.test(value);
+}
+
+export interface SessionIdSinkSite {
+  /** For messages: `SessionStore(session_key=…)`, `request.session._session_key`. */
+  label: string;
+  /** The expression whose value becomes the session id. */
+  value: PythonNode;
+}
+
+/**
+ * Where a value becomes a session's key: `SessionStore(session_key=v)` (or its first argument),
+ * `<session>._session_key = v` / `.session_key = v`, and `request.session = v`.
+ */
+export function sessionIdSink(node: PythonNode): SessionIdSinkSite | undefined {
+  if (node.type === 'call') {
+    const name = calledName(node);
+    if (!name || !django.sessionStoreClasses.has(name)) return undefined;
+    const value = keywordArgument(node, 'session_key') ?? positionalArgument(node, 0);
+    return value ? { label: `${name}(session_key=…)`, value } : undefined;
+  }
+  if (node.type === 'assignment') {
+    const target = field(node, 'left');
+    const value = field(node, 'right');
+    if (!target || !value || target.type !== 'attribute') return undefined;
+    const attribute = field(target, 'attribute')?.text ?? '';
+    if (django.sessionKeyAttributes.has(attribute)) return { label: target.text, value };
+    // `request.session = SessionStore(...)` is judged at the constructor; a raw value is the key itself.
+    if (isSessionExpression(target) && value.type !== 'call') return { label: target.text, value };
+  }
+  return undefined;
+}
+
+/** `request.session.session_key` (the current session's key) inside `node`. */
+export function sessionKeyReadIn(node: PythonNode): PythonNode | undefined {
+  for (const attribute of descendantsOfType(node, 'attribute')) {
+    const name = field(attribute, 'attribute')?.text ?? '';
+    if (django.sessionKeyAttributes.has(name) && isSessionExpression(field(attribute, 'object'))) return attribute;
+  }
+  return undefined;
+}
+
+/** How a request read reaches its sink, for messages: `takes request.GET['sid']`. */
+export function describeRequestFlow(read: RequestRead): string {
+  const shown =
+    read.node.parent?.type === 'subscript' || read.node.parent?.type === 'attribute' ? read.node.parent : read.node;
+  const text = shown.text.length > 60 ? `${shown.text.slice(0, 57)}…` : shown.text;
+  return `takes its value from \`${text}\``;
 }
