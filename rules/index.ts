@@ -51,7 +51,9 @@ const pythonImplementations: Record<string, () => Promise<{ default: unknown }>>
   'client-controlled-session-id': () => import('./client-controlled-session-id/python.js'),
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
   'missing-session-regeneration': () => import('./missing-session-regeneration/python.js'),
+  'predictable-session-id': () => import('./predictable-session-id/python.js'),
   'session-id-in-url': () => import('./session-id-in-url/python.js'),
+  'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/python.js'),
 };
 
 export async function loadRules(): Promise<Rule[]> {

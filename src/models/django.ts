@@ -87,6 +87,7 @@ export const pythonRandomness = {
     'secrets.randbits',
     'os.urandom',
     'uuid.uuid4',
+    'random.SystemRandom',
     'django.utils.crypto.get_random_string',
     'get_random_string',
   ]),

@@ -186,3 +186,28 @@ export function describeRequestFlow(read: RequestRead): string {
   const text = shown.text.length > 60 ? `${shown.text.slice(0, 57)}…` : shown.text;
   return `takes its value from \`${text}\``;
 }
+
+export interface LogoutEvidence {
+  node: PythonNode;
+  /** For messages: `request.session.pop('user_id')`. */
+  label: string;
+  cookieOnly: boolean;
+}
+
+/** What a logout does to the session short of ending it: removing keys, or deleting the cookie in the browser. */
+export function partialLogoutStep(node: PythonNode): LogoutEvidence | undefined {
+  if (node.type === 'call') {
+    const name = calledName(node);
+    const receiver = receiverOf(node);
+    if (name && django.keyRemovingMethods.has(name) && isSessionExpression(receiver)) {
+      return { node, label: `${receiver!.text}.${name}()`, cookieOnly: false };
+    }
+    if (name && django.cookieDeletions.has(name)) return { node, label: `${name}()`, cookieOnly: true };
+  }
+  if (node.type === 'delete_statement') {
+    const target = node.namedChildren.find((child) => child?.type === 'subscript');
+    if (target && isSessionExpression(field(target, 'value')))
+      return { node, label: `del ${target.text}`, cookieOnly: false };
+  }
+  return undefined;
+}
