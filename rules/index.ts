@@ -50,6 +50,7 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
 const pythonImplementations: Record<string, () => Promise<{ default: unknown }>> = {
   'client-controlled-session-id': () => import('./client-controlled-session-id/python.js'),
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
+  'insecure-session-cookie': () => import('./insecure-session-cookie/python.js'),
   'missing-session-regeneration': () => import('./missing-session-regeneration/python.js'),
   'predictable-session-id': () => import('./predictable-session-id/python.js'),
   'session-id-in-url': () => import('./session-id-in-url/python.js'),

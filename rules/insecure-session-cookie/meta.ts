@@ -46,10 +46,14 @@ export default defineRuleMeta({
         'This `Set-Cookie` header sends a session cookie without {{attributes}}. Without `Secure` the cookie also travels over plain HTTP; without `HttpOnly` any script on the page (and any XSS) can read it.',
       headerSameSiteNone:
         'This `Set-Cookie` header sends a session cookie with `SameSite=None` but without {{attributes}}; browsers reject it, or send it cross-site over plain HTTP.',
+      djangoSettingFalse: 'Django settings set `{{setting}} = False`, so {{consequence}}.',
+      djangoSecureMissing:
+        'This Django deployment (DEBUG is off) never sets `{{setting}}`, and Django defaults it to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },
     suggestions: {
+      setDjangoSetting: 'Set `{{setting}} = {{value}}` in the settings module.',
       addHeaderAttributes: 'Add the attributes to the header: `{{attributes}}`.',
       setSecureTrue:
         'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',

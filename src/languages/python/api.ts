@@ -17,3 +17,4 @@ export * from './syntax.js';
 export { boto3 } from '../../models/boto3.js';
 export { django, pythonRandomness } from '../../models/django.js';
 export * from './sessions.js';
+export * from './settings.js';
