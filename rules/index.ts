@@ -48,6 +48,10 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
  * files, so a TypeScript-only scan never loads them or the tree-sitter parser they run on.
  */
 const pythonImplementations: Record<string, () => Promise<{ default: unknown }>> = {
+  'dynamodb-session-missing-expiry': () => import('./dynamodb-session-missing-expiry/python.js'),
+  'dynamodb-session-rotation-not-atomic': () => import('./dynamodb-session-rotation-not-atomic/python.js'),
+  'dynamodb-session-stale-read': () => import('./dynamodb-session-stale-read/python.js'),
+  'dynamodb-session-user-index': () => import('./dynamodb-session-user-index/python.js'),
   'client-controlled-session-id': () => import('./client-controlled-session-id/python.js'),
   'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
   'insecure-session-cookie': () => import('./insecure-session-cookie/python.js'),

@@ -18,3 +18,4 @@ export { boto3 } from '../../models/boto3.js';
 export { django, pythonRandomness } from '../../models/django.js';
 export * from './sessions.js';
 export * from './settings.js';
+export * from './dynamodb.js';

@@ -1,0 +1,128 @@
+import { boto3 } from '../../models/boto3.js';
+import { django } from '../../models/django.js';
+import type { PythonFileContext } from './file.js';
+import type { PythonNode } from './parser.js';
+import {
+  baseClassNames,
+  calledName,
+  calleeOf,
+  descendantsOfType,
+  dictionaryLike,
+  enclosingOfType,
+  field,
+  keywordArgument,
+  positionalArgument,
+  receiverOf,
+  stringValue,
+} from './syntax.js';
+
+/**
+ * DynamoDB through boto3, by role: which expressions are a DynamoDB resource, a Table or a client,
+ * which calls are requests on them, and which of those concern a session table.
+ */
+
+type HandleKind = 'resource' | 'table' | 'client';
+
+interface Handle {
+  kind: HandleKind;
+  /** The table name as written (a literal's value, or the expression's text), for tables. */
+  tableName?: string;
+}
+
+export interface DynamoRequest {
+  call: PythonNode;
+  /** `get_item`, `put_item`… */
+  operation: string;
+  /** The table name as written, when known (`Table('SessionStore')`, `TableName='sessions'`). */
+  tableName?: string;
+  /** Key or Item attributes written literally: their names to value nodes. */
+  key?: Map<string, PythonNode>;
+  item?: Map<string, PythonNode>;
+  /** Whether the request concerns a session table (by name, key attribute or enclosing session backend). */
+  sessionTable: boolean;
+}
+
+const handleCache = new WeakMap<PythonFileContext, Map<string, Handle>>();
+
+/** Assignments of resources, tables and clients, by the text of what they are assigned to (`table`, `self.table`). */
+function handles(file: PythonFileContext): Map<string, Handle> {
+  let found = handleCache.get(file);
+  if (found) return found;
+  found = new Map();
+  for (const assignment of descendantsOfType(file.root, 'assignment')) {
+    const target = field(assignment, 'left');
+    const value = field(assignment, 'right');
+    const handle = value && handleOf(value, found);
+    if (target && handle) found.set(target.text, handle);
+  }
+  handleCache.set(file, found);
+  return found;
+}
+
+function handleOf(node: PythonNode, known: Map<string, Handle>): Handle | undefined {
+  if (node.type !== 'call') return known.get(node.text);
+  const name = calledName(node);
+  if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
+    return { kind: name === 'client' ? 'client' : 'resource' };
+  }
+  const receiver = receiverOf(node);
+  if (name === boto3.tableFactory && receiver && handleOf(receiver, known)?.kind === 'resource') {
+    const argument = positionalArgument(node, 0) ?? keywordArgument(node, 'name');
+    return { kind: 'table', tableName: stringValue(argument) ?? argument?.text };
+  }
+  return undefined;
+}
+
+const SESSION_NAME = /sess/i;
+const SESSION_KEY_ATTRIBUTE = /^(session_?(key|id)|sid|sessionKey|sessionId)$/i;
+
+/** The DynamoDB request this call makes, when its receiver is a known table or client. */
+export function dynamoRequest(call: PythonNode, file: PythonFileContext): DynamoRequest | undefined {
+  const operation = calledName(call);
+  const receiver = receiverOf(call);
+  if (!operation || !receiver || calleeOf(call)?.type !== 'attribute') return undefined;
+  const handle = handleOf(receiver, handles(file));
+  if (!handle || handle.kind === 'resource') {
+    // `dynamodb.create_table(...)` on a resource is a request too.
+    if (handle?.kind !== 'resource' || operation !== boto3.createTable) return undefined;
+  }
+  const named = keywordArgument(call, boto3.tableNameParameter);
+  const tableName = handle.tableName ?? stringValue(named) ?? named?.text;
+  const key = dictionaryLike(keywordArgument(call, boto3.keyParameter));
+  const item = dictionaryLike(keywordArgument(call, boto3.itemParameter));
+  const keyNames = [...(key?.keys() ?? []), ...(item?.keys() ?? [])];
+  const sessionTable =
+    (tableName !== undefined && SESSION_NAME.test(tableName)) ||
+    SESSION_NAME.test(receiver.text) ||
+    keyNames.some((name) => SESSION_KEY_ATTRIBUTE.test(name)) ||
+    inSessionBackend(call);
+  return { call, operation, tableName, key, item, sessionTable };
+}
+
+/** Inside a class that extends Django's `SessionBase` (or a store built on it). */
+export function inSessionBackend(node: PythonNode): boolean {
+  const classNode = enclosingOfType(node, 'class_definition');
+  return classNode !== undefined && baseClassNames(classNode).some((name) => django.sessionBaseClasses.has(name));
+}
+
+/** Attribute names that hold a session's expiry. */
+export const EXPIRY_ATTRIBUTE = /^(ttl|expires?|expir\w*|expire_date|expires_at|valid_until)$/i;
+
+/** Whether `fn` compares something with an expiry or the current time after `from` (an expiry check). */
+export function comparesExpiry(fn: PythonNode, from: PythonNode): boolean {
+  return descendantsOfType(fn, 'comparison_operator').some(
+    (comparison) =>
+      comparison.startIndex > from.startIndex && /exp|ttl|valid_until|time\.time\(\)|now\(\)/i.test(comparison.text),
+  );
+}
+
+/** Values that are certainly not epoch seconds: ISO strings, formatted dates, datetime objects. */
+export function notEpochSeconds(value: PythonNode): string | undefined {
+  if (value.type === 'string') return 'a string';
+  const text = value.text;
+  if (/\.isoformat\(\)|strftime\(|^str\(/.test(text)) return 'a date string';
+  if (/^(datetime\.)?(datetime\.)?(now|utcnow)\(|^timezone\.now\(\)/.test(text) && !/timestamp\(\)/.test(text))
+    return 'a datetime object';
+  if (/time\.time\(\)\s*\*\s*1000|time_ns\(\)/.test(text)) return 'milliseconds or nanoseconds';
+  return undefined;
+}
