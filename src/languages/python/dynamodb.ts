@@ -60,7 +60,8 @@ function handles(file: PythonFileContext): Map<string, Handle> {
 }
 
 function handleOf(node: PythonNode, known: Map<string, Handle>): Handle | undefined {
-  if (node.type !== 'call') return known.get(node.text);
+  // `self.table` reads the class attribute `table = dynamodb.Table(...)` as well as one set in `__init__`.
+  if (node.type !== 'call') return known.get(node.text) ?? known.get(node.text.replace(/^(self|cls)\./, ''));
   const name = calledName(node);
   if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
     return { kind: name === 'client' ? 'client' : 'resource' };
