@@ -21,7 +21,7 @@ export default definePythonRule(meta, (ctx) => {
       messageId: 'clientChosen',
       data: { sink: sink.label, flow: describeRequestFlow(read) },
       flow: [
-        { target: read.node, message: `the client chooses request.${read.source}` },
+        { target: read.node, message: `request.${read.source}, which the client chooses` },
         { target: sink.value, message: `used as the session id by ${sink.label}` },
       ],
     });

@@ -27,7 +27,7 @@ export default definePythonRule(meta, (ctx) => {
       messageId: 'adoptedFromUrl',
       data: { sink: sink.label, flow: describeRequestFlow(read) },
       flow: [
-        { target: read.node, message: `request.${read.source} is the URL's query string` },
+        { target: read.node, message: `request.${read.source}, the URL's query string` },
         { target: sink.value, message: `used as the session id by ${sink.label}` },
       ],
     });
