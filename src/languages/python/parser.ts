@@ -9,7 +9,16 @@ export interface PythonParser {
 }
 
 let loading: Promise<PythonParser> | undefined;
+let loaded: PythonParser | undefined;
 let loads = 0;
+
+/**
+ * The parser when a scan in this process has loaded it, for synchronous callers that only meet
+ * Python files the scan parsed (the fixer checks that a fix adds no syntax error).
+ */
+export function loadedPythonParser(): PythonParser | undefined {
+  return loaded;
+}
 
 /**
  * How many times the tree-sitter runtime and the Python grammar were loaded in this process (0 or 1).
@@ -33,13 +42,14 @@ export function loadPythonParser(): Promise<PythonParser> {
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();
     parser.setLanguage(language);
-    return {
+    loaded = {
       parse(text: string): Tree {
         const tree = parser.parse(text);
         if (!tree) throw new Error('tree-sitter returned no tree');
         return tree;
       },
     };
+    return loaded;
   })();
   return loading;
 }
