@@ -25,6 +25,8 @@ export default defineRuleMeta({
     suggestions: {
       transactWrite:
         'Replace the put and the delete with one `{{command}}`: a Put conditioned on `attribute_not_exists({{key}})` and a Delete of the old key conditioned on `attribute_exists({{key}})` (or run `npx fixate init dynamodb-store`).',
+      transactWritePython:
+        'Write the new item and delete the old key in one `transact_write_items`: a Put conditioned on `attribute_not_exists({{key}})` and a Delete of the old key.',
       addNotExists: 'Add `ConditionExpression: attribute_not_exists({{key}})` to the Put.',
     },
   },

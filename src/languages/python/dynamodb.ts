@@ -40,6 +40,8 @@ export interface DynamoRequest {
   item?: Map<string, PythonNode>;
   /** Whether the request concerns a session table (by name, key attribute or enclosing session backend). */
   sessionTable: boolean;
+  /** Through a resource's `Table` (plain Python values) or a client (typed values, `TableName=`). */
+  via: 'table' | 'client' | 'resource';
 }
 
 const handleCache = new WeakMap<PythonFileContext, Map<string, Handle>>();
@@ -97,7 +99,7 @@ export function dynamoRequest(call: PythonNode, file: PythonFileContext): Dynamo
     SESSION_NAME.test(receiver.text) ||
     keyNames.some((name) => SESSION_KEY_ATTRIBUTE.test(name)) ||
     inSessionBackend(call);
-  return { call, operation, tableName, key, item, sessionTable };
+  return { call, operation, tableName, key, item, sessionTable, via: handle.kind };
 }
 
 /** Inside a class that extends Django's `SessionBase` (or a store built on it). */
