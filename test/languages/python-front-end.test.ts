@@ -77,6 +77,20 @@ describe('the Python front end', () => {
     expect(result.findings.map((f) => f.location.path)).toEqual(['mysite/settings.py']);
   });
 
+  it('leaves Python test modules out of the report, as it does TypeScript tests', async () => {
+    const dir = project({
+      'shop/tests.py': LITERAL_SECRET,
+      'shop/test_views.py': LITERAL_SECRET,
+      'shop/views_test.py': LITERAL_SECRET,
+      'conftest.py': LITERAL_SECRET,
+      'shop/settings.py': LITERAL_SECRET,
+      'shop/latest.py': LITERAL_SECRET,
+    });
+    const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules });
+    expect(result.findings.map((f) => f.location.path).sort()).toEqual(['shop/latest.py', 'shop/settings.py']);
+    expect(result.stats.testFindingsLeftOut).toBe(4);
+  });
+
   it('reports columns in UTF-16 code units, as for TypeScript', async () => {
     const dir = project({ 'settings.py': `# é 😀\nX = 'é😀'; SECRET_KEY = 'abcdefghijklmnop'\n` });
     const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules });
