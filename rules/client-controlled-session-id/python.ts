@@ -15,7 +15,7 @@ export default definePythonRule(meta, (ctx) => {
   const check = (node: PythonNode) => {
     const sink = sessionIdSink(node);
     const read = sink && requestReadIn(sink.value);
-    if (!sink || !read) return;
+    if (!sink || !read || read.sessionCookie) return;
     ctx.report({
       target: sink.value,
       messageId: 'clientChosen',

@@ -39,7 +39,7 @@ export default definePythonRule(meta, (ctx) => ({
         data: { setting: secure.name, consequence: 'the session id is also sent over plain HTTP, where it can be read or planted' },
         fixes: [setTrue(ownSecure.value, secure.name)],
       });
-    } else if (!effectiveSecure && (debugValue === false || settings.deployment)) {
+    } else if (!effectiveSecure && !settings.incomplete && (debugValue === false || settings.deployment)) {
       // Report where the module says it is a deployment: its own `DEBUG = False`, else its first line.
       const ownDebug = settings.own.get(debug);
       const anchor = ownDebug ? statementOf(ownDebug.assignment) : undefined;
@@ -73,7 +73,11 @@ export default definePythonRule(meta, (ctx) => ({
     }
 
     const ownSameSite = settings.own.get(sameSite.name);
-    const secureValue = effectiveSecure ? booleanLiteral(effectiveSecure.value) : secure.default;
+    const secureValue = effectiveSecure
+      ? booleanLiteral(effectiveSecure.value)
+      : settings.incomplete
+        ? undefined
+        : secure.default;
     if (ownSameSite && stringValue(ownSameSite.value)?.toLowerCase() === 'none' && secureValue === false) {
       ctx.report({
         target: ownSameSite.value,

@@ -62,12 +62,15 @@ export const django = {
     secure: { name: 'SESSION_COOKIE_SECURE', default: false },
     httpOnly: { name: 'SESSION_COOKIE_HTTPONLY', default: true },
     sameSite: { name: 'SESSION_COOKIE_SAMESITE', default: 'Lax' },
+    cookieName: { name: 'SESSION_COOKIE_NAME', default: 'sessionid' },
     secretKey: 'SECRET_KEY',
     debug: 'DEBUG',
     engine: 'SESSION_ENGINE',
   },
   /** `SESSION_ENGINE` values whose sessions are signed cookies: no server-side id to fixate. */
   statelessEngines: new Set(['django.contrib.sessions.backends.signed_cookies']),
+  /** Settings modules of test runs (`settings/test.py`): their secrets and cookies never serve users. */
+  testSettings: /^(test|tests|testing|ci)(_settings)?\.py$/i,
   /** Settings module file names of local development and tests, where insecure cookies are expected. */
   developmentSettings: /^(dev|development|local|test|tests|testing|ci)(_settings)?\.py$/i,
 } satisfies PythonModel & Record<string, unknown>;

@@ -8,6 +8,7 @@ import {
   calleeOf,
   descendantsOfType,
   dictionaryLike,
+  dottedName,
   enclosingOfType,
   field,
   keywordArgument,
@@ -96,10 +97,19 @@ export function dynamoRequest(call: PythonNode, file: PythonFileContext): Dynamo
   const keyNames = [...(key?.keys() ?? []), ...(item?.keys() ?? [])];
   const sessionTable =
     (tableName !== undefined && SESSION_NAME.test(tableName)) ||
-    SESSION_NAME.test(receiver.text) ||
+    namesSession(receiver) ||
     keyNames.some((name) => SESSION_KEY_ATTRIBUTE.test(name)) ||
     inSessionBackend(call);
   return { call, operation, tableName, key, item, sessionTable, via: handle.kind };
+}
+
+/**
+ * `sessions`, `self.session_table`: the variable's own name mentions sessions. Only the last name of a
+ * plain chain counts, so `boto3.session.Session().client(...)` is not a session table.
+ */
+function namesSession(receiver: PythonNode): boolean {
+  const name = dottedName(receiver);
+  return name !== undefined && SESSION_NAME.test(name.split('.').pop()!);
 }
 
 /** Inside a class that extends Django's `SessionBase` (or a store built on it). */

@@ -27,6 +27,8 @@ export interface PythonFileContext {
   versionOf(packageName: string): DependencyVersion;
   /** A module this file imports relatively (`from .base import *` → `base`), parsed on demand. */
   relativeModule(dots: number, dottedName: string): PythonFileContext | undefined;
+  /** A project module by its absolute dotted name (`mysite.settings.base`), looked up from this file's directory upwards. */
+  absoluteModule(dottedName: string): PythonFileContext | undefined;
   region(start: number, end: number): Region;
   locationOf(node: PythonNode): Location;
   textOf(node: PythonNode): string;
@@ -78,6 +80,17 @@ export class PythonFile implements PythonFileContext {
     for (let level = 1; level < dots; level++) dir = path.dirname(dir);
     const base = path.join(dir, ...dottedName.split('.').filter(Boolean));
     return this.program.load(`${base}.py`) ?? this.program.load(path.join(base, '__init__.py'));
+  }
+
+  absoluteModule(dottedName: string): PythonFileContext | undefined {
+    const segments = dottedName.split('.');
+    // The project root is not known (no sys.path): try each ancestor directory, nearest first.
+    for (let dir = path.dirname(this.absPath); ; dir = path.dirname(dir)) {
+      const base = path.join(dir, ...segments);
+      const found = this.program.load(`${base}.py`) ?? this.program.load(path.join(base, '__init__.py'));
+      if (found) return found;
+      if (path.dirname(dir) === dir) return undefined;
+    }
   }
 
   region(start: number, end: number): Region {

@@ -45,6 +45,11 @@ export interface RequestRead {
   source: string;
   node: PythonNode;
   fromUrl: boolean;
+  /**
+   * The session cookie itself (`request.COOKIES[settings.SESSION_COOKIE_NAME]`): loading the session
+   * it names is how sessions work (Django's SessionMiddleware does it), not a client-chosen id.
+   */
+  sessionCookie: boolean;
 }
 
 /**
@@ -56,7 +61,12 @@ export function requestReadIn(node: PythonNode | undefined, depth = 0): RequestR
   if (node.type === 'attribute') {
     const attribute = field(node, 'attribute')?.text;
     if (attribute && django.requestInputs.has(attribute) && isRequest(field(node, 'object'))) {
-      return { source: attribute, node, fromUrl: django.urlInputs.has(attribute) };
+      return {
+        source: attribute,
+        node,
+        fromUrl: django.urlInputs.has(attribute),
+        sessionCookie: attribute === 'COOKIES' && isSessionCookieName(nameReadFrom(node)),
+      };
     }
   }
   if (node.type === 'identifier') {
@@ -75,6 +85,25 @@ export function requestReadIn(node: PythonNode | undefined, depth = 0): RequestR
     }
   }
   return undefined;
+}
+
+/** The key of `mapping[key]` or `mapping.get(key, …)` for a mapping expression. */
+function nameReadFrom(mapping: PythonNode): PythonNode | undefined {
+  const parent = mapping.parent;
+  if (parent?.type === 'subscript' && field(parent, 'value')?.id === mapping.id) return field(parent, 'subscript');
+  if (parent?.type === 'attribute' && field(parent, 'attribute')?.text === 'get' && parent.parent?.type === 'call') {
+    return positionalArgument(parent.parent, 0);
+  }
+  return undefined;
+}
+
+/** `settings.SESSION_COOKIE_NAME`, or Django's default name `sessionid` written out. */
+export function isSessionCookieName(node: PythonNode | undefined): boolean {
+  if (!node) return false;
+  return (
+    dottedName(node)?.endsWith(django.settings.cookieName.name) === true ||
+    stringValue(node) === django.settings.cookieName.default
+  );
 }
 
 /** A call that gives the session a new key before what follows: `request.session.cycle_key()` / `flush()`, `login()`. */
@@ -202,7 +231,11 @@ export function partialLogoutStep(node: PythonNode): LogoutEvidence | undefined 
     if (name && django.keyRemovingMethods.has(name) && isSessionExpression(receiver)) {
       return { node, label: `${receiver!.text}.${name}()`, cookieOnly: false };
     }
-    if (name && django.cookieDeletions.has(name)) return { node, label: `${name}()`, cookieOnly: true };
+    // Only the session cookie: deleting a JWT or a preference cookie says nothing about the session.
+    const cookie = positionalArgument(node, 0) ?? keywordArgument(node, 'key');
+    const sessionCookie = isSessionCookieName(cookie) || /sess/i.test(stringValue(cookie) ?? '');
+    if (name && django.cookieDeletions.has(name) && sessionCookie)
+      return { node, label: `${name}()`, cookieOnly: true };
   }
   if (node.type === 'delete_statement') {
     const target = node.namedChildren.find((child) => child?.type === 'subscript');

@@ -29,6 +29,11 @@ export interface DjangoSettingsModule {
   development: boolean;
   /** Named for a deployment (`prod.py`, `production.py`): settings there serve real users. */
   deployment: boolean;
+  /**
+   * A star import fixate cannot read (a module outside the project, `local_settings` missing from the
+   * checkout): any setting may come from there, so an unset one is unknown, not Django's default.
+   */
+  incomplete: boolean;
 }
 
 const SETTINGS_NAMES = /(^|_)settings\.py$|^settings\.py$/i;
@@ -54,9 +59,12 @@ export function djangoSettingsModule(
   }
   const effective = new Map<string, SettingAssignment>();
   seen.add(file.absPath);
-  for (const imported of starImports(file)) {
+  const { resolved, unresolved } = starImports(file);
+  let incomplete = unresolved > 0;
+  for (const imported of resolved) {
     if (seen.has(imported.absPath)) continue;
-    const module = djangoSettingsModule(imported, seen) ?? { effective: plainAssignments(imported) };
+    const module = djangoSettingsModule(imported, seen) ?? { effective: plainAssignments(imported), incomplete: false };
+    incomplete ||= module.incomplete;
     for (const [name, assignment] of module.effective) effective.set(name, assignment);
   }
   for (const [name, assignment] of own) effective.set(name, assignment);
@@ -69,6 +77,7 @@ export function djangoSettingsModule(
     effective,
     development: django.developmentSettings.test(base),
     deployment: DEPLOYMENT_NAMES.test(base),
+    incomplete,
   };
 }
 
@@ -79,19 +88,27 @@ function plainAssignments(file: PythonFileContext): Map<string, SettingAssignmen
   return found;
 }
 
-/** Modules imported with `from .base import *` (relative, resolvable in the project). */
-function starImports(file: PythonFileContext): PythonFileContext[] {
-  const found: PythonFileContext[] = [];
+/**
+ * Modules imported with `from .base import *` or `from mysite.settings.base import *`, those found in
+ * the project, and how many were not.
+ */
+function starImports(file: PythonFileContext): { resolved: PythonFileContext[]; unresolved: number } {
+  const resolved: PythonFileContext[] = [];
+  let unresolved = 0;
   for (const statement of descendantsOfType(file.root, 'import_from_statement')) {
     if (enclosingFunction(statement) || enclosingOfType(statement, 'class_definition')) continue;
     if (!namedChildren(statement).some((child) => child.type === 'wildcard_import')) continue;
     const module = field(statement, 'module_name');
-    if (module?.type !== 'relative_import') continue;
+    if (!module) continue;
     const dots = module.text.match(/^\.+/)?.[0].length ?? 0;
-    const imported = file.relativeModule(dots, module.text.slice(dots));
-    if (imported) found.push(imported);
+    const imported =
+      module.type === 'relative_import'
+        ? file.relativeModule(dots, module.text.slice(dots))
+        : file.absoluteModule(module.text);
+    if (imported) resolved.push(imported);
+    else unresolved++;
   }
-  return found;
+  return { resolved, unresolved };
 }
 
 /** `True`/`False` literals; undefined for anything computed (`not DEBUG`, `env.bool(...)`). */
