@@ -22,7 +22,7 @@ const SECRET_VARIABLE = /SECRET_KEY|SESSION_SECRET/i;
 export default definePythonRule(meta, (ctx) => {
   const { file } = ctx;
   // A test run's settings (`settings/test.py`) sign nothing a user holds.
-  if (django.testSettings.test(file.path.split('/').pop() ?? '')) return {};
+  if (django.testSettings.test(file.path)) return {};
   const setting = django.settings.secretKey;
   const osImported = importedNames(file).get('os') === 'os';
 

@@ -69,8 +69,8 @@ export const django = {
   },
   /** `SESSION_ENGINE` values whose sessions are signed cookies: no server-side id to fixate. */
   statelessEngines: new Set(['django.contrib.sessions.backends.signed_cookies']),
-  /** Settings modules of test runs (`settings/test.py`): their secrets and cookies never serve users. */
-  testSettings: /^(test|tests|testing|ci)(_settings)?\.py$/i,
+  /** Settings modules of test runs (`settings/test.py`, `test_settings.py`), by path: their secrets sign nothing a user holds. */
+  testSettings: /(^|\/)(settings\/(test|tests|testing|ci)|(test|tests|testing|ci)_settings)\.py$/i,
   /** Settings module file names of local development and tests, where insecure cookies are expected. */
   developmentSettings: /^(dev|development|local|test|tests|testing|ci)(_settings)?\.py$/i,
 } satisfies PythonModel & Record<string, unknown>;

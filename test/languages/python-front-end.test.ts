@@ -124,3 +124,21 @@ describe('Python dependency versions', () => {
     expect(readPythonDependencies(dir).byName.get('django')).toMatchObject({ version: '5.0.1', source: 'lockfile' });
   });
 });
+
+describe('hostile Python', () => {
+  it('survives deep nesting and long attribute chains without a crash', async () => {
+    const depth = 3000;
+    const dir = project({
+      'views.py': [
+        'def login_view(request):',
+        `    request.session['user_id'] = ${'f('.repeat(depth)}request.GET['sid']${')'.repeat(depth)}`,
+        `    request.session['uid'] = request.${'a.'.repeat(depth)}session`,
+        `    x = ${'['.repeat(depth)}${']'.repeat(depth)}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules });
+    const crashes = result.notifications.filter((n) => ['rule-crashed', 'analysis-failed'].includes(n.code));
+    expect(crashes).toEqual([]);
+  });
+});

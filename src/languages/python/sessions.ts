@@ -40,6 +40,8 @@ export function isSessionExpression(node: PythonNode | undefined): boolean {
   );
 }
 
+const MAX_EXPRESSION_NESTING = 32;
+
 export interface RequestRead {
   /** The attribute read: `GET`, `COOKIES`… */
   source: string;
@@ -56,8 +58,9 @@ export interface RequestRead {
  * Client-controlled request data in `node`: `request.GET['sid']`, `request.COOKIES.get('k')`, or a
  * local variable assigned from one earlier in the same function (followed a few steps).
  */
-export function requestReadIn(node: PythonNode | undefined, depth = 0): RequestRead | undefined {
-  if (!node || depth > 4) return undefined;
+export function requestReadIn(node: PythonNode | undefined, depth = 0, nesting = 0): RequestRead | undefined {
+  // Variables are followed a few steps, and expressions only so deep: request data sits near the top.
+  if (!node || depth > 4 || nesting > MAX_EXPRESSION_NESTING) return undefined;
   if (node.type === 'attribute') {
     const attribute = field(node, 'attribute')?.text;
     if (attribute && django.requestInputs.has(attribute) && isRequest(field(node, 'object'))) {
@@ -80,7 +83,7 @@ export function requestReadIn(node: PythonNode | undefined, depth = 0): RequestR
     )
   ) {
     for (const child of node.namedChildren) {
-      const found = child ? requestReadIn(child, depth) : undefined;
+      const found = child ? requestReadIn(child, depth, nesting + 1) : undefined;
       if (found) return found;
     }
   }

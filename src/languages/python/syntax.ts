@@ -27,14 +27,18 @@ export function descendantsOfType(node: PythonNode, types: string | readonly str
 
 /** `a.b.c` for identifiers and attribute chains; undefined for anything else (calls, subscripts). */
 export function dottedName(node: PythonNode | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'identifier') return node.text;
-  if (node.type === 'attribute') {
-    const object = dottedName(field(node, 'object'));
-    const attribute = field(node, 'attribute');
-    return object && attribute ? `${object}.${attribute.text}` : undefined;
+  // Iterative: a generated file can chain thousands of attributes.
+  const names: string[] = [];
+  let current = node;
+  while (current?.type === 'attribute') {
+    const attribute = field(current, 'attribute');
+    if (!attribute) return undefined;
+    names.push(attribute.text);
+    current = field(current, 'object');
   }
-  return undefined;
+  if (current?.type !== 'identifier') return undefined;
+  names.push(current.text);
+  return names.reverse().join('.');
 }
 
 const importCache = new WeakMap<PythonFileContext, Map<string, string>>();
