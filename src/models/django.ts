@@ -67,6 +67,8 @@ export const django = {
     debug: 'DEBUG',
     engine: 'SESSION_ENGINE',
   },
+  /** Django's own module of defaults, vendored with Django. */
+  defaultSettingsModule: 'global_settings.py',
   /** `SESSION_ENGINE` values whose sessions are signed cookies: no server-side id to fixate. */
   statelessEngines: new Set(['django.contrib.sessions.backends.signed_cookies']),
   /** Settings modules of test runs (`settings/test.py`, `test_settings.py`), by path: their secrets sign nothing a user holds. */

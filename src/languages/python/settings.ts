@@ -52,7 +52,8 @@ export function djangoSettingsModule(
 ): DjangoSettingsModule | undefined {
   const base = path.basename(file.absPath);
   const inSettingsPackage = path.basename(path.dirname(file.absPath)) === 'settings';
-  if (!SETTINGS_NAMES.test(base) && !inSettingsPackage) return undefined;
+  // Django's own defaults (`django/conf/global_settings.py`) are not a project's configuration.
+  if ((!SETTINGS_NAMES.test(base) && !inSettingsPackage) || base === django.defaultSettingsModule) return undefined;
   const own = new Map<string, SettingAssignment>();
   for (const { name, value, assignment } of moduleAssignments(file.root)) {
     if (/^[A-Z][A-Z0-9_]*$/.test(name)) own.set(name, { name, value, assignment, file });
