@@ -1,7 +1,9 @@
 import {
+  boto3,
   calledName,
   definePythonRule,
   describeRequestFlow,
+  dynamoRequest,
   type PythonNode,
   positionalArgument,
   requestReadIn,
@@ -14,8 +16,9 @@ import meta from './meta.js';
 const REDIRECTS = new Set(['redirect', 'HttpResponseRedirect', 'HttpResponsePermanentRedirect']);
 
 /**
- * Django, both directions: a session key adopted from the query string (`request.GET`), and the
- * current session key (`request.session.session_key`) written into a redirect URL.
+ * Django, both directions: a session key adopted from the query string (`request.GET`) or used to
+ * look a session item up in DynamoDB, and the current session key (`request.session.session_key`)
+ * written into a redirect URL.
  */
 export default definePythonRule(meta, (ctx) => {
   const adopted = (node: PythonNode) => {
@@ -32,10 +35,26 @@ export default definePythonRule(meta, (ctx) => {
       ],
     });
   };
+  // `table.get_item(Key={'session_key': request.GET['sid']})`: a session looked up by an id from the URL.
+  const lookedUp = (call: PythonNode) => {
+    const request = dynamoRequest(call, ctx.file);
+    if (!request?.sessionTable || !boto3.reads.has(request.operation)) return;
+    for (const value of request.key?.values() ?? []) {
+      const read = requestReadIn(value);
+      if (!read?.fromUrl) continue;
+      ctx.report({
+        target: value,
+        messageId: 'lookupFromUrl',
+        data: { sink: `${request.operation}()`, flow: describeRequestFlow(read) },
+      });
+      return;
+    }
+  };
   return {
     assignment: adopted,
     call(call) {
       adopted(call);
+      lookedUp(call);
       const name = calledName(call);
       const url = name && REDIRECTS.has(name) ? positionalArgument(call, 0) : undefined;
       const key = url && sessionKeyReadIn(url);

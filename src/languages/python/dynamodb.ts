@@ -9,6 +9,7 @@ import {
   descendantsOfType,
   dictionaryLike,
   dottedName,
+  enclosingFunction,
   enclosingOfType,
   field,
   keywordArgument,
@@ -45,10 +46,20 @@ export interface DynamoRequest {
   via: 'table' | 'client' | 'resource';
 }
 
-const handleCache = new WeakMap<PythonFileContext, Map<string, Handle>>();
+/**
+ * Assignments of resources, tables and clients, by the text of what they are assigned to (`table`,
+ * `self.table`) and the function they are in (`''` for module and class level): two functions may
+ * each bind `table` to a different table.
+ */
+type Handles = Map<string, Handle>;
 
-/** Assignments of resources, tables and clients, by the text of what they are assigned to (`table`, `self.table`). */
-function handles(file: PythonFileContext): Map<string, Handle> {
+const handleCache = new WeakMap<PythonFileContext, Handles>();
+
+function scopeKey(node: PythonNode, text: string): string {
+  return `${enclosingFunction(node)?.id ?? ''}\u0000${text}`;
+}
+
+function handles(file: PythonFileContext): Handles {
   let found = handleCache.get(file);
   if (found) return found;
   found = new Map();
@@ -56,15 +67,28 @@ function handles(file: PythonFileContext): Map<string, Handle> {
     const target = field(assignment, 'left');
     const value = field(assignment, 'right');
     const handle = value && handleOf(value, found);
-    if (target && handle) found.set(target.text, handle);
+    if (target && handle) found.set(scopeKey(assignment, target.text), handle);
   }
   handleCache.set(file, found);
   return found;
 }
 
-function handleOf(node: PythonNode, known: Map<string, Handle>): Handle | undefined {
+/** The handle a name denotes where `node` is: bound in the same function, else at module or class level. */
+function lookup(node: PythonNode, known: Handles): Handle | undefined {
   // `self.table` reads the class attribute `table = dynamodb.Table(...)` as well as one set in `__init__`.
-  if (node.type !== 'call') return known.get(node.text) ?? known.get(node.text.replace(/^(self|cls)\./, ''));
+  for (const text of [node.text, node.text.replace(/^(self|cls)\./, '')]) {
+    const found = known.get(scopeKey(node, text)) ?? known.get(`\u0000${text}`);
+    if (found) return found;
+  }
+  // An attribute set in another method (`self.table = ...` in `__init__`).
+  if (/^(self|cls)\./.test(node.text)) {
+    for (const [key, handle] of known) if (key.endsWith(`\u0000${node.text}`)) return handle;
+  }
+  return undefined;
+}
+
+function handleOf(node: PythonNode, known: Handles): Handle | undefined {
+  if (node.type !== 'call') return lookup(node, known);
   const name = calledName(node);
   if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
     return { kind: name === 'client' ? 'client' : 'resource' };
