@@ -48,7 +48,7 @@ export default defineRuleMeta({
         'This `Set-Cookie` header sends a session cookie with `SameSite=None` but without {{attributes}}; browsers reject it, or send it cross-site over plain HTTP.',
       djangoSettingFalse: 'Django settings set `{{setting}} = False`, so {{consequence}}.',
       djangoSecureMissing:
-        'This Django deployment (DEBUG is off) never sets `{{setting}}`, and Django defaults it to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
+        'These Django settings serve a deployment (DEBUG is off, or the module is named for production) and never set `{{setting}}`, which Django defaults to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },
