@@ -1,5 +1,6 @@
 import {
   boto3,
+  cdkTable,
   comparesExpiry,
   definePythonRule,
   dynamoRequest,
@@ -16,10 +17,16 @@ const EXISTENCE_CHECKS = /^(exists|delete|_?key_exists)$/;
 /**
  * boto3 on a session table: a `put_item` whose literal Item has no expiry attribute, or one that is
  * not epoch seconds (an ISO date never expires anything); a `get_item` in a function that never
- * compares an expiry with now after the read.
+ * compares an expiry with now after the read. CDK for Python: a session table without
+ * `time_to_live_attribute`.
  */
 export default definePythonRule(meta, (ctx) => ({
   call(call) {
+    const table = cdkTable(call, ctx.file);
+    if (table?.sessionTable && !table.timeToLive) {
+      ctx.report({ target: call, messageId: 'cdkNoTtl' });
+      return;
+    }
     const request = dynamoRequest(call, ctx.file);
     if (!request?.sessionTable) return;
     if (boto3.puts.has(request.operation) && request.item) {

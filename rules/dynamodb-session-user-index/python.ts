@@ -1,6 +1,8 @@
 import {
   boto3,
   calledName,
+  cdkIndexAddition,
+  cdkTable,
   definePythonRule,
   dictionaryLike,
   dynamoRequest,
@@ -34,8 +36,25 @@ export default definePythonRule(meta, (ctx) => {
           return entry ? [entry] : [];
         })
       : [];
+  const userKey = (key: { name: string } | undefined) => key !== undefined && USER_ATTRIBUTE.test(key.name);
+  /** CDK for Python: the table construct's keys and indexes, and indexes added to it later. */
+  const checkCdk = (call: PythonNode): boolean => {
+    const table = cdkTable(call, ctx.file);
+    const addition = table ? undefined : cdkIndexAddition(call, ctx.file);
+    if (!table && !addition) return false;
+    if (table?.sessionTable && table.partitionKey && userKey(table.partitionKey)) {
+      ctx.report({ target: table.partitionKey.node, messageId: 'userPartitionKey', data: { attribute: table.partitionKey.name } });
+    }
+    const indexes = table?.sessionTable ? table.indexes : addition?.table.sessionTable ? [addition.index] : [];
+    for (const index of indexes) {
+      if (!index.partitionKey || !userKey(index.partitionKey)) continue;
+      ctx.report({ target: index.node, messageId: 'userIndex', data: { index: index.name, attribute: index.partitionKey.name } });
+    }
+    return true;
+  };
   return {
     call(call) {
+      if (checkCdk(call)) return;
       const name = calledName(call);
       if (name !== boto3.createTable && name !== boto3.updateTable) return;
       const request = dynamoRequest(call, ctx.file);

@@ -13,7 +13,9 @@ import {
   enclosingOfType,
   field,
   keywordArgument,
+  namedChildren,
   positionalArgument,
+  qualifiedName,
   receiverOf,
   stringValue,
 } from './syntax.js';
@@ -162,4 +164,73 @@ export function notEpochSeconds(value: PythonNode): string | undefined {
     return 'a datetime object';
   if (/time\.time\(\)\s*\*\s*1000|time_ns\(\)/.test(text)) return 'milliseconds or nanoseconds';
   return undefined;
+}
+
+/** A DynamoDB table defined with the AWS CDK for Python (`aws_cdk.aws_dynamodb.Table` / `TableV2`). */
+export interface CdkTable {
+  call: PythonNode;
+  sessionTable: boolean;
+  partitionKey?: { name: string; node: PythonNode };
+  /** Global secondary indexes given in the construct (TableV2's `global_secondary_indexes`). */
+  indexes: CdkIndex[];
+  timeToLive?: PythonNode;
+}
+
+export interface CdkIndex {
+  name: string;
+  partitionKey?: { name: string; node: PythonNode };
+  node: PythonNode;
+}
+
+const CDK_TABLES = /(^|\.)aws_dynamodb\.(Table|TableV2)$/;
+
+/** `dynamodb.Table(self, 'Sessions', partition_key=dynamodb.Attribute(name='session_key', …), …)`. */
+export function cdkTable(call: PythonNode, file: PythonFileContext): CdkTable | undefined {
+  if (call.type !== 'call' || !CDK_TABLES.test(qualifiedName(calleeOf(call), file) ?? '')) return undefined;
+  const constructId = stringValue(positionalArgument(call, 1)) ?? '';
+  const tableName = stringValue(keywordArgument(call, 'table_name')) ?? '';
+  const partitionKey = attributeName(keywordArgument(call, 'partition_key'));
+  const indexList = keywordArgument(call, 'global_secondary_indexes');
+  const indexes = indexList?.type === 'list' ? namedChildren(indexList).map(cdkIndex) : [];
+  return {
+    call,
+    sessionTable:
+      SESSION_NAME.test(constructId) ||
+      SESSION_NAME.test(tableName) ||
+      SESSION_KEY_ATTRIBUTE.test(partitionKey?.name ?? ''),
+    partitionKey,
+    indexes,
+    timeToLive: keywordArgument(call, 'time_to_live_attribute'),
+  };
+}
+
+/** `table.add_global_secondary_index(index_name=…, partition_key=…)` on a CDK table of this file. */
+export function cdkIndexAddition(
+  call: PythonNode,
+  file: PythonFileContext,
+): { table: CdkTable; index: CdkIndex } | undefined {
+  if (calledName(call) !== 'add_global_secondary_index') return undefined;
+  const receiver = receiverOf(call);
+  if (!receiver) return undefined;
+  for (const assignment of descendantsOfType(file.root, 'assignment')) {
+    const value = field(assignment, 'right');
+    const table = field(assignment, 'left')?.text === receiver.text && value ? cdkTable(value, file) : undefined;
+    if (table) return { table, index: cdkIndex(call) };
+  }
+  return undefined;
+}
+
+/** An index from keyword arguments (`GlobalSecondaryIndexPropsV2(...)`, `add_global_secondary_index(...)`) or a dict. */
+function cdkIndex(node: PythonNode): CdkIndex {
+  const props = node.type === 'call' ? undefined : dictionaryLike(node);
+  const get = (name: string) => (node.type === 'call' ? keywordArgument(node, name) : props?.get(name));
+  return { name: stringValue(get('index_name')) ?? 'index', partitionKey: attributeName(get('partition_key')), node };
+}
+
+/** `dynamodb.Attribute(name='user_id', type=…)` or `{'name': 'user_id', …}`: the attribute's name. */
+function attributeName(node: PythonNode | undefined): { name: string; node: PythonNode } | undefined {
+  if (!node) return undefined;
+  const name = node.type === 'call' ? keywordArgument(node, 'name') : dictionaryLike(node)?.get('name');
+  const value = stringValue(name);
+  return value ? { name: value, node } : undefined;
 }
