@@ -54,6 +54,10 @@ export const django = {
   sessionBaseClasses: new Set(['SessionBase', 'SessionStore', 'CacheDBSessionStore', 'DBStore']),
   /** Attributes that hold or set a session's key. */
   sessionKeyAttributes: new Set(['session_key', '_session_key', '_SessionBase__session_key']),
+  /** The backend method that reads the stored session for the current key. */
+  loadMethod: 'load',
+  /** Backend methods that give the session a new key when the given one has no stored session. */
+  keyResettingMethods: new Set(['create', '_get_or_create_session_key', 'cycle_key', 'flush']),
   /** The method a backend overrides to mint keys. */
   keyGenerator: '_get_new_session_key',
 
