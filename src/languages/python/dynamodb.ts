@@ -145,7 +145,7 @@ export function inSessionBackend(node: PythonNode): boolean {
 }
 
 /** Attribute names that hold a session's expiry. */
-export const EXPIRY_ATTRIBUTE = /^(ttl|expires?|expir\w*|expire_date|expires_at|valid_until)$/i;
+export const EXPIRY_ATTRIBUTE = /^(exp|ttl|\w+_ttl|ttl_\w+|expires?(_\w+)?|expir\w*|valid_until)$/i;
 
 /** Whether `fn` compares something with an expiry or the current time after `from` (an expiry check). */
 export function comparesExpiry(fn: PythonNode, from: PythonNode): boolean {
@@ -159,7 +159,8 @@ export function comparesExpiry(fn: PythonNode, from: PythonNode): boolean {
 export function notEpochSeconds(value: PythonNode): string | undefined {
   if (value.type === 'string') return 'a string';
   const text = value.text;
-  if (/\.isoformat\(\)|strftime\(|^str\(/.test(text)) return 'a date string';
+  if (/\.isoformat\(\)|strftime\(/.test(text)) return 'a date string';
+  if (/^str\(/.test(text)) return 'a string (TTL needs the Number type)';
   if (/^(datetime\.)?(datetime\.)?(now|utcnow)\(|^timezone\.now\(\)/.test(text) && !/timestamp\(\)/.test(text))
     return 'a datetime object';
   if (/time\.time\(\)\s*\*\s*1000|time_ns\(\)/.test(text)) return 'milliseconds or nanoseconds';
