@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../rules/index.js';
 import { readPythonDependencies } from '../../src/analysis/python-versions.js';
+import { PythonDependencyIndex } from '../../src/languages/python/file.js';
 import { scan } from '../../src/index.js';
 import { pythonParserLoadCount } from '../../src/languages/python/parser.js';
 import { writeFiles } from '../cli/temp-project.js';
@@ -114,6 +115,23 @@ describe('Python dependency versions', () => {
     expect(deps.get('requests')).toMatchObject({ version: '2.31.0', source: 'lockfile', range: '^2.31' });
     expect(deps.get('django-environ')).toMatchObject({ version: '0.11.2', range: '>=0.11' });
     expect(deps.has('python')).toBe(false);
+  });
+
+  it('finds the nearest directory with dependency files, within the boundary', () => {
+    const dir = project({
+      'requirements.txt': 'Django==4.2.7\n',
+      'services/api/pyproject.toml': '[project]\ndependencies = ["django>=5.0"]\n',
+      'services/api/app/views.py': '',
+      'mysite/views.py': '',
+    });
+    const index = new PythonDependencyIndex(dir);
+    expect(index.dependenciesFor(path.join(dir, 'services/api/app/views.py'))?.byName.get('django')?.range).toBe(
+      '>=5.0',
+    );
+    expect(index.dependenciesFor(path.join(dir, 'mysite/views.py'))?.byName.get('django')?.version).toBe('4.2.7');
+    expect(new PythonDependencyIndex(path.join(dir, 'mysite')).dependenciesFor(path.join(dir, 'mysite/views.py'))).toBe(
+      undefined,
+    );
   });
 
   it('reads uv.lock', () => {
