@@ -4,6 +4,7 @@ import {
   descendantsOfType,
   enclosingFunction,
   functionName,
+  handsRequestOn,
   indentationOf,
   isIdentityWrite,
   isRotation,
@@ -31,8 +32,10 @@ export default definePythonRule(meta, (ctx) => ({
       .map(sessionWrite)
       .find((found) => found && isIdentityWrite(found, ctx.file));
     if (!write) return;
-    const check = calls.find((call) => call.startIndex < write.assignment.startIndex && credentialCheck(call));
-    if (!check) return;
+    const before = calls.filter((call) => call.startIndex < write.assignment.startIndex);
+    const check = before.find((call) => credentialCheck(call));
+    // A helper given the request before the write may rotate the session itself: not judged.
+    if (!check || handsRequestOn(before, () => false)) return;
     const statement = statementOf(write.assignment);
     const rotation = `${write.session.text}.cycle_key()`;
     ctx.report({

@@ -1,13 +1,12 @@
 import {
-  argumentsOf,
   definePythonRule,
   descendantsOfType,
   django,
   enclosingFunction,
   functionName,
+  handsRequestOn,
   indentationOf,
   isInvalidation,
-  isRequest,
   partialLogoutStep,
   parameterNames,
   type PythonNode,
@@ -17,8 +16,6 @@ import {
 import meta from './meta.js';
 
 const LOGOUT_NAME = /log_?out|sign_?out/i;
-/** Django calls that take the request without touching the session. */
-const REQUEST_READERS = new Set(['render', 'redirect', 'HttpResponse', 'JsonResponse', 'messages.success', 'messages.info']);
 
 /**
  * A Django logout view (named like one, receiving the request) that pops session keys or deletes the
@@ -31,13 +28,7 @@ export default definePythonRule(meta, (ctx) => ({
     const own = (node: PythonNode) => enclosingFunction(node)?.id === fn.id;
     const calls = descendantsOfType(fn, 'call').filter(own);
     if (calls.some((call) => isInvalidation(call, ctx.file))) return;
-    const delegates = calls.some(
-      (call) =>
-        !REQUEST_READERS.has(call.childForFieldName('function')?.text ?? '') &&
-        !partialLogoutStep(call) &&
-        argumentsOf(call).some((argument) => isRequest(argument)),
-    );
-    if (delegates) return;
+    if (handsRequestOn(calls, (call) => partialLogoutStep(call) !== undefined)) return;
     const steps = descendantsOfType(fn, ['call', 'delete_statement'])
       .filter(own)
       .map(partialLogoutStep)

@@ -2,6 +2,7 @@ import { django } from '../../models/django.js';
 import type { PythonFileContext } from './file.js';
 import type { PythonNode } from './parser.js';
 import {
+  argumentsOf,
   assignedValueBefore,
   calledName,
   calleeOf,
@@ -137,6 +138,33 @@ export function credentialCheck(call: PythonNode): string | undefined {
 export function receivesRequest(fn: PythonNode): boolean {
   const names = parameterNames(fn);
   return names.some((name) => django.requestNames.has(name)) || (names[0] === 'self' && /request/.test(fn.text));
+}
+
+/** Django calls that take the request without touching the session's key. */
+const REQUEST_READERS = new Set([
+  'render',
+  'redirect',
+  'HttpResponse',
+  'JsonResponse',
+  'get_object_or_404',
+  'messages.success',
+  'messages.info',
+  'messages.error',
+  'messages.warning',
+]);
+
+/**
+ * A call in `calls` that hands the request to code fixate does not follow (`audit.record(request)`),
+ * which may rotate or end the session there. Credential checks and Django's request readers do not count.
+ */
+export function handsRequestOn(calls: PythonNode[], known: (call: PythonNode) => boolean): PythonNode | undefined {
+  return calls.find(
+    (call) =>
+      !REQUEST_READERS.has(calleeOf(call)?.text ?? '') &&
+      !known(call) &&
+      !credentialCheck(call) &&
+      argumentsOf(call).some((argument) => isRequest(argument)),
+  );
 }
 
 export function inSameFunction(a: PythonNode, b: PythonNode): boolean {
