@@ -167,10 +167,6 @@ export function handsRequestOn(calls: PythonNode[], known: (call: PythonNode) =>
   );
 }
 
-export function inSameFunction(a: PythonNode, b: PythonNode): boolean {
-  return enclosingFunction(a)?.id === enclosingFunction(b)?.id;
-}
-
 export interface SessionWriteSite {
   /** The assignment statement's target: `request.session['user_id']`. */
   target: PythonNode;

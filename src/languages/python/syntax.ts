@@ -247,11 +247,6 @@ export function moduleAssignments(
   return found;
 }
 
-/** Whether `node` lies inside `container` (or is it). */
-export function contains(container: PythonNode, node: PythonNode): boolean {
-  return node.startIndex >= container.startIndex && node.endIndex <= container.endIndex;
-}
-
 /** The call is a statement of its own (`x.delete_item(...)` on its line, its result unused). */
 export function isCallStatement(call: PythonNode): boolean {
   return call.parent?.type === 'expression_statement' && call.parent.namedChildCount === 1;
