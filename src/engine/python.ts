@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { PythonDependencies } from '../analysis/python-versions.js';
 import { PythonDependencyIndex, PythonFile, type PythonFileProgram } from '../languages/python/file.js';
-import { type PythonParser, syntaxErrorCount, walkPython } from '../languages/python/parser.js';
+import { type PythonParser, syntaxErrorCount } from '../languages/python/parser.js';
+import { descendantsOfType } from '../languages/python/syntax.js';
 import {
   isPythonRule,
   type PythonListeners,
@@ -131,11 +132,13 @@ export function analysePythonFile(
   }
   if (instances.length === 0) return;
   const onEnds = instances.map(({ entry, listeners }) => ({ rule: entry.rule, onEnd: listeners.onEnd }));
-  analyseWithinBudget(file.path, budgetMs, sink, guard, onEnds, directives, (deadline) =>
-    walkPython(file.root, (node) => {
-      for (const { entry, listener } of listenersByType.get(node.type) ?? [])
+  analyseWithinBudget(file.path, budgetMs, sink, guard, onEnds, directives, (deadline) => {
+    // Only the nodes some rule listens to are visited, found by tree-sitter's own search, in source order.
+    for (const node of descendantsOfType(file.root, [...listenersByType.keys()])) {
+      for (const { entry, listener } of listenersByType.get(node.type) ?? []) {
         guard.run(entry.rule, () => listener(node));
+      }
       if (performance.now() > deadline) throw new TimeBudgetExceeded();
-    }),
-  );
+    }
+  });
 }

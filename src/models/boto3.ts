@@ -24,6 +24,18 @@ export const boto3 = {
   transactionalWrite: 'transact_write_items',
   createTable: 'create_table',
   updateTable: 'update_table',
+  /** Every operation above, for a cheap first test of a call. */
+  operations: new Set([
+    'get_item',
+    'query',
+    'scan',
+    'put_item',
+    'delete_item',
+    'update_item',
+    'transact_write_items',
+    'create_table',
+    'update_table',
+  ]),
   consistentReadParameter: 'ConsistentRead',
   /** Keyword arguments: the item, the key and the table name. */
   itemParameter: 'Item',

@@ -65,7 +65,9 @@ function handles(file: PythonFileContext): Handles {
   let found = handleCache.get(file);
   if (found) return found;
   found = new Map();
-  for (const assignment of descendantsOfType(file.root, 'assignment')) {
+  // The service is named `'dynamodb'` where a resource or client is made: without it, nothing to find.
+  const mentionsService = file.text.toLowerCase().includes(boto3.service);
+  for (const assignment of mentionsService ? descendantsOfType(file.root, 'assignment') : []) {
     const target = field(assignment, 'left');
     const value = field(assignment, 'right');
     const handle = value && handleOf(value, found);
@@ -109,9 +111,12 @@ const SESSION_KEY_ATTRIBUTE = /^(session_?(key|id)|sid|sessionKey|sessionId)$/i;
 /** The DynamoDB request this call makes, when its receiver is a known table or client. */
 export function dynamoRequest(call: PythonNode, file: PythonFileContext): DynamoRequest | undefined {
   const operation = calledName(call);
+  if (!operation || !boto3.operations.has(operation)) return undefined;
   const receiver = receiverOf(call);
-  if (!operation || !receiver || calleeOf(call)?.type !== 'attribute') return undefined;
-  const handle = handleOf(receiver, handles(file));
+  const known = handles(file);
+  // Without a bound resource, table or client, only an inline one (`boto3.client('dynamodb').get_item`) can be.
+  if (!receiver || (known.size === 0 && receiver.type !== 'call')) return undefined;
+  const handle = handleOf(receiver, known);
   if (!handle || handle.kind === 'resource') {
     // `dynamodb.create_table(...)` on a resource is a request too.
     if (handle?.kind !== 'resource' || operation !== boto3.createTable) return undefined;

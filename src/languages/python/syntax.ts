@@ -1,5 +1,5 @@
 import type { PythonFileContext } from './file.js';
-import { type PythonNode, walkPython } from './parser.js';
+import type { PythonNode } from './parser.js';
 
 /**
  * Syntax helpers for Python rules and models, over tree-sitter-python nodes. They answer questions
@@ -15,14 +15,15 @@ export function field(node: PythonNode, name: string): PythonNode | undefined {
   return node.childForFieldName(name) ?? undefined;
 }
 
-/** Every descendant (and the node itself) of one of `types`, in source order. */
+/**
+ * Every descendant (and the node itself) of one of `types`, in source order. Asked of tree-sitter's
+ * own search, which runs inside the wasm module: only the matches become JavaScript objects, where a
+ * walk in JavaScript would build one for every node of the subtree.
+ */
 export function descendantsOfType(node: PythonNode, types: string | readonly string[]): PythonNode[] {
-  const wanted = typeof types === 'string' ? [types] : types;
-  const found: PythonNode[] = [];
-  walkPython(node, (child) => {
-    if (wanted.includes(child.type)) found.push(child);
-  });
-  return found;
+  const wanted = typeof types === 'string' ? [types] : [...types];
+  const found = node.descendantsOfType(wanted).filter((child): child is PythonNode => child !== null);
+  return wanted.includes(node.type) && found[0]?.id !== node.id ? [node, ...found] : found;
 }
 
 /** `a.b.c` for identifiers and attribute chains; undefined for anything else (calls, subscripts). */
