@@ -124,10 +124,14 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     try {
       for (const absPath of pythonCandidates) {
         isolate(absPath, () => {
-          const file = accepted(absPath, python.parse(absPath));
-          if (!file) return;
-          analysePythonFile(file, rules, sink, budget);
-          scanned++;
+          try {
+            const file = accepted(absPath, python.parse(absPath));
+            if (!file) return;
+            analysePythonFile(file, rules, sink, budget);
+            scanned++;
+          } finally {
+            python.dispose();
+          }
         });
       }
     } finally {
