@@ -3,7 +3,6 @@ import {
   definePythonRule,
   django,
   djangoSettingsModule,
-  type PythonNode,
   statementOf,
   stringValue,
 } from '../../src/languages/python/api.js';
@@ -24,22 +23,30 @@ export default definePythonRule(meta, (ctx) => ({
     const debugValue = booleanLiteral(settings.effective.get(debug)?.value);
     if (debugValue === true) return;
     const library = 'Django';
-    const setTrue = (value: PythonNode, setting: string) => ({
-      suggestionId: 'setDjangoSetting',
-      data: { setting, value: 'True' },
-      edits: [{ start: value.startIndex, end: value.endIndex, newText: 'True' }],
-    });
-
-    const ownSecure = settings.own.get(secure.name);
-    const effectiveSecure = settings.effective.get(secure.name);
-    if (ownSecure && booleanLiteral(ownSecure.value) === false) {
+    // A flag set to False where the module says so: what an attacker gains, by setting.
+    const consequences: [string, string][] = [
+      [secure.name, 'the session id is also sent over plain HTTP, where it can be read or planted'],
+      [httpOnly.name, 'any script on the page (and any XSS) can read the session id'],
+    ];
+    for (const [setting, consequence] of consequences) {
+      const own = settings.own.get(setting);
+      if (!own || booleanLiteral(own.value) !== false) continue;
       ctx.report({
-        target: ownSecure.value,
+        target: own.value,
         messageId: 'djangoSettingFalse',
-        data: { setting: secure.name, consequence: 'the session id is also sent over plain HTTP, where it can be read or planted' },
-        fixes: [setTrue(ownSecure.value, secure.name)],
+        data: { setting, consequence },
+        fixes: [
+          {
+            suggestionId: 'setDjangoSetting',
+            data: { setting, value: 'True' },
+            edits: [{ start: own.value.startIndex, end: own.value.endIndex, newText: 'True' }],
+          },
+        ],
       });
-    } else if (!effectiveSecure && !settings.incomplete && (debugValue === false || settings.deployment)) {
+    }
+
+    const effectiveSecure = settings.effective.get(secure.name);
+    if (!effectiveSecure && !settings.incomplete && (debugValue === false || settings.deployment)) {
       // Report where the module says it is a deployment: its own `DEBUG = False`, else its first line.
       const ownDebug = settings.own.get(debug);
       const anchor = ownDebug ? statementOf(ownDebug.assignment) : undefined;
@@ -59,16 +66,6 @@ export default definePythonRule(meta, (ctx) => ({
               },
             ]
           : [],
-      });
-    }
-
-    const ownHttpOnly = settings.own.get(httpOnly.name);
-    if (ownHttpOnly && booleanLiteral(ownHttpOnly.value) === false) {
-      ctx.report({
-        target: ownHttpOnly.value,
-        messageId: 'djangoSettingFalse',
-        data: { setting: httpOnly.name, consequence: 'any script on the page (and any XSS) can read the session id' },
-        fixes: [setTrue(ownHttpOnly.value, httpOnly.name)],
       });
     }
 
