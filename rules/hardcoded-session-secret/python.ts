@@ -15,8 +15,20 @@ import {
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
-/** Environment readers that take a default: `os.environ.get`, `os.getenv`, django-environ and python-decouple. */
-const ENVIRONMENT_READERS = new Set(['os.environ.get', 'os.getenv', 'environ.get', 'getenv', 'env', 'env.str', 'config']);
+/**
+ * Environment readers that take a default: `os.environ.get`, `os.getenv`, django-environ and
+ * python-decouple; and `os.environ.setdefault`, which installs one.
+ */
+const ENVIRONMENT_READERS = new Set([
+  'os.environ.get',
+  'os.environ.setdefault',
+  'os.getenv',
+  'environ.get',
+  'getenv',
+  'env',
+  'env.str',
+  'config',
+]);
 const SECRET_VARIABLE = /SECRET_KEY|SESSION_SECRET/i;
 
 export default definePythonRule(meta, (ctx) => {
