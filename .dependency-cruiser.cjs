@@ -19,7 +19,7 @@ module.exports = {
         'analysis/ and models/ never import engine/ (nor rules/, reporters/, cli/): what they need of a ' +
         'file comes through the FileContext interface (src/analysis/file-context.ts) that the engine implements.',
       from: { path: '^src/(analysis|models)/' },
-      to: { path: '^(src/(engine|reporters|cli)/|rules/)' },
+      to: { path: '^(src/(engine|reporters|cli|languages)/|rules/)' },
     },
     {
       name: 'analysis-below-models',
@@ -56,6 +56,21 @@ module.exports = {
       comment: 'A rule imports only the public rule API (src/api.ts) and its own meta.ts.',
       from: { path: '^rules/([^/]+)/rule[.]ts$' },
       to: { pathNot: ['^src/api[.]ts$', '^rules/$1/meta[.]ts$'] },
+    },
+    {
+      name: 'python-rule-imports-python-api',
+      severity: 'error',
+      comment: 'A Python rule imports only the Python rule API (src/languages/python/api.ts) and its own meta.ts.',
+      from: { path: '^rules/([^/]+)/python[.]ts$' },
+      to: { pathNot: ['^src/languages/python/api[.]ts$', '^rules/$1/meta[.]ts$'] },
+    },
+    {
+      name: 'languages-not-engine',
+      severity: 'error',
+      comment:
+        'A language front end (src/languages/) gives the engine parsed files; like analysis/ and models/, it never imports engine/, rules/, reporters/ or cli/.',
+      from: { path: '^src/languages/' },
+      to: { path: '^(src/(engine|reporters|cli)/|rules/)' },
     },
     {
       name: 'rule-meta-imports-rule-module',

@@ -43,12 +43,32 @@ const implementations: Record<string, () => Promise<{ default: Rule }>> = {
   'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/rule.js'),
 };
 
+/**
+ * Python implementations (`rules/<id>/python.ts`), loaded by the engine only when it scans `.py`
+ * files, so a TypeScript-only scan never loads them or the tree-sitter parser they run on.
+ */
+const pythonImplementations: Record<string, () => Promise<{ default: unknown }>> = {
+  'dynamodb-session-missing-expiry': () => import('./dynamodb-session-missing-expiry/python.js'),
+  'dynamodb-session-rotation-not-atomic': () => import('./dynamodb-session-rotation-not-atomic/python.js'),
+  'dynamodb-session-stale-read': () => import('./dynamodb-session-stale-read/python.js'),
+  'dynamodb-session-user-index': () => import('./dynamodb-session-user-index/python.js'),
+  'client-controlled-session-id': () => import('./client-controlled-session-id/python.js'),
+  'hardcoded-session-secret': () => import('./hardcoded-session-secret/python.js'),
+  'insecure-session-cookie': () => import('./insecure-session-cookie/python.js'),
+  'missing-session-regeneration': () => import('./missing-session-regeneration/python.js'),
+  'predictable-session-id': () => import('./predictable-session-id/python.js'),
+  'session-id-in-url': () => import('./session-id-in-url/python.js'),
+  'session-not-invalidated-on-logout': () => import('./session-not-invalidated-on-logout/python.js'),
+};
+
 export async function loadRules(): Promise<Rule[]> {
   return Promise.all(
     ruleMetas.map(async (meta) => {
       const load = implementations[meta.id];
       if (!load) throw new Error(`rule ${meta.id} has metadata but no implementation in rules/index.ts`);
-      return (await load()).default;
+      const rule = (await load()).default;
+      const python = pythonImplementations[meta.id];
+      return python ? { ...rule, languages: { python: async () => (await python()).default } } : rule;
     }),
   );
 }

@@ -94,6 +94,12 @@ export interface RuleMetaDefinition {
 
 export interface Rule extends RuleMetaDefinition {
   create(ctx: RuleContext): RuleListeners;
+  /**
+   * Loaders of the rule's implementations for other languages (`python` → `rules/<id>/python.ts`),
+   * called only when files of that language are scanned. Their shape belongs to the language's front
+   * end (src/languages/<language>/rule.ts), which checks what it loads.
+   */
+  languages?: Record<string, () => Promise<unknown>>;
 }
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

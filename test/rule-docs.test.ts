@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,8 +33,13 @@ function codeBlocks(markdown: string, heading: string): { lang: string; code: st
 async function findingsForExample(ruleId: string, lang: string, code: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-readme-'));
   tempDirs.push(dir);
-  const extension = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js', tsx: 'tsx' }[lang] ?? 'ts';
-  writeFileSync(path.join(dir, `example.${extension}`), code);
+  const extension =
+    { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js', tsx: 'tsx', python: 'py', py: 'py' }[lang] ?? 'ts';
+  // A Python example may name its file in a first-line comment (`# settings.py`): settings rules need it.
+  const named = extension === 'py' ? /^# ([\w/]+\.py)\n/.exec(code)?.[1] : undefined;
+  const file = path.join(dir, named ?? `example.${extension}`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, code);
   const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules, rules: [ruleId] });
   return result.findings.filter((f) => f.ruleId === ruleId && !f.suppression);
 }

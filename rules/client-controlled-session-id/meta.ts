@@ -31,8 +31,11 @@ export default defineRuleMeta({
     messages: {
       clientChosen:
         '{{sink}} uses a session id the client chose: it {{flow}}. Whoever picks the id can plant it in a victim\'s browser and share the session once the victim logs in; checking the value\'s format does not help, because the attacker\'s id is well-formed too.',
+      adoptsUnknownKey:
+        "{{method}} returns an empty session for a key that has no stored session but keeps that key, so Django saves the new session under it: a key the client sent (an attacker can plant one) becomes a live session id. Set `self._session_key = None` first, as Django's own backends do.",
     },
     suggestions: {
+      forgetUnknownKey: 'Forget a key that has no stored session, so Django generates a new one: `{{statement}}`.',
       serverGenerated: 'Generate the session id on the server with a CSPRNG: `{{expression}}`.',
     },
   },

@@ -19,6 +19,10 @@ export default defineRuleMeta({
         '`{{attribute}}` is written in milliseconds (`Date.now()`/`getTime()` without `/ 1000`); DynamoDB TTL reads epoch seconds, so this session would live for millennia. `npx fixate init dynamodb-store` generates a store that writes seconds.',
       unguardedRead:
         'This session read uses the item without comparing its expiry to now; TTL deletion lags by up to ~48 hours, so expired sessions are still accepted. `npx fixate init dynamodb-store` generates a store that checks expiry on every read.',
+      notEpochSeconds:
+        '`{{attribute}}` is written as {{kind}}; DynamoDB TTL only reads a Number of epoch seconds, so it never deletes this session item. Write `int(time.time()) + max_age`.',
+      unguardedReadPython:
+        'This session read never compares the item\'s expiry with now; TTL deletion lags by up to ~48 hours, so an expired session is still accepted. Treat an item whose expiry is `<= int(time.time())` as absent.',
       expiryOnlyLogout:
         'This "logout" only sets `{{attribute}}` to now, but the session reads in this file do not check expiry, so the session stays valid until TTL deletes it: DynamoDB TTL deletion can lag by up to 48 hours. Delete the item, or check expiry on read (`npx fixate init dynamodb-store`).',
       cdkNoTtl:

@@ -18,6 +18,7 @@ export default defineRuleMeta({
     },
     suggestions: {
       consistentRead: 'Set `ConsistentRead: true` on the session read.',
+      consistentReadPython: 'Pass `ConsistentRead=True` to the session read.',
     },
   },
 });

@@ -47,10 +47,14 @@ export default defineRuleMeta({
         'This `Set-Cookie` header sends a session cookie without {{attributes}}. Without `Secure` the cookie also travels over plain HTTP; without `HttpOnly` any script on the page (and any XSS) can read it.',
       headerSameSiteNone:
         'This `Set-Cookie` header sends a session cookie with `SameSite=None` but without {{attributes}}; browsers reject it, or send it cross-site over plain HTTP.',
+      djangoSettingFalse: 'Django settings set `{{setting}} = False`, so {{consequence}}.',
+      djangoSecureMissing:
+        'These Django settings serve a deployment (DEBUG is off, or the module is named for production) and never set `{{setting}}`, which Django defaults to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },
     suggestions: {
+      setDjangoSetting: 'Set `{{setting}} = {{value}}` in the settings module.',
       addHeaderAttributes: 'Add the attributes to the header: `{{attributes}}`.',
       setSecureTrue:
         'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',

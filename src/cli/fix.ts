@@ -3,7 +3,9 @@ import { chmodSync, lstatSync, readFileSync, renameSync, unlinkSync, writeFileSy
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
+import { PYTHON_EXTENSION } from '../engine/discover.js';
 import { scriptKindOf } from '../engine/program.js';
+import { loadedPythonParser, syntaxErrorCount } from '../languages/python/parser.js';
 import { applyEdits } from '../fix/edits.js';
 import { type FixPlan, fixStillApplies, planFixes } from '../fix/plan.js';
 import type { Fix, ScanResult, TextEdit } from '../types.js';
@@ -80,6 +82,16 @@ function prepare(plan: FixPlan, srcRoot: string): { files: Map<string, ReadFile>
 }
 
 function syntaxErrors(file: string, text: string): number {
+  if (PYTHON_EXTENSION.test(file)) {
+    // The scan that found a fix in a Python file has loaded the parser in this process.
+    const tree = loadedPythonParser()?.parse(text);
+    if (!tree) return 0;
+    try {
+      return syntaxErrorCount(tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+  }
   // Parsed as the scan parsed it (`.js` as JSX), so the before and after counts are comparable.
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file));
   return ((source as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length;

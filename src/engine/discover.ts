@@ -9,7 +9,7 @@ import { type IgnoreLevel, isIgnored, parseGitignore } from './gitignore.js';
  * The file extensions fixate scans, without the dot: the one list discovery reads (the source glob,
  * the extension test and `--changed-since` all derive from it). A new language is added here.
  */
-export const SOURCE_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
+export const SOURCE_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'py'];
 
 export const SOURCE_GLOB = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`;
 const SOURCE_EXTENSION = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`, 'i');
@@ -17,6 +17,9 @@ const SOURCE_EXTENSION = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`, 'i')
 export function isSourcePath(file: string): boolean {
   return SOURCE_EXTENSION.test(file);
 }
+
+/** Python source, handled by the tree-sitter front end (src/languages/python). */
+export const PYTHON_EXTENSION = /\.py$/i;
 
 /**
  * Never scanned: dependencies, build output, coverage, framework caches, vendored code, declaration
@@ -41,6 +44,17 @@ export const DEFAULT_EXCLUDES = [
   '**/*.d.ts',
   '**/*.d.mts',
   '**/*.d.cts',
+  // Python: installed packages and virtual environments (`.venv` is a dot directory, never listed),
+  // bytecode caches, Django migrations (generated schema changes, no request or session code) and
+  // `.py` files under template directories (Django's startproject/startapp templates and
+  // cookiecutter skeletons hold placeholders such as `{{ project_name }}`, not Python).
+  '**/site-packages/**',
+  '**/venv/**',
+  '**/__pycache__/**',
+  '**/migrations/**/*.py',
+  '**/templates/**/*.py',
+  '**/project_template/**/*.py',
+  '**/app_template/**/*.py',
 ];
 
 export class UsageError extends Error {}

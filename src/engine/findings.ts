@@ -5,8 +5,31 @@ import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
 import { primaryLocationLineHashes } from './fingerprint.js';
 import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
-import { SEVERITY_RANK, type Finding, type Fix, type Location, type Severity, type TextEdit } from '../types.js';
+import {
+  SEVERITY_RANK,
+  type Finding,
+  type Fix,
+  type Location,
+  type Region,
+  type Severity,
+  type TextEdit,
+} from '../types.js';
 import type { ParsedFile } from './file-context.js';
+
+/**
+ * What a finding needs of the file a rule ran on: a TypeScript `ParsedFile`, or another language's
+ * file (src/languages), whose rules point at spans rather than TypeScript nodes.
+ */
+export interface ReportedFile {
+  readonly absPath: string;
+  readonly path: string;
+  readonly text: string;
+  region(start: number, end: number): Region;
+}
+
+function isTypeScriptFile(file: ReportedFile): file is ParsedFile {
+  return 'sourceFile' in file;
+}
 
 /** Turns what a rule reported into plain finding data: locations, message, fixes with diffs, line hash. */
 export class FindingBuilder {
@@ -21,7 +44,7 @@ export class FindingBuilder {
    */
   build(
     rule: Rule,
-    file: ParsedFile,
+    file: ReportedFile,
     descriptor: ReportDescriptor,
     baseSeverity: Severity,
     onFixError: (error: unknown, suggestionId: string) => void = (error) => {
@@ -61,19 +84,19 @@ export class FindingBuilder {
     };
   }
 
-  private ownerOf(target: Target, file: ParsedFile): ParsedFile {
-    if (isNode(target)) return fileOfNode(target, file);
+  private ownerOf(target: Target, file: ReportedFile): ReportedFile {
+    if (isNode(target)) return isTypeScriptFile(file) ? fileOfNode(target, file) : file;
     return (target.file as ParsedFile | undefined) ?? file;
   }
 
-  private locate(target: Target, file: ParsedFile): Location {
+  private locate(target: Target, file: ReportedFile): Location {
     const owner = this.ownerOf(target, file);
-    return isNode(target)
-      ? owner.locationOf(target)
-      : { path: owner.path, region: owner.region(target.start, target.end) };
+    if (!isNode(target)) return { path: owner.path, region: owner.region(target.start, target.end) };
+    if (!isTypeScriptFile(owner)) throw new Error(`a TypeScript node was reported on ${owner.path}`);
+    return owner.locationOf(target);
   }
 
-  private buildFix(rule: Rule, file: ParsedFile, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {
+  private buildFix(rule: Rule, file: ReportedFile, fix: NonNullable<ReportDescriptor['fixes']>[number]): Fix {
     const description = formatTemplate(rule.meta.suggestions![fix.suggestionId], fix.data);
     const byFile = new Map<string, { text: string; path: string; edits: typeof fix.edits }>();
     for (const edit of fix.edits) {
@@ -105,8 +128,8 @@ export class FindingBuilder {
     return { description, safety: fix.safety ?? 'safe', edits, diff: diffs.join('') };
   }
 
-  private readForeign(absPath: string, file: ParsedFile): string {
-    const loaded = file.program.get(absPath);
+  private readForeign(absPath: string, file: ReportedFile): string {
+    const loaded = isTypeScriptFile(file) ? file.program.get(absPath) : undefined;
     if (loaded) return loaded.text;
     let text = this.foreignTexts.get(absPath);
     if (text === undefined) {
@@ -116,7 +139,7 @@ export class FindingBuilder {
     return text;
   }
 
-  private lineHash(file: ParsedFile, line: number): string {
+  private lineHash(file: ReportedFile, line: number): string {
     let hashes = this.lineHashes.get(file.absPath);
     if (!hashes) {
       // GitHub's upload action hashes the file as Node reads it with 'utf8': a byte-order mark stays in

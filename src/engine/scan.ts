@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { allModels } from '../models/index.js';
 import { DEFAULT_IDENTITY_KEYS } from '../models/identity.js';
 import type { Model } from '../models/model.js';
-import { checkReport, type ReportDescriptor, type Rule, type RuleListeners } from '../rule.js';
+import type { Rule, RuleListeners } from '../rule.js';
 import { SEVERITY_RANK, type Finding, type Notification, type ScanResult, type Severity } from '../types.js';
 import { packageInfo } from '../version.js';
 import {
@@ -13,6 +13,7 @@ import {
   type DiscoverOptions,
   type Discovered,
   discoverFiles,
+  PYTHON_EXTENSION,
   SOURCE_EXTENSIONS,
   type TsconfigScope,
   UsageError,
@@ -24,13 +25,19 @@ import { SourceProgram } from './program.js';
 import { ProjectFacts } from './project-facts.js';
 import { describeRule } from './rule-docs.js';
 import { mentionsAny } from './keywords.js';
-import { findSuppression, parseSuppressions } from './suppressions.js';
+import { type AnalysisSink, analyseWithinBudget, describeError, reporterFor, RuleGuard } from './reporting.js';
+import { parseSuppressions } from './suppressions.js';
+import { analysePythonFile, loadPythonRules, PythonProgram } from './python.js';
+import { loadPythonParser } from '../languages/python/parser.js';
+import { pythonModels } from '../models/python.js';
 import { applyTestCodePolicy, TestCodeClassifier } from './test-code.js';
-import { setDeadline } from '../analysis/budget.js';
 import { importedModulesInText } from '../analysis/imports.js';
 import { syntaxKindOf, TimeBudgetExceeded, walkIteratively } from './walk.js';
 
 export { DEFAULT_EXCLUDES, mentionsAny, UsageError };
+
+/** The pre-filter of `.py` files: the Python models' keywords (the npm models' do not apply). */
+const PYTHON_KEYWORDS = [...new Set(pythonModels.flatMap((model) => model.keywords))];
 
 interface ActiveRule {
   rule: Rule;
@@ -57,11 +64,8 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   const notify = (notification: Notification) => notifications.push(notification);
 
   const active = selectRules(availableRules, options);
-  const facts = new ProjectFacts(
-    options.manifestBoundary ? path.resolve(cwd, options.manifestBoundary) : srcRoot,
-    notify,
-    relativePath,
-  );
+  const manifestBoundary = options.manifestBoundary ? path.resolve(cwd, options.manifestBoundary) : srcRoot;
+  const facts = new ProjectFacts(manifestBoundary, notify, relativePath);
   const identityKeys = new Set([...DEFAULT_IDENTITY_KEYS, ...(options.identityKeys ?? [])]);
   const maxBytes = (options.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB) * 1024;
   const program = new SourceProgram(srcRoot, srcRoot, facts, allModels, identityKeys, maxBytes);
@@ -103,8 +107,16 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   // parse), so that analysis can ask who imports a file (the models its importers use, the
   // arguments they pass) whatever the order. Only the second pass parses, one file at a time.
   const candidates: string[] = [];
+  // Python files that pass the pre-filter; the tree-sitter parser is loaded only when there is one.
+  const pythonCandidates: string[] = [];
   for (const absPath of files) {
     options.onProgress?.(done++, files.length, 'reading');
+    if (PYTHON_EXTENSION.test(absPath)) {
+      isolate(absPath, () => {
+        if (passesPrefilter(absPath, PYTHON_KEYWORDS)) pythonCandidates.push(absPath);
+      });
+      continue;
+    }
     isolate(absPath, () => {
       if (isCandidate(absPath)) candidates.push(absPath);
     });
@@ -132,6 +144,49 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   function importsAny(absPath: string, targets: ReadonlySet<string>): boolean {
     for (const target of targets) if (program.importerPathsOf(target).includes(absPath)) return true;
     return false;
+  }
+  // Python files are analysed one by one, after the TypeScript ones, by their own front end.
+  const pythonAnalysed = pythonCandidates.filter(
+    (absPath) => inShard(absPath) && (!reportable || reportable.has(absPath)),
+  );
+  if (pythonAnalysed.length > 0) await analysePython(pythonAnalysed);
+
+  async function analysePython(pythonFiles: string[]): Promise<void> {
+    const rules = await loadPythonRules(active);
+    if (rules.length === 0) return;
+    const python = new PythonProgram(srcRoot, manifestBoundary, await loadPythonParser(), identityKeys, (absPath) =>
+      program.read(absPath),
+    );
+    const sink: AnalysisSink = { builder, findings, notify, debug: options.debug ?? false };
+    try {
+      for (const absPath of pythonFiles) {
+        isolate(absPath, () => {
+          try {
+            const file = accepted(absPath, python.parse(absPath));
+            if (!file) return;
+            analysePythonFile(file, rules, sink, budget);
+            scanned++;
+          } finally {
+            python.dispose();
+          }
+        });
+      }
+    } finally {
+      python.dispose();
+    }
+  }
+
+  function passesPrefilter(absPath: string, keywords: string[]): boolean {
+    const read = program.read(absPath);
+    if (read.ok) testCode.noteRead(absPath, read.text);
+    if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywords)) {
+      prefiltered++;
+      // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
+      // only; a later import of it is read again.
+      program.forgetRead(absPath);
+      return false;
+    }
+    return true;
   }
 
   function isolate(absPath: string, work: () => void): void {
@@ -171,7 +226,16 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
 
   /** Parses one candidate, reporting why it cannot be analysed or what the parser had to recover from. */
   function loadCandidate(absPath: string): ParsedFile | undefined {
-    const loaded = program.load(absPath);
+    return accepted(absPath, program.load(absPath));
+  }
+
+  /** The parsed file, with notes on how its parse went; undefined (and a warning) when it cannot be analysed. */
+  function accepted<F>(
+    absPath: string,
+    loaded:
+      | { ok: true; file: F; syntaxErrors: number; decodedAsLatin1: boolean }
+      | { ok: false; code: string; reason: string },
+  ): F | undefined {
     const relative = relativePath(absPath);
     if (!loaded.ok) {
       notify({
@@ -259,20 +323,8 @@ function analyseFile(
   const directives = parseSuppressions(file.text);
   const listenersByKind = new Map<ts.SyntaxKind, { rule: ActiveRule; listener: (node: ts.Node) => void }[]>();
   const instances: { rule: ActiveRule; listeners: RuleListeners }[] = [];
-  const crashed = new Set<string>();
-
-  const crash = (rule: Rule, error: unknown) => {
-    crashed.add(rule.id);
-    notify({
-      level: 'error',
-      code: 'rule-crashed',
-      message: `rule ${rule.id} failed on ${file.path}: ${describeError(error)}; other rules still ran on this file`,
-      path: file.path,
-      ruleId: rule.id,
-      skipped: false,
-      detail: debug ? (error as Error)?.stack : undefined,
-    });
-  };
+  const sink: AnalysisSink = { builder, findings, notify, debug };
+  const guard = new RuleGuard(file.path, sink);
 
   // A rule runs where one of its models has something to say: a model known to be in use, or one whose
   // keywords the file mentions (models are evidence: nothing needs to be imported or declared). A rule
@@ -280,28 +332,7 @@ function analyseFile(
   const present = new Set(file.models.map((model) => model.id));
   for (const entry of active) {
     if (!entry.rule.meta.frameworks.some((framework) => present.has(framework))) continue;
-    const report = (descriptor: ReportDescriptor) => {
-      checkReport(entry.rule, descriptor);
-      const finding = builder.build(entry.rule, file, descriptor, entry.severity, (error, suggestionId) =>
-        notify({
-          level: 'error',
-          code: 'fix-failed',
-          message: `rule ${entry.rule.id} offered a fix ("${suggestionId}") on ${file.path} that cannot be applied (${describeError(error)}); the finding is kept without it`,
-          path: file.path,
-          ruleId: entry.rule.id,
-          skipped: false,
-          detail: debug ? (error as Error)?.stack : undefined,
-        }),
-      );
-      const directive =
-        finding.location.path === file.path
-          ? findSuppression(directives, entry.rule.id, finding.location.region.startLine)
-          : undefined;
-      if (directive) {
-        finding.suppression = { kind: 'inSource', justification: directive.justification ?? '' };
-      }
-      findings.push(finding);
-    };
+    const report = reporterFor(entry.rule, entry.severity, file, directives, sink);
     try {
       const debugNote = (message: string) =>
         notify({
@@ -322,66 +353,24 @@ function analyseFile(
         listenersByKind.set(kind, list);
       }
     } catch (error) {
-      crash(entry.rule, error);
+      guard.crash(entry.rule, error);
     }
   }
   if (instances.length === 0) return;
 
-  const deadline = performance.now() + budgetMs;
-  setDeadline(deadline);
-  try {
+  const onEnds = instances.map(({ rule, listeners }) => ({ rule: rule.rule, onEnd: listeners.onEnd }));
+  analyseWithinBudget(file.path, budgetMs, sink, guard, onEnds, directives, (deadline) =>
     walkIteratively(
       file.sourceFile,
       (node) => {
         const listeners = listenersByKind.get(node.kind);
         if (!listeners) return;
-        for (const { rule, listener } of listeners) {
-          if (crashed.has(rule.rule.id)) continue;
-          try {
-            listener(node);
-          } catch (error) {
-            if (error instanceof TimeBudgetExceeded) throw error;
-            crash(rule.rule, error);
-          }
-        }
+        for (const { rule, listener } of listeners) guard.run(rule.rule, () => listener(node));
         if (performance.now() > deadline) throw new TimeBudgetExceeded();
       },
       deadline,
-    );
-    for (const { rule, listeners } of instances) {
-      if (crashed.has(rule.rule.id) || !listeners.onEnd) continue;
-      try {
-        listeners.onEnd();
-      } catch (error) {
-        if (error instanceof TimeBudgetExceeded) throw error;
-        crash(rule.rule, error);
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof TimeBudgetExceeded)) throw error;
-    notify({
-      level: 'warning',
-      code: 'time-budget',
-      message: `${file.path}: analysis exceeded the per-file budget of ${budgetMs} ms and was abandoned (raise it with --file-time-budget)`,
-      path: file.path,
-      skipped: true,
-    });
-  } finally {
-    setDeadline(Number.POSITIVE_INFINITY);
-  }
-
-  for (const directive of directives) {
-    if (!directive.justification) {
-      notify({
-        level: 'note',
-        code: 'suppression-without-reason',
-        message: `${file.path}:${directive.commentLine}: fixate-ignore directive has no reason; write one after "--"`,
-        path: file.path,
-        region: { startLine: directive.commentLine, startColumn: 1, endLine: directive.commentLine, endColumn: 1 },
-        skipped: false,
-      });
-    }
-  }
+    ),
+  );
 }
 
 /**
@@ -461,17 +450,6 @@ function readTsconfig(
     exclude: (lists.exclude ?? []).map(relativeToDir).flatMap((p) => [p, `${p}/**`]),
     files: (lists.files ?? []).map(relativeToDir),
   };
-}
-
-/** One line naming the error; anything can be thrown, including null or an object without a message. */
-function describeError(error: unknown): string {
-  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nesting too deep (stack overflow)';
-  if (error instanceof Error) return error.message.split('\n')[0] || error.name;
-  try {
-    return String(error);
-  } catch {
-    return 'unprintable error';
-  }
 }
 
 function selectRules(rules: Rule[], options: ScanOptions): ActiveRule[] {

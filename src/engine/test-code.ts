@@ -37,6 +37,12 @@ export const TEST_FILE_MARKERS: readonly string[] = ['test', 'spec', 'test-d', '
 const TEST_FILE_NAME = new RegExp(`\\.(?:${TEST_FILE_MARKERS.join('|')})\\.[^./]+$`);
 
 /**
+ * Python test modules by the runners' default discovery: pytest and unittest (`test_*.py`,
+ * `*_test.py`), Django's per-app `tests.py`, and pytest's `conftest.py` (fixtures, loaded only by pytest).
+ */
+const PYTHON_TEST_FILE_NAME = /^(?:test_.*|.*_test|tests|conftest)\.py$/;
+
+/**
  * Packages whose only purpose is running or writing tests: test runners, type-test tools, and the
  * assertion, HTTP-testing and test-double libraries that production code has no use for. `playwright`
  * itself (browser automation, also used by production scrapers) and `node:assert` are not here.
@@ -71,7 +77,11 @@ export const TEST_PACKAGES: readonly string[] = [
 export function isTestPath(relativePath: string): boolean {
   const segments = relativePath.toLowerCase().split('/');
   const name = segments.pop() ?? '';
-  return segments.some((segment) => TEST_DIRECTORIES.has(segment)) || TEST_FILE_NAME.test(name);
+  return (
+    segments.some((segment) => TEST_DIRECTORIES.has(segment)) ||
+    TEST_FILE_NAME.test(name) ||
+    PYTHON_TEST_FILE_NAME.test(name)
+  );
 }
 
 export function isTestPackage(specifier: string): boolean {

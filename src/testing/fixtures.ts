@@ -16,10 +16,10 @@ export interface Marker {
 }
 
 const MARKER =
-  /(?:\/\/|\/\*|\{\/\*)\s*(todo-expect|todo-ok|expect-next-line|expect|ok):\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;
+  /(?:\/\/|\/\*|\{\/\*|#)\s*(todo-expect|todo-ok|expect-next-line|expect|ok):\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;
 
 /**
- * Markers live in comments: `// expect: rule-id` (this line must be reported), `// expect-next-line:
+ * Markers live in comments (`//`, `/*`, JSX `{/*`, Python `#`): `// expect: rule-id` (this line must be reported), `// expect-next-line:
  * rule-id`, `// ok: rule-id` (a near-miss that must not be), and `todo-expect` / `todo-ok` for known
  * gaps. Several rule ids may be comma-separated.
  */
@@ -181,8 +181,8 @@ function listSources(dir: string): string[] {
     for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(child);
-      } else if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(entry.name) && !FIXED_FILE.test(entry.name)) {
+        if (entry.name !== 'node_modules' && entry.name !== '__pycache__') walk(child);
+      } else if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/.test(entry.name) && !FIXED_FILE.test(entry.name)) {
         found.push(child);
       }
     }

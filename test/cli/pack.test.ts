@@ -29,6 +29,9 @@ const REQUIRED = [
   'dist/src/index.d.ts',
   'dist/src/cli/main.js',
   'dist/rules/index.js',
+  // The Python front end and a rule's Python implementation, loaded on demand.
+  'dist/src/languages/python/parser.js',
+  'dist/rules/hardcoded-session-secret/python.js',
 ];
 
 let temp: string;

@@ -13,10 +13,10 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function scanSource(source: string) {
+async function scanSource(source: string, fileName = 'app.ts') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-suppress-'));
   dirs.push(dir);
-  writeFileSync(path.join(dir, 'app.ts'), source);
+  writeFileSync(path.join(dir, fileName), source);
   return scanWithRules({ paths: [dir], cwd: dir }, rules);
 }
 
@@ -61,5 +61,37 @@ describe('inline suppressions', () => {
     expect(result.findings.find((f) => f.ruleId === 'hardcoded-session-secret')?.suppression).toBeDefined();
     const note = result.notifications.find((n) => n.code === 'suppression-without-reason');
     expect(note).toMatchObject({ level: 'note', path: 'app.ts', region: { startLine: 2 } });
+  });
+});
+
+describe('inline suppressions in Python', () => {
+  const secret = "SECRET_KEY = 'django-insecure-abcdefghijklmnop'\n";
+
+  it('# fixate-ignore-next-line suppresses the next line only, with its reason', async () => {
+    const result = await scanSource(
+      `# fixate-ignore-next-line hardcoded-session-secret -- docs sample\n${secret}OTHER = os.getenv('SECRET_KEY', 'fallback-value')\n`,
+      'settings.py',
+    );
+    const findings = result.findings.filter((f) => f.ruleId === 'hardcoded-session-secret');
+    expect(findings.map((f) => [f.location.region.startLine, f.suppression?.justification ?? null])).toEqual([
+      [2, 'docs sample'],
+      [3, null],
+    ]);
+  });
+
+  it('# fixate-ignore-file suppresses the whole file; without a reason it is noted', async () => {
+    const result = await scanSource(`${secret}\n# fixate-ignore-file hardcoded-session-secret\n`, 'settings.py');
+    expect(result.findings.filter((f) => f.ruleId === 'hardcoded-session-secret' && !f.suppression)).toEqual([]);
+    expect(result.findings.some((f) => f.suppression)).toBe(true);
+    expect(result.notifications.map((n) => n.code)).toContain('suppression-without-reason');
+  });
+
+  it('a // directive in a Python file is not a comment and suppresses nothing', async () => {
+    // `//` is floor division in Python: the line below is not suppressed.
+    const result = await scanSource(
+      `x = 1 // fixate-ignore-next-line hardcoded-session-secret\n${secret}`,
+      'settings.py',
+    );
+    expect(result.findings.filter((f) => f.ruleId === 'hardcoded-session-secret' && !f.suppression).length).toBe(1);
   });
 });

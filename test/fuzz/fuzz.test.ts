@@ -1,5 +1,5 @@
 /**
- * Mutation fuzzing of the rule fixtures (and fixture projects): byte flips, truncations, token
+ * Mutation fuzzing of the rule fixtures (and fixture projects), TypeScript and Python: byte flips, truncations, token
  * deletions, duplications and swaps, splices from other fixtures, random nesting and hostile
  * characters, plus broken package.json and lockfiles beside some of them. Every mutant is scanned by
  * every registered rule, in batches (one scan per batch amortises start-up); the scan must resolve,
@@ -65,7 +65,7 @@ function sourceFiles(dir: string, prefix = ''): string[] {
   for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...sourceFiles(dir, relative));
-    else if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(entry.name)) found.push(relative);
+    else if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/.test(entry.name)) found.push(relative);
   }
   return found.sort();
 }

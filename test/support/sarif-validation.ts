@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
+import { expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const multitoolDir = join(require.resolve('@microsoft/sarif-multitool-linux/package.json'), '..');
@@ -66,4 +67,21 @@ export function seriousMultitoolResults(results: Sarif.Result[]): string[] {
   return results
     .filter((r) => r.level !== 'note' || !ACCEPTED_NOTES.has(r.ruleId ?? ''))
     .map((r) => `${r.level ?? 'warning'} ${r.ruleId}: ${JSON.stringify(r.message)}`);
+}
+
+/**
+ * The two validations every SARIF a demo produces must pass: the official schema, and Multitool's
+ * `validate --rule-kind "Sarif;Ghas"` without errors or warnings (where the Multitool binary runs).
+ */
+export function itPassesSarifValidation(sarif: () => string): void {
+  it('validates against the official SARIF 2.1.0 schema', () => {
+    expect(sarifSchemaErrors(JSON.parse(sarif()))).toEqual([]);
+  });
+
+  it.runIf(multitoolRuns)(
+    'passes Sarif.Multitool validate --rule-kind "Sarif;Ghas" with no errors or warnings',
+    async () => {
+      expect(seriousMultitoolResults(await multitoolResults(sarif()))).toEqual([]);
+    },
+  );
 }

@@ -1,0 +1,50 @@
+import {
+  boto3,
+  cdkTable,
+  comparesExpiry,
+  definePythonRule,
+  dynamoRequest,
+  EXPIRY_ATTRIBUTE,
+  enclosingFunction,
+  functionName,
+  notEpochSeconds,
+} from '../../src/languages/python/api.js';
+import meta from './meta.js';
+
+/** Session backend methods that read an item only to learn whether the key is taken. */
+const EXISTENCE_CHECKS = /^(exists|delete|_?key_exists)$/;
+
+/**
+ * boto3 on a session table: a `put_item` whose literal Item has no expiry attribute, or one that is
+ * not epoch seconds (an ISO date never expires anything); a `get_item` in a function that never
+ * compares an expiry with now after the read. CDK for Python: a session table without
+ * `time_to_live_attribute`.
+ */
+export default definePythonRule(meta, (ctx) => ({
+  call(call) {
+    const table = cdkTable(call, ctx.file);
+    if (table?.sessionTable && !table.timeToLive) {
+      ctx.report({ target: call, messageId: 'cdkNoTtl' });
+      return;
+    }
+    const request = dynamoRequest(call, ctx.file);
+    if (!request?.sessionTable) return;
+    if (boto3.puts.has(request.operation) && request.item) {
+      const expiry = [...request.item.entries()].find(([name]) => EXPIRY_ATTRIBUTE.test(name));
+      if (!expiry) {
+        ctx.report({ target: call, messageId: 'noExpiry' });
+        return;
+      }
+      const kind = notEpochSeconds(expiry[1]);
+      if (kind) {
+        ctx.report({ target: expiry[1], messageId: 'notEpochSeconds', data: { attribute: expiry[0], kind } });
+      }
+      return;
+    }
+    if (boto3.reads.has(request.operation)) {
+      const fn = enclosingFunction(call);
+      if (!fn || EXISTENCE_CHECKS.test(functionName(fn)) || comparesExpiry(fn, call)) return;
+      ctx.report({ target: call, messageId: 'unguardedReadPython' });
+    }
+  },
+}));

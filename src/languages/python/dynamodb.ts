@@ -1,0 +1,242 @@
+import { boto3 } from '../../models/boto3.js';
+import { django } from '../../models/django.js';
+import type { PythonFileContext } from './file.js';
+import type { PythonNode } from './parser.js';
+import {
+  baseClassNames,
+  calledName,
+  calleeOf,
+  descendantsOfType,
+  dictionaryLike,
+  dottedName,
+  enclosingFunction,
+  enclosingOfType,
+  field,
+  keywordArgument,
+  namedChildren,
+  positionalArgument,
+  qualifiedName,
+  receiverOf,
+  stringValue,
+} from './syntax.js';
+
+/**
+ * DynamoDB through boto3, by role: which expressions are a DynamoDB resource, a Table or a client,
+ * which calls are requests on them, and which of those concern a session table.
+ */
+
+type HandleKind = 'resource' | 'table' | 'client';
+
+interface Handle {
+  kind: HandleKind;
+  /** The table name as written (a literal's value, or the expression's text), for tables. */
+  tableName?: string;
+}
+
+export interface DynamoRequest {
+  call: PythonNode;
+  /** `get_item`, `put_item`… */
+  operation: string;
+  /** The table name as written, when known (`Table('SessionStore')`, `TableName='sessions'`). */
+  tableName?: string;
+  /** Key or Item attributes written literally: their names to value nodes. */
+  key?: Map<string, PythonNode>;
+  item?: Map<string, PythonNode>;
+  /** Whether the request concerns a session table (by name, key attribute or enclosing session backend). */
+  sessionTable: boolean;
+  /** Through a resource's `Table` (plain Python values) or a client (typed values, `TableName=`). */
+  via: 'table' | 'client' | 'resource';
+}
+
+/**
+ * Assignments of resources, tables and clients, by the text of what they are assigned to (`table`,
+ * `self.table`) and the function they are in (`''` for module and class level): two functions may
+ * each bind `table` to a different table.
+ */
+type Handles = Map<string, Handle>;
+
+const handleCache = new WeakMap<PythonFileContext, Handles>();
+
+function scopeKey(node: PythonNode, text: string): string {
+  return `${enclosingFunction(node)?.id ?? ''}\u0000${text}`;
+}
+
+function handles(file: PythonFileContext): Handles {
+  let found = handleCache.get(file);
+  if (found) return found;
+  found = new Map();
+  // The service is named `'dynamodb'` where a resource or client is made: without it, nothing to find.
+  const mentionsService = file.text.toLowerCase().includes(boto3.service);
+  for (const assignment of mentionsService ? descendantsOfType(file.root, 'assignment') : []) {
+    const target = field(assignment, 'left');
+    const value = field(assignment, 'right');
+    const handle = value && handleOf(value, found);
+    if (target && handle) found.set(scopeKey(assignment, target.text), handle);
+  }
+  handleCache.set(file, found);
+  return found;
+}
+
+/** The handle a name denotes where `node` is: bound in the same function, else at module or class level. */
+function lookup(node: PythonNode, known: Handles): Handle | undefined {
+  // `self.table` reads the class attribute `table = dynamodb.Table(...)` as well as one set in `__init__`.
+  for (const text of [node.text, node.text.replace(/^(self|cls)\./, '')]) {
+    const found = known.get(scopeKey(node, text)) ?? known.get(`\u0000${text}`);
+    if (found) return found;
+  }
+  // An attribute set in another method (`self.table = ...` in `__init__`).
+  if (/^(self|cls)\./.test(node.text)) {
+    for (const [key, handle] of known) if (key.endsWith(`\u0000${node.text}`)) return handle;
+  }
+  return undefined;
+}
+
+function handleOf(node: PythonNode, known: Handles): Handle | undefined {
+  if (node.type !== 'call') return lookup(node, known);
+  const name = calledName(node);
+  if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
+    return { kind: name === 'client' ? 'client' : 'resource' };
+  }
+  const receiver = receiverOf(node);
+  if (name === boto3.tableFactory && receiver && handleOf(receiver, known)?.kind === 'resource') {
+    const argument = positionalArgument(node, 0) ?? keywordArgument(node, 'name');
+    return { kind: 'table', tableName: stringValue(argument) ?? argument?.text };
+  }
+  return undefined;
+}
+
+const SESSION_NAME = /sess/i;
+const SESSION_KEY_ATTRIBUTE = /^(session_?(key|id)|sid|sessionKey|sessionId)$/i;
+
+/** The DynamoDB request this call makes, when its receiver is a known table or client. */
+export function dynamoRequest(call: PythonNode, file: PythonFileContext): DynamoRequest | undefined {
+  const operation = calledName(call);
+  if (!operation || !boto3.operations.has(operation)) return undefined;
+  const receiver = receiverOf(call);
+  const known = handles(file);
+  // Without a bound resource, table or client, only an inline one (`boto3.client('dynamodb').get_item`) can be.
+  if (!receiver || (known.size === 0 && receiver.type !== 'call')) return undefined;
+  const handle = handleOf(receiver, known);
+  if (!handle || handle.kind === 'resource') {
+    // `dynamodb.create_table(...)` on a resource is a request too.
+    if (handle?.kind !== 'resource' || operation !== boto3.createTable) return undefined;
+  }
+  const named = keywordArgument(call, boto3.tableNameParameter);
+  const tableName = handle.tableName ?? stringValue(named) ?? named?.text;
+  const key = dictionaryLike(keywordArgument(call, boto3.keyParameter));
+  const item = dictionaryLike(keywordArgument(call, boto3.itemParameter));
+  const keyNames = [...(key?.keys() ?? []), ...(item?.keys() ?? [])];
+  const sessionTable =
+    (tableName !== undefined && SESSION_NAME.test(tableName)) ||
+    namesSession(receiver) ||
+    keyNames.some((name) => SESSION_KEY_ATTRIBUTE.test(name)) ||
+    inSessionBackend(call);
+  return { call, operation, tableName, key, item, sessionTable, via: handle.kind };
+}
+
+/**
+ * `sessions`, `self.session_table`: the variable's own name mentions sessions. Only the last name of a
+ * plain chain counts, so `boto3.session.Session().client(...)` is not a session table.
+ */
+function namesSession(receiver: PythonNode): boolean {
+  const name = dottedName(receiver);
+  return name !== undefined && SESSION_NAME.test(name.split('.').pop()!);
+}
+
+/** Inside a class that extends Django's `SessionBase` (or a store built on it). */
+export function inSessionBackend(node: PythonNode): boolean {
+  const classNode = enclosingOfType(node, 'class_definition');
+  return classNode !== undefined && baseClassNames(classNode).some((name) => django.sessionBaseClasses.has(name));
+}
+
+/** Attribute names that hold a session's expiry. */
+export const EXPIRY_ATTRIBUTE = /^(exp|ttl|\w+_ttl|ttl_\w+|expires?(_\w+)?|expir\w*|valid_until)$/i;
+
+/** Whether `fn` compares something with an expiry or the current time after `from` (an expiry check). */
+export function comparesExpiry(fn: PythonNode, from: PythonNode): boolean {
+  return descendantsOfType(fn, 'comparison_operator').some(
+    (comparison) =>
+      comparison.startIndex > from.startIndex && /exp|ttl|valid_until|time\.time\(\)|now\(\)/i.test(comparison.text),
+  );
+}
+
+/** Values that are certainly not epoch seconds: ISO strings, formatted dates, datetime objects. */
+export function notEpochSeconds(value: PythonNode): string | undefined {
+  if (value.type === 'string') return 'a string';
+  const text = value.text;
+  if (/\.isoformat\(\)|strftime\(/.test(text)) return 'a date string';
+  if (/^str\(/.test(text)) return 'a string (TTL needs the Number type)';
+  if (/^(datetime\.)?(datetime\.)?(now|utcnow)\(|^timezone\.now\(\)/.test(text) && !/timestamp\(\)/.test(text))
+    return 'a datetime object';
+  if (/time\.time\(\)\s*\*\s*1000|time_ns\(\)/.test(text)) return 'milliseconds or nanoseconds';
+  return undefined;
+}
+
+/** A DynamoDB table defined with the AWS CDK for Python (`aws_cdk.aws_dynamodb.Table` / `TableV2`). */
+export interface CdkTable {
+  call: PythonNode;
+  sessionTable: boolean;
+  partitionKey?: { name: string; node: PythonNode };
+  /** Global secondary indexes given in the construct (TableV2's `global_secondary_indexes`). */
+  indexes: CdkIndex[];
+  timeToLive?: PythonNode;
+}
+
+export interface CdkIndex {
+  name: string;
+  partitionKey?: { name: string; node: PythonNode };
+  node: PythonNode;
+}
+
+const CDK_TABLES = /(^|\.)aws_dynamodb\.(Table|TableV2)$/;
+
+/** `dynamodb.Table(self, 'Sessions', partition_key=dynamodb.Attribute(name='session_key', …), …)`. */
+export function cdkTable(call: PythonNode, file: PythonFileContext): CdkTable | undefined {
+  if (call.type !== 'call' || !CDK_TABLES.test(qualifiedName(calleeOf(call), file) ?? '')) return undefined;
+  const constructId = stringValue(positionalArgument(call, 1)) ?? '';
+  const tableName = stringValue(keywordArgument(call, 'table_name')) ?? '';
+  const partitionKey = attributeName(keywordArgument(call, 'partition_key'));
+  const indexList = keywordArgument(call, 'global_secondary_indexes');
+  const indexes = indexList?.type === 'list' ? namedChildren(indexList).map(cdkIndex) : [];
+  return {
+    call,
+    sessionTable:
+      SESSION_NAME.test(constructId) ||
+      SESSION_NAME.test(tableName) ||
+      SESSION_KEY_ATTRIBUTE.test(partitionKey?.name ?? ''),
+    partitionKey,
+    indexes,
+    timeToLive: keywordArgument(call, 'time_to_live_attribute'),
+  };
+}
+
+/** `table.add_global_secondary_index(index_name=…, partition_key=…)` on a CDK table of this file. */
+export function cdkIndexAddition(
+  call: PythonNode,
+  file: PythonFileContext,
+): { table: CdkTable; index: CdkIndex } | undefined {
+  if (calledName(call) !== 'add_global_secondary_index') return undefined;
+  const receiver = receiverOf(call);
+  if (!receiver) return undefined;
+  for (const assignment of descendantsOfType(file.root, 'assignment')) {
+    const value = field(assignment, 'right');
+    const table = field(assignment, 'left')?.text === receiver.text && value ? cdkTable(value, file) : undefined;
+    if (table) return { table, index: cdkIndex(call) };
+  }
+  return undefined;
+}
+
+/** An index from keyword arguments (`GlobalSecondaryIndexPropsV2(...)`, `add_global_secondary_index(...)`) or a dict. */
+function cdkIndex(node: PythonNode): CdkIndex {
+  const props = node.type === 'call' ? undefined : dictionaryLike(node);
+  const get = (name: string) => (node.type === 'call' ? keywordArgument(node, name) : props?.get(name));
+  return { name: stringValue(get('index_name')) ?? 'index', partitionKey: attributeName(get('partition_key')), node };
+}
+
+/** `dynamodb.Attribute(name='user_id', type=…)` or `{'name': 'user_id', …}`: the attribute's name. */
+function attributeName(node: PythonNode | undefined): { name: string; node: PythonNode } | undefined {
+  if (!node) return undefined;
+  const name = node.type === 'call' ? keywordArgument(node, 'name') : dictionaryLike(node)?.get('name');
+  const value = stringValue(name);
+  return value ? { name: value, node } : undefined;
+}

@@ -1,0 +1,46 @@
+import type { PythonModel } from './python-model.js';
+
+/**
+ * boto3's DynamoDB APIs: `boto3.resource('dynamodb').Table(name)` and `boto3.client('dynamodb')`.
+ * See docs/domain.md, "Django sessions" (boto3).
+ */
+export const boto3 = {
+  id: 'boto3',
+  packages: ['boto3', 'aioboto3'],
+  keywords: ['dynamodb', 'boto3'],
+
+  /** Factories whose first argument names the service: `boto3.resource('dynamodb')`, `session.client(...)`. */
+  serviceFactories: new Set(['resource', 'client']),
+  service: 'dynamodb',
+  /** `resource.Table(name)` */
+  tableFactory: 'Table',
+
+  /** Operations by method name; the same names on a Table and a client. */
+  reads: new Set(['get_item']),
+  queries: new Set(['query', 'scan']),
+  puts: new Set(['put_item']),
+  deletes: new Set(['delete_item']),
+  updates: new Set(['update_item']),
+  transactionalWrite: 'transact_write_items',
+  createTable: 'create_table',
+  updateTable: 'update_table',
+  /** Every operation above, for a cheap first test of a call. */
+  operations: new Set([
+    'get_item',
+    'query',
+    'scan',
+    'put_item',
+    'delete_item',
+    'update_item',
+    'transact_write_items',
+    'create_table',
+    'update_table',
+  ]),
+  consistentReadParameter: 'ConsistentRead',
+  /** Keyword arguments: the item, the key and the table name. */
+  itemParameter: 'Item',
+  keyParameter: 'Key',
+  tableNameParameter: 'TableName',
+  indexesParameter: 'GlobalSecondaryIndexes',
+  indexUpdatesParameter: 'GlobalSecondaryIndexUpdates',
+} satisfies PythonModel & Record<string, unknown>;

@@ -1,0 +1,6 @@
+import { boto3 } from './boto3.js';
+import { django } from './django.js';
+import type { PythonModel } from './python-model.js';
+
+/** The Python models; their keywords are the pre-filter of `.py` files. */
+export const pythonModels: PythonModel[] = [django, boto3];
