@@ -131,16 +131,7 @@ describe('fixate on the generated Django backend', async () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // noPrefilter: once Python is read, every rule must look at the file, not only those its keywords wake.
   const result = await scan({ paths: [dir], cwd: dir, noPrefilter: true });
-  // Issue 15: Python scanning is being built on another branch. Until it lands, .py files are not
-  // discovered, so the zero-findings assertion below passes trivially. The guarded test is the one
-  // that can fail: it runs once the scan reports the file as scanned. Remove the guard after merge.
-  const pythonSupported = result.stats.filesScanned > 0;
-
-  it('reports no findings', () => {
-    expect(result.findings).toEqual([]);
-  });
-
-  it.skipIf(!pythonSupported)('scans the module (issue 15: Python support) and it is clean', () => {
+  it('scans the module, and it is clean', () => {
     expect(result.stats.filesScanned).toBe(1);
     expect(result.notifications.filter((n) => n.skipped)).toEqual([]);
     expect(result.findings).toEqual([]);

@@ -73,6 +73,21 @@ function handles(file: PythonFileContext): Handles {
     const handle = value && handleOf(value, found);
     if (target && handle) found.set(scopeKey(assignment, target.text), handle);
   }
+  // Factories: `def _dynamodb(): … return _client` (a cached client, a table) make every
+  // `_dynamodb().get_item(…)` a request on what they return.
+  for (const fn of mentionsService ? descendantsOfType(file.root, 'function_definition') : []) {
+    const name = field(fn, 'name')?.text;
+    if (!name) continue;
+    for (const statement of descendantsOfType(fn, 'return_statement')) {
+      if (enclosingFunction(statement)?.id !== fn.id) continue;
+      const value = namedChildren(statement)[0];
+      const handle = value && handleOf(value, found);
+      if (handle) {
+        found.set(factoryKey(name), handle);
+        break;
+      }
+    }
+  }
   handleCache.set(file, found);
   return found;
 }
@@ -91,8 +106,16 @@ function lookup(node: PythonNode, known: Handles): Handle | undefined {
   return undefined;
 }
 
+/** The key of a factory function's handle: `_dynamodb()`, at module level. */
+function factoryKey(name: string): string {
+  return `\u0000${name}()`;
+}
+
 function handleOf(node: PythonNode, known: Handles): Handle | undefined {
   if (node.type !== 'call') return lookup(node, known);
+  const callee = calleeOf(node);
+  const made = callee?.type === 'identifier' ? known.get(factoryKey(callee.text)) : undefined;
+  if (made) return made;
   const name = calledName(node);
   if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
     return { kind: name === 'client' ? 'client' : 'resource' };
