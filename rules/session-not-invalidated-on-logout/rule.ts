@@ -139,7 +139,9 @@ export default defineRule(meta, (ctx) => {
       if (value?.kind !== 'null' && value?.kind !== 'undefined') return;
       for (const write of sessionWritesAt(node, ctx.file)) {
         if (!receivingFunction(write.session.carrier)) continue;
-        const key = write.paths.map((path) => path[0]).find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
+        const key = write.paths
+          .map((path) => path[0])
+          .find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
         if (!key || afterFailedIdentityLookup(node, ctx.file)) continue;
         const fn = enclosing(node);
         if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
