@@ -65,16 +65,19 @@ function modelsWith(file: FileContext, hook: keyof Model): Model[] {
 function remembered<N extends ts.Node, T>(
   compute: (node: N, file: FileContext) => T,
 ): (node: N, file: FileContext) => T {
-  // The answer itself is stored (no wrapper object per node: every node of a file is asked).
-  const answers = new WeakMap<N, T>();
+  // The answer itself is stored (no wrapper object per node: every node of a file is asked), with a
+  // marker for "no answer", the common case, so each question is one lookup.
+  const answers = new WeakMap<N, T | typeof NO_ANSWER>();
   return (node, file) => {
     const known = answers.get(node);
-    if (known !== undefined || answers.has(node)) return known as T;
+    if (known !== undefined) return (known === NO_ANSWER ? undefined : known) as T;
     const answer = compute(node, file);
-    answers.set(node, answer);
+    answers.set(node, answer === undefined ? NO_ANSWER : answer);
     return answer;
   };
 }
+
+const NO_ANSWER: unique symbol = Symbol('no answer');
 
 /** Literals and functions: every call's arguments are asked, and these are never a session. */
 function isNeverSession(expression: ts.Expression): boolean {

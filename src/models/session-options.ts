@@ -26,19 +26,22 @@ export interface SessionLibrarySpec {
 const STANDARD_FLAGS = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite' };
 
 export function sessionLibraryModel(spec: SessionLibrarySpec, extra: Partial<Model> = {}): Model {
-  const sites = new WeakMap<ts.CallExpression, SessionOptionsSite | null>();
+  const sites = new WeakMap<ts.CallExpression, SessionOptionsSite>();
   return {
     id: spec.id,
     packages: spec.packages,
     keywords: spec.keywords,
     stateless: spec.stateless,
     sessionOptions(call, file) {
-      // Asked of every call by several rules and by the model's own generator hook: once per call.
-      const known = sites.get(call);
-      if (known !== undefined) return known ?? undefined;
+      // Most calls are turned away by `optionsArgument` at once (the file never names the module);
+      // a configuring call is asked by several rules and the generator hook: its site is built once.
       const argument = spec.optionsArgument(call, file);
-      const site = argument ? buildSite(spec, call, argument, file) : undefined;
-      sites.set(call, site ?? null);
+      if (!argument) return undefined;
+      let site = sites.get(call);
+      if (!site) {
+        site = buildSite(spec, call, argument, file);
+        sites.set(call, site);
+      }
       return site;
     },
     ...extra,
