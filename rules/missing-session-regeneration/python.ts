@@ -9,6 +9,7 @@ import {
   isIdentityWrite,
   isRotation,
   type PythonNode,
+  sessionMethodWrites,
   sessionWrite,
   statementOf,
 } from '../../src/languages/python/api.js';
@@ -29,10 +30,11 @@ export default definePythonRule(meta, (ctx) => ({
     // Any rotation in the function counts, before or after: `cycle_key()` after the write keeps the
     // data under a new key, so the planted key no longer holds the login either way.
     if (calls.some((call) => isRotation(call, ctx.file))) return;
-    const write = descendantsOfType(fn, 'assignment')
-      .filter(own)
-      .map(sessionWrite)
-      .find((found) => found && isIdentityWrite(found, ctx.file));
+    const writes = [
+      ...descendantsOfType(fn, 'assignment').filter(own).map(sessionWrite),
+      ...calls.flatMap(sessionMethodWrites),
+    ].sort((a, b) => (a?.assignment.startIndex ?? 0) - (b?.assignment.startIndex ?? 0));
+    const write = writes.find((found) => found && isIdentityWrite(found, ctx.file));
     if (!write) return;
     const before = calls.filter((call) => call.startIndex < write.assignment.startIndex);
     const check = before.find((call) => credentialCheck(call));

@@ -7,6 +7,7 @@ import {
   calledName,
   calleeOf,
   descendantsOfType,
+  dictionaryLike,
   dottedName,
   field,
   keywordArgument,
@@ -185,6 +186,37 @@ export function sessionWrite(assignment: PythonNode): SessionWriteSite | undefin
   if (!isSessionExpression(session)) return undefined;
   const key = stringValue(field(target, 'subscript'));
   return key === undefined || !session ? undefined : { target, assignment, session, key, value };
+}
+
+/**
+ * The keyed writes a session method call makes: `session.update({'user_id': v})`,
+ * `session.update(user_id=v)` and `session.setdefault('user_id', v)`. The call stands for the
+ * assignment (its position orders it against the login).
+ */
+export function sessionMethodWrites(call: PythonNode): SessionWriteSite[] {
+  const method = calledName(call);
+  if (method !== 'update' && method !== 'setdefault') return [];
+  const session = receiverOf(call);
+  if (!session || !isSessionExpression(session)) return [];
+  const site = (key: string, value: PythonNode): SessionWriteSite => ({
+    target: call,
+    assignment: call,
+    session,
+    key,
+    value,
+  });
+  if (method === 'setdefault') {
+    const key = stringValue(positionalArgument(call, 0));
+    const value = positionalArgument(call, 1);
+    return key !== undefined && value ? [site(key, value)] : [];
+  }
+  const entries = new Map(dictionaryLike(positionalArgument(call, 0)) ?? []);
+  for (const argument of argumentsOf(call)) {
+    const name = field(argument, 'name')?.text;
+    const value = field(argument, 'value');
+    if (argument.type === 'keyword_argument' && name && value) entries.set(name, value);
+  }
+  return [...entries].map(([key, value]) => site(key, value));
 }
 
 /** A write of who the user is: an identity key (`user_id`, `uid`…) or a user's id (`user.id`, `user.pk`). */
