@@ -76,10 +76,32 @@ function endsWith(words: string[], suffix: string[]): boolean {
  */
 export function isIdentityKey(key: string, identityKeys: ReadonlySet<string>): boolean {
   if (identityKeys.has(key)) return true;
+  // Asked of every property name the login and logout rules meet: each key is judged once per key set.
+  let verdicts = verdictsByKeys.get(identityKeys);
+  if (!verdicts) {
+    verdicts = new Map();
+    verdictsByKeys.set(identityKeys, verdicts);
+  }
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = judgeKey(key, identityKeys);
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+const verdictsByKeys = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
+const joinedByKeys = new WeakMap<ReadonlySet<string>, Set<string>>();
+
+function judgeKey(key: string, identityKeys: ReadonlySet<string>): boolean {
   const words = keyWords(key);
   if (words.length === 0) return false;
-  const joined = words.join('');
-  for (const identity of identityKeys) if (keyWords(identity).join('') === joined) return true;
+  let joinedIdentities = joinedByKeys.get(identityKeys);
+  if (!joinedIdentities) {
+    joinedIdentities = new Set([...identityKeys].map((identity) => keyWords(identity).join('')));
+    joinedByKeys.set(identityKeys, joinedIdentities);
+  }
+  if (joinedIdentities.has(words.join(''))) return true;
   if (words.some((word) => NOT_A_LOGIN_QUALIFIERS.has(word))) return false;
   if (PRINCIPAL_SUFFIXES.some((suffix) => endsWith(words, suffix))) return true;
   // A bare `token` is too often a CSRF or one-time token; behind a qualifier it is a bearer credential.

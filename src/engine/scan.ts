@@ -208,18 +208,23 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   }
 
   /**
-   * Reads and pre-filters one file, registering the imports of a session-relevant one. Nothing of
-   * the text is kept, so memory does not grow with the tree; the analysis reads it again.
+   * Reads and pre-filters one file, registering the imports of a session-relevant one. Nothing of a
+   * file that cannot matter is kept, so memory grows with the session-relevant files only.
    */
   function isCandidate(absPath: string): boolean {
     const read = program.read(absPath);
-    program.forgetRead(absPath);
-    if (!read.ok) return true;
+    if (!read.ok) {
+      program.forgetRead(absPath);
+      return true;
+    }
     testCode.noteRead(absPath, read.text);
     if (!options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
+      program.forgetRead(absPath);
       prefiltered++;
       return false;
     }
+    // A candidate's text is kept until its parse (a few percent of the files): reading it twice cost
+    // more than holding it.
     program.registerImports(absPath, read.text);
     return true;
   }
