@@ -3,6 +3,7 @@ import {
   definePythonRule,
   django,
   djangoSettingsModule,
+  environmentDefault,
   statementOf,
   stringValue,
 } from '../../src/languages/python/api.js';
@@ -30,6 +31,16 @@ export default definePythonRule(meta, (ctx) => ({
     ];
     for (const [setting, consequence] of consequences) {
       const own = settings.own.get(setting);
+      // Read from the environment with a default of False: a deployment that sets nothing gets False.
+      const fromEnvironment = own ? environmentDefault(own.value) : undefined;
+      if (own && fromEnvironment?.whenUnset === false) {
+        ctx.report({
+          target: own.value,
+          messageId: 'djangoSettingDefaultFalse',
+          data: { setting, variable: fromEnvironment.variable, consequence },
+        });
+        continue;
+      }
       if (!own || booleanLiteral(own.value) !== false) continue;
       ctx.report({
         target: own.value,

@@ -3,12 +3,20 @@ import { django } from '../../models/django.js';
 import type { PythonFileContext } from './file.js';
 import type { PythonNode } from './parser.js';
 import {
+  argumentsOf,
+  calledName,
+  calleeOf,
   descendantsOfType,
+  dottedName,
   enclosingFunction,
   enclosingOfType,
   field,
+  keywordArgument,
   moduleAssignments,
   namedChildren,
+  positionalArgument,
+  receiverOf,
+  stringValue,
 } from './syntax.js';
 
 /** A module-level `NAME = value` of a settings module (or of one it star-imports). */
@@ -110,6 +118,75 @@ function starImports(file: PythonFileContext): { resolved: PythonFileContext[]; 
     else unresolved++;
   }
   return { resolved, unresolved };
+}
+
+/** A setting read from the environment: which variable, and the value the setting takes when it is unset. */
+export interface EnvironmentDefault {
+  variable: string;
+  whenUnset: boolean;
+}
+
+/**
+ * The default of a boolean setting read from the environment, where the code says it:
+ * - django-environ: `env.bool('X', default=False)` (without a default, an unset variable raises);
+ * - python-decouple: `config('X', default=False, cast=bool)`;
+ * - the standard library: `os.environ.get('X', 'false').lower() == 'true'`, `os.getenv('X') == '1'`,
+ *   `os.environ.get('X', '0') in ('1', 'true')`.
+ */
+export function environmentDefault(node: PythonNode | undefined): EnvironmentDefault | undefined {
+  if (!node) return undefined;
+  if (node.type === 'call') {
+    const name = calledName(node);
+    const variable = stringValue(positionalArgument(node, 0));
+    if (variable === undefined) return undefined;
+    if (name === 'bool' && receiverOf(node)) {
+      const whenUnset = booleanLike(keywordArgument(node, 'default') ?? positionalArgument(node, 1));
+      return whenUnset === undefined ? undefined : { variable, whenUnset };
+    }
+    if (name === 'config' && keywordArgument(node, 'cast')?.text === 'bool') {
+      const whenUnset = booleanLike(keywordArgument(node, 'default'));
+      return whenUnset === undefined ? undefined : { variable, whenUnset };
+    }
+    return undefined;
+  }
+  if (node.type !== 'comparison_operator') return undefined;
+  const [left, right] = namedChildren(node);
+  const operator = node.child(1)?.type;
+  if (!left || !right || (operator !== '==' && operator !== 'in')) return undefined;
+  // `os.environ.get('X', 'false').lower()`: the comparison sees the lower-cased default.
+  let read = left;
+  let lowered = false;
+  if (read.type === 'call' && calledName(read) === 'lower' && argumentsOf(read).length === 0) {
+    read = receiverOf(read) ?? read;
+    lowered = true;
+  }
+  if (read.type !== 'call' || !/^os\.(environ\.get|getenv)$/.test(dottedName(calleeOf(read)) ?? '')) return undefined;
+  const variable = stringValue(positionalArgument(read, 0));
+  if (variable === undefined) return undefined;
+  const fallback = positionalArgument(read, 1);
+  // No default: the variable reads as None, equal to no string.
+  const unset = fallback ? stringValue(fallback) : undefined;
+  if (fallback && unset === undefined) return undefined;
+  const shown = unset !== undefined && lowered ? unset.toLowerCase() : unset;
+  const accepted =
+    operator === '=='
+      ? [stringValue(right)]
+      : right.type === 'tuple' || right.type === 'list' || right.type === 'set'
+        ? namedChildren(right).map(stringValue)
+        : [];
+  if (accepted.length === 0 || accepted.some((value) => value === undefined)) return undefined;
+  return { variable, whenUnset: shown !== undefined && accepted.includes(shown) };
+}
+
+/** `False`, `True`, and the strings decouple and environ accept for them. */
+function booleanLike(node: PythonNode | undefined): boolean | undefined {
+  const literal = booleanLiteral(node);
+  if (literal !== undefined) return literal;
+  const text = stringValue(node)?.toLowerCase();
+  if (text === undefined) return undefined;
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(text)) return false;
+  return undefined;
 }
 
 /** `True`/`False` literals; undefined for anything computed (`not DEBUG`, `env.bool(...)`). */
