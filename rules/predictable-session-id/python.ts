@@ -6,6 +6,7 @@ import {
   enclosingFunction,
   field,
   functionName,
+  namedChildren,
   numberValue,
   positionalArgument,
   type PythonFileContext,
@@ -78,7 +79,7 @@ function weaknessOf(value: PythonNode, file: PythonFileContext, depth: number): 
     const name = qualifiedName(field(node, 'function'), file);
     if (!name) continue;
     if (pythonRandomness.strong.has(name)) {
-      const short = tooShort(node, name);
+      const short = tooShort(node, name) ?? truncated(node, name, value);
       if (!short) return 'strong';
       weak ??= short;
       continue;
@@ -92,6 +93,29 @@ function weaknessOf(value: PythonNode, file: PythonFileContext, depth: number): 
     if (reason) weak ??= { source: node, reason };
   }
   return weak;
+}
+
+/**
+ * `uuid.uuid4().hex[:8]`, `secrets.token_urlsafe(32)[:10]`: a strong value cut to a few characters
+ * (a slice with literal bounds between the call and the value), which keeps only their bits.
+ */
+function truncated(call: PythonNode, name: string, value: PythonNode): Weakness | undefined {
+  for (let node = call.parent; node && node.startIndex >= value.startIndex && node.endIndex <= value.endIndex; node = node.parent) {
+    if (node.type !== 'subscript') continue;
+    const slice = field(node, 'subscript');
+    if (slice?.type !== 'slice') continue;
+    const bounds = namedChildren(slice);
+    const colon = slice.children.findIndex((child) => child?.type === ':');
+    const start = bounds.find((bound) => bound.startIndex < (slice.child(colon)?.startIndex ?? 0));
+    const end = bounds.find((bound) => bound.startIndex > (slice.child(colon)?.startIndex ?? 0));
+    const from = start ? numberValue(start) : 0;
+    const to = end ? numberValue(end) : undefined;
+    if (from === undefined || to === undefined || to <= from) continue;
+    const bits = Math.floor((pythonRandomness.bitsPerCharacter.get(name) ?? 4) * (to - from));
+    if (bits >= pythonRandomness.minimumBytes * 8) continue;
+    return { source: node, reason: `cut to ${to - from} characters, it carries about ${bits} bits, fewer than the 128 a session id needs` };
+  }
+  return undefined;
 }
 
 /** `secrets.token_hex(8)`, `get_random_string(12)`: strong, but fewer than 128 bits. */

@@ -113,6 +113,14 @@ export const pythonRandomness = {
   weakModuleReason: "Python's `random` is a Mersenne Twister: its output can be predicted from earlier outputs",
   /** Minimum entropy of a session key, in bytes (128 bits). */
   minimumBytes: 16,
+  /** Bits per character of each source's text, for values cut short (`uuid4().hex[:8]`); hex when absent. */
+  bitsPerCharacter: new Map([
+    ['secrets.token_urlsafe', 6],
+    ['secrets.token_bytes', 8],
+    ['os.urandom', 8],
+    ['get_random_string', 5.95],
+    ['django.utils.crypto.get_random_string', 5.95],
+  ]),
   /** Arguments are bytes for token_*; characters of a 62-letter alphabet (~5.95 bits) for get_random_string. */
   bitsPerUnit: new Map([
     ['secrets.token_hex', 8],
