@@ -1,13 +1,23 @@
 import {
   booleanLiteral,
+  calledName,
   definePythonRule,
   django,
   djangoSettingsModule,
   environmentDefault,
+  field,
+  isSessionCookieName,
+  keywordArgument,
+  numberValue,
+  positionalArgument,
+  receiverOf,
   statementOf,
   stringValue,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
+
+/** Cookie names every session library uses by default match this, as do most custom names (as in TypeScript). */
+const SESSION_COOKIE = /sess|(^|[^a-z])sid([^a-z]|$)/i;
 
 /**
  * Django settings modules: `SESSION_COOKIE_SECURE = False`, or unset in a deployment (`DEBUG = False`
@@ -17,6 +27,49 @@ import meta from './meta.js';
  * `from .base import *`.
  */
 export default definePythonRule(meta, (ctx) => ({
+  /**
+   * `response.set_cookie('sessionid', key)` written by hand: Django's `set_cookie` sets neither
+   * `secure` nor `httponly` unless told. Judged for cookies named like a session (`sess`, `sid`); a
+   * deletion (an empty value or `max_age=0`) is not a session cookie.
+   */
+  call(call) {
+    if (calledName(call) !== 'set_cookie' || !receiverOf(call)) return;
+    const name = positionalArgument(call, 0) ?? keywordArgument(call, 'key');
+    const value = positionalArgument(call, 1) ?? keywordArgument(call, 'value');
+    const cookieName = stringValue(name);
+    const named = cookieName !== undefined ? SESSION_COOKIE.test(cookieName) : isSessionCookieName(name);
+    if (!value || !named) return;
+    if (stringValue(value) === '' || value.type === 'none' || numberValue(keywordArgument(call, 'max_age')) === 0) return;
+    // A flag set from a variable or a setting is the deployment's choice: only absent or False flags count.
+    const judged = ['secure', 'httponly'].filter((flag) => {
+      const given = keywordArgument(call, flag);
+      return !given || booleanLiteral(given) === false;
+    });
+    if (judged.length === 0) return;
+    const library = 'Django';
+    const arguments_ = field(call, 'arguments');
+    const closing = arguments_ ? arguments_.endIndex - 1 : undefined;
+    const absent = judged.filter((flag) => !keywordArgument(call, flag));
+    // `set_cookie(a, b,)`: a trailing comma is already there.
+    const separator = closing !== undefined && ctx.file.text.slice(0, closing).trimEnd().endsWith(',') ? ' ' : ', ';
+    ctx.report({
+      target: call,
+      messageId: judged.length === 2 ? 'flagsMissing' : judged[0] === 'secure' ? 'secureMissing' : 'httpOnlyMissing',
+      data: { library, flag: judged[0], httpOnly: 'httponly' },
+      fixes:
+        closing !== undefined && absent.length === judged.length
+          ? [
+              {
+                suggestionId: 'addCookieFlags',
+                data: { flags: absent.map((flag) => `${flag}=True`).join(', ') },
+                edits: [
+                  { start: closing, end: closing, newText: `${separator}${absent.map((flag) => `${flag}=True`).join(', ')}` },
+                ],
+              },
+            ]
+          : [],
+    });
+  },
   module() {
     const settings = djangoSettingsModule(ctx.file);
     if (!settings || settings.development) return;

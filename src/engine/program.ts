@@ -252,7 +252,7 @@ export class SourceProgram implements FileProgram {
       return {
         ok: false,
         code: 'parser-pathological',
-        reason: `more than ${MAX_OPEN_ASYNC_PARENS} nested unclosed \`async (\` groups, which the TypeScript parser takes exponential time to disambiguate`,
+        reason: `more than ${MAX_OPEN_ASYNC_PARENS} nested unclosed \`async (\` or \`async name(\` groups, which the TypeScript parser takes exponential time to disambiguate`,
       };
     }
     let sourceFile: ts.SourceFile;
@@ -276,7 +276,8 @@ export class SourceProgram implements FileProgram {
  * The TypeScript parser decides whether `async (` starts an arrow function by speculative look-ahead,
  * and nested undecided groups multiply: 16 nested `async (a, ` take 0.2 s, 20 take 3 s, 40 never end
  * (found by the fuzz test). Real code closes each parameter list before the next `async (` opens, so
- * more than a dozen open at once only happens in generated or corrupted files.
+ * more than a dozen open at once only happens in generated or corrupted files. `async name(` (an async
+ * method or call) nests the same way.
  */
 const MAX_OPEN_ASYNC_PARENS = 12;
 
@@ -296,7 +297,7 @@ export function openAsyncParenDepth(text: string): number {
           text.charCodeAt(j) === 13)
       )
         j--;
-      const isAsync = j >= 4 && text.startsWith('async', j - 4) && !/[\w$]/.test(text.charAt(j - 5));
+      const isAsync = endsWithAsync(text, j) || endsWithAsync(text, beforeName(text, j));
       asyncParens.push(isAsync);
       if (isAsync && ++open > deepest) deepest = open;
     } else if (code === 41 /* ) */ && asyncParens.length > 0) {
@@ -304,6 +305,24 @@ export function openAsyncParenDepth(text: string): number {
     }
   }
   return deepest;
+}
+
+/** Whether the word ending at `end` is `async`. */
+function endsWithAsync(text: string, end: number): boolean {
+  return end >= 4 && text.startsWith('async', end - 4) && !/[\w$]/.test(text.charAt(end - 5));
+}
+
+/**
+ * `async name(`: the last non-blank character before the name that ends at `end`, so that a method
+ * or call named after `async` counts too (the fuzz test found 40 nested `async name(@Dec() p` that
+ * never finished parsing); -1 when no name ends there.
+ */
+function beforeName(text: string, end: number): number {
+  let i = end;
+  while (i >= 0 && /[\w$]/.test(text.charAt(i))) i--;
+  if (i === end) return -1;
+  while (i >= 0 && /\s/.test(text.charAt(i))) i--;
+  return i;
 }
 
 interface PathAliases {
