@@ -18,6 +18,8 @@ const ALLOWED = [
   /^dist\/rules\/index\.(js|d\.ts)$/,
   /^dist\/rules\/[a-z0-9-]+\/[a-z0-9-]+\.(js|d\.ts)$/,
   /^rules\/[a-z0-9-]+\/README\.md$/,
+  // The Python grammar, copied from the tree-sitter-python devDependency, and its licence.
+  /^dist\/grammars\/tree-sitter-python\.(wasm|LICENSE)$/,
 ];
 
 const REQUIRED = [
@@ -32,6 +34,8 @@ const REQUIRED = [
   // The Python front end and a rule's Python implementation, loaded on demand.
   'dist/src/languages/python/parser.js',
   'dist/rules/hardcoded-session-secret/python.js',
+  'dist/grammars/tree-sitter-python.wasm',
+  'dist/grammars/tree-sitter-python.LICENSE',
 ];
 
 let temp: string;
@@ -101,6 +105,20 @@ describe('the npm package', () => {
       const report = JSON.parse(run.stdout);
       expect(report).toBeTypeOf('object');
       expect(run.stdout).toContain('hardcoded-session-secret');
+      // Python too, with the grammar from the package itself: tree-sitter-python is not installed.
+      expect(() =>
+        execFileSync('node', ['-e', "require.resolve('tree-sitter-python/package.json')"], {
+          cwd: project,
+          stdio: 'pipe',
+        }),
+      ).toThrow();
+      const python = spawnSync('npx', ['--no', 'fixate', fixture('django-dynamodb'), '--format', 'json'], {
+        cwd: project,
+        env,
+        encoding: 'utf8',
+      });
+      expect(python.status, python.stderr).toBe(1);
+      expect(python.stdout).toContain('dynamodb-session-stale-read');
     },
     PACK_TIMEOUT,
   );

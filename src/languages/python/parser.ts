@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Node as PythonNode, Tree } from 'web-tree-sitter';
 
 export type { PythonNode, Tree as PythonTree };
@@ -29,6 +31,16 @@ export function pythonParserLoadCount(): number {
 }
 
 /**
+ * The grammar's wasm: the copy the build puts in dist/grammars (the published package has no
+ * tree-sitter-python, whose install script would build native code), else, when running from
+ * sources, the devDependency's own.
+ */
+function grammarPath(require: NodeRequire): string {
+  const built = fileURLToPath(new URL('../../../grammars/tree-sitter-python.wasm', import.meta.url));
+  return existsSync(built) ? built : require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+}
+
+/**
  * Loads `web-tree-sitter` and the grammar's wasm (shipped in the `tree-sitter-python` npm package, so
  * no native build and no download) on first use only: the module is imported dynamically, so a scan
  * of TypeScript alone never instantiates the wasm runtime.
@@ -39,7 +51,7 @@ export function loadPythonParser(): Promise<PythonParser> {
     const { Parser, Language } = await import('web-tree-sitter');
     await Parser.init();
     const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const language = await Language.load(grammarPath(require));
     const parser = new Parser();
     parser.setLanguage(language);
     loaded = {
