@@ -11,13 +11,11 @@ import {
   numberValue,
   positionalArgument,
   receiverOf,
+  SESSION_COOKIE_NAME,
   statementOf,
   stringValue,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
-
-/** Cookie names every session library uses by default match this, as do most custom names (as in TypeScript). */
-const SESSION_COOKIE = /sess|(^|[^a-z])sid([^a-z]|$)/i;
 
 /**
  * Django settings modules: `SESSION_COOKIE_SECURE = False`, or unset in a deployment (`DEBUG = False`
@@ -37,7 +35,7 @@ export default definePythonRule(meta, (ctx) => ({
     const name = positionalArgument(call, 0) ?? keywordArgument(call, 'key');
     const value = positionalArgument(call, 1) ?? keywordArgument(call, 'value');
     const cookieName = stringValue(name);
-    const named = cookieName !== undefined ? SESSION_COOKIE.test(cookieName) : isSessionCookieName(name);
+    const named = cookieName !== undefined ? SESSION_COOKIE_NAME.test(cookieName) : isSessionCookieName(name);
     if (!value || !named) return;
     if (stringValue(value) === '' || value.type === 'none' || numberValue(keywordArgument(call, 'max_age')) === 0) return;
     // A flag set from a variable or a setting is the deployment's choice: only absent or False flags count.

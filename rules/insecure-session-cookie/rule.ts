@@ -5,7 +5,7 @@ import {
   evidenceRelated,
   defineRule,
   insertFirstProperty,
-  type Model,
+  modelAnswersAt,
   type ObjectView,
   objectView,
   type PropertyView,
@@ -22,26 +22,21 @@ import meta from './meta.js';
 export default defineRule(meta, (ctx) => {
   const cookieWrites: CookieWrite[] = [];
   const sessionCookieNames = new Set<string>();
-  const collectWrites = (node: ts.CallExpression | ts.NewExpression, model: Model) => {
-    for (const write of model.cookieWrites?.(node, ctx.file) ?? []) {
-      if (write.defaults || write.rawHeader) cookieWrites.push(write);
+  // The models' answers at a node are shared with the session-id rules, which ask the same nodes.
+  const visit = (node: ts.CallExpression | ts.NewExpression) => {
+    for (const answer of modelAnswersAt(node, ctx.file)) {
+      const site = answer.options;
+      if (site) {
+        checkSite(ctx, site);
+        if (!site.stateless) sessionCookieNames.add(site.cookieName);
+      }
+      for (const write of answer.cookieWrites) if (write.defaults || write.rawHeader) cookieWrites.push(write);
     }
   };
   return {
-    CallExpression(call: ts.CallExpression) {
-      for (const model of ctx.file.models) {
-        const site = model.sessionOptions?.(call, ctx.file);
-        if (site) {
-          checkSite(ctx, site);
-          if (!site.stateless) sessionCookieNames.add(site.cookieName);
-        }
-        collectWrites(call, model);
-      }
-    },
+    CallExpression: visit,
     // `new Response(body, { headers: { 'Set-Cookie': … } })`.
-    NewExpression(construction: ts.NewExpression) {
-      for (const model of ctx.file.models) collectWrites(construction, model);
-    },
+    NewExpression: visit,
     onEnd() {
       // After the walk, so a session name configured below the write still counts.
       // Session cookies by role (issued, bound to a user, looked up again) or by name, never display

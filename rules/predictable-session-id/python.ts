@@ -104,10 +104,11 @@ function truncated(call: PythonNode, name: string, value: PythonNode): Weakness 
     if (node.type !== 'subscript') continue;
     const slice = field(node, 'subscript');
     if (slice?.type !== 'slice') continue;
-    const bounds = namedChildren(slice);
-    const colon = slice.children.findIndex((child) => child?.type === ':');
-    const start = bounds.find((bound) => bound.startIndex < (slice.child(colon)?.startIndex ?? 0));
-    const end = bounds.find((bound) => bound.startIndex > (slice.child(colon)?.startIndex ?? 0));
+    // `[start:end]`: the bounds are the named children before and after the first colon.
+    const colon = slice.children.find((child) => child?.type === ':');
+    if (!colon) continue;
+    const start = namedChildren(slice).find((bound) => bound.endIndex <= colon.startIndex);
+    const end = namedChildren(slice).find((bound) => bound.startIndex >= colon.endIndex);
     const from = start ? numberValue(start) : 0;
     const to = end ? numberValue(end) : undefined;
     if (from === undefined || to === undefined || to <= from) continue;

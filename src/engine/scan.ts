@@ -176,6 +176,7 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     }
   }
 
+  /** Reads one file and tests its text against the keywords. */
   function passesPrefilter(absPath: string, keywords: string[]): boolean {
     const read = program.read(absPath);
     if (read.ok) testCode.noteRead(absPath, read.text);
@@ -208,24 +209,14 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
   }
 
   /**
-   * Reads and pre-filters one file, registering the imports of a session-relevant one. Nothing of a
-   * file that cannot matter is kept, so memory grows with the session-relevant files only.
+   * Reads and pre-filters one TypeScript/JavaScript file, registering the imports of a session-relevant
+   * one. A candidate's text is kept until its parse (a few percent of the files): reading it twice cost
+   * more than holding it.
    */
   function isCandidate(absPath: string): boolean {
+    if (!passesPrefilter(absPath, keywordUnion)) return false;
     const read = program.read(absPath);
-    if (!read.ok) {
-      program.forgetRead(absPath);
-      return true;
-    }
-    testCode.noteRead(absPath, read.text);
-    if (!options.noPrefilter && !mentionsAny(read.text, keywordUnion)) {
-      program.forgetRead(absPath);
-      prefiltered++;
-      return false;
-    }
-    // A candidate's text is kept until its parse (a few percent of the files): reading it twice cost
-    // more than holding it.
-    program.registerImports(absPath, read.text);
+    if (read.ok) program.registerImports(absPath, read.text);
     return true;
   }
 

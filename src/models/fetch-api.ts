@@ -56,8 +56,9 @@ function fetchTokenIssues(node: ts.Node, file: FileContext): TokenIssue[] | unde
     const value = { node: header.value, file };
     issues.push({ model: MODEL, label: `${header.name} header`, node, name: header.name, value, channel: 'header' });
   }
-  if (ts.isNewExpression(node) && node.arguments?.[0] && responseClass(node.expression)) {
-    issues.push(...bodyTokenIssues(MODEL, `new ${responseClass(node.expression)}()`, node, node.arguments[0], file));
+  const constructed = ts.isNewExpression(node) ? responseClass(node.expression) : undefined;
+  if (constructed && ts.isNewExpression(node) && node.arguments?.[0]) {
+    issues.push(...bodyTokenIssues(MODEL, `new ${constructed}()`, node, node.arguments[0], file));
   }
   if (ts.isCallExpression(node) && node.arguments[0]) {
     const path = memberPath(unwrap(node.expression));

@@ -20,6 +20,12 @@ export interface RequestInput {
   kind: RequestInputKind;
 }
 
+/**
+ * Session cookie names every library uses by default match this, as do most custom names: `sid`,
+ * `connect.sid`, `sessionid`, `app_session`. Shared by every language's cookie checks.
+ */
+export const SESSION_COOKIE_NAME = /sess|(^|[^a-z])sid([^a-z]|$)/i;
+
 /** The `model` of session-id sinks found by role in hand-rolled stores (src/analysis/session/roles.ts). */
 export const HAND_ROLLED_MODEL = 'hand-rolled';
 

@@ -30,7 +30,7 @@ import type {
   TokenIssue,
   UrlSink,
 } from './session-id-concepts.js';
-import { HAND_ROLLED_MODEL } from './session-id-concepts.js';
+import { HAND_ROLLED_MODEL, SESSION_COOKIE_NAME } from './session-id-concepts.js';
 import type { FileContext, Model, SessionOptionsSite } from './model.js';
 
 /**
@@ -50,6 +50,7 @@ export type {
   TokenIssue,
   UrlSink,
 } from './session-id-concepts.js';
+export { SESSION_COOKIE_NAME } from './session-id-concepts.js';
 
 /** Express `res.cookie()`, @fastify/cookie `setCookie()` and Next `cookies().set()`: neither flag is set. */
 export const NO_COOKIE_FLAGS: CookieWriteDefaults = { secure: 'insecure', httpOnly: false };
@@ -688,9 +689,6 @@ export function allOf<T>(...hooks: ((node: ts.Node, file: FileContext) => T[] | 
     return found.length > 0 ? found : undefined;
   };
 }
-
-/** Session cookie names every library uses by default match this, as do most custom names. */
-export const SESSION_COOKIE_NAME = /sess|(^|[^a-z])sid([^a-z]|$)/i;
 
 /**
  * How to produce a server-generated id in this file: reuses an existing `randomBytes` or crypto

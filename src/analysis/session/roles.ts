@@ -456,25 +456,18 @@ export function handRolledStoreSinks(
   }
   if (stores.size === 0) return [];
   const index = roleIndex(file);
+  const sink = (kind: 'store-write' | 'store-read', access: Read): SessionIdSink => ({
+    model: HAND_ROLLED_MODEL,
+    kind,
+    label: access.label,
+    node: access.node,
+    value: { node: access.key, file },
+  });
   return [
     ...index.binds
       .filter((bind) => stores.has(bind.store) && !verifiedFirst(bind))
-      .map((bind) => ({
-        model: HAND_ROLLED_MODEL,
-        kind: 'store-write' as const,
-        label: bind.label,
-        node: bind.node,
-        value: { node: bind.key, file },
-      })),
-    ...index.reads
-      .filter((read) => stores.has(read.store))
-      .map((read) => ({
-        model: HAND_ROLLED_MODEL,
-        kind: 'store-read' as const,
-        label: read.label,
-        node: read.node,
-        value: { node: read.key, file },
-      })),
+      .map((bind) => sink('store-write', bind)),
+    ...index.reads.filter((read) => stores.has(read.store)).map((read) => sink('store-read', read)),
   ];
 }
 

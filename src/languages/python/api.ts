@@ -15,6 +15,7 @@ export {
 } from './rule.js';
 export * from './syntax.js';
 export { boto3 } from '../../models/boto3.js';
+export { SESSION_COOKIE_NAME } from '../../models/session-id-concepts.js';
 export { django, pythonRandomness } from '../../models/django.js';
 export * from './sessions.js';
 export * from './settings.js';
