@@ -1,6 +1,5 @@
 import { ts } from 'ts-morph';
 
-/** Strips wrappers that do not change a value: parentheses, type assertions, `satisfies`, `!`. */
 /**
  * A binary expression that assigns (`=`, `+=`, `??=`, …). The models' hooks recognise writes only;
  * `a + b`, `a === b` and `a && b`, the bulk of binary expressions, are turned away before asking them.
@@ -13,19 +12,34 @@ export function isAssignment(node: ts.Node): node is ts.BinaryExpression {
   );
 }
 
+// Syntax kinds read once: `ts.SyntaxKind.X` is two property loads, and the predicates below run on
+// nearly every node the rules see (unwrap alone on every argument and receiver).
+const { ParenthesizedExpression, AsExpression, SatisfiesExpression, NonNullExpression, TypeAssertionExpression } =
+  ts.SyntaxKind;
+const FUNCTION_LIKE_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+
+/** Strips wrappers that do not change a value: parentheses, type assertions, `satisfies`, `!`. */
 export function unwrap(expression: ts.Expression): ts.Expression {
   let current = expression;
   for (;;) {
-    if (
-      ts.isParenthesizedExpression(current) ||
-      ts.isAsExpression(current) ||
-      ts.isSatisfiesExpression(current) ||
-      ts.isNonNullExpression(current) ||
-      ts.isTypeAssertionExpression(current)
-    ) {
-      current = current.expression;
-    } else {
-      return current;
+    switch (current.kind) {
+      case ParenthesizedExpression:
+      case AsExpression:
+      case SatisfiesExpression:
+      case NonNullExpression:
+      case TypeAssertionExpression:
+        current = (current as ts.ParenthesizedExpression).expression;
+        break;
+      default:
+        return current;
     }
   }
 }
@@ -83,15 +97,7 @@ export function calleeName(call: ts.CallExpression | ts.NewExpression): string |
 }
 
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
-  );
+  return FUNCTION_LIKE_KINDS.has(node.kind);
 }
 
 /** The nearest enclosing function of a node, if any. */

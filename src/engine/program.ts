@@ -19,16 +19,17 @@ const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs',
  * Parsing is syntax-only: no lib files, no type checker, no node_modules — a fresh clone scans fully.
  *
  * Memory is bounded: at most `maxTrees` parsed files are held (see `trimTrees`), the least recently
- * used are dropped between files, and a dropped file is parsed again on its next use. What cross-file
- * analysis needs without a tree (who imports whom, texts, which files parse) is kept for the scan.
+ * used are dropped between files, and a dropped file is read and parsed again on its next use. What
+ * cross-file analysis needs without a tree (who imports whom, which files parse) is kept for the scan;
+ * the texts of dropped files are not: on a 3M-line tree they were the largest part of the live heap.
  */
 export class SourceProgram implements FileProgram {
   /** Parsed files, least recently used first. */
   private readonly live = new Map<string, LoadResult & { ok: true }>();
   /** Files that could not be loaded; small, and kept so the reason is given once. */
   private readonly failed = new Map<string, LoadResult & { ok: false }>();
-  /** What is kept of files parsed once and dropped since: parsing them again cannot fail. */
-  private readonly dropped = new Map<string, { text: string; syntaxErrors: number; decodedAsLatin1: boolean }>();
+  /** What is kept of files parsed once and dropped since (their parse notes, not their text). */
+  private readonly dropped = new Map<string, { syntaxErrors: number; decodedAsLatin1: boolean }>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
   private readonly importersByPath = new Map<string, string[]>();
@@ -55,14 +56,19 @@ export class SourceProgram implements FileProgram {
     const cached = this.live.get(absPath) ?? this.failed.get(absPath);
     if (cached) return cached;
     const dropped = this.dropped.get(absPath);
-    if (dropped) {
+    const reread = dropped && readSource(absPath, this.maxBytes);
+    if (dropped && reread?.ok) {
       // Known to parse: the tree is built only if the analysis walks it (most importers are only
-      // asked what they import).
-      const { text, ...rest } = dropped;
-      const file = new ParsedFile(absPath, this.relative(absPath), text, undefined, this);
-      const again = { ok: true as const, file, ...rest };
+      // asked what they import). A file changed on disk since is seen as it is now.
+      const file = new ParsedFile(absPath, this.relative(absPath), reread.text, undefined, this);
+      const again = { ok: true as const, file, ...dropped };
       this.live.set(absPath, again);
       return again;
+    }
+    if (reread && !reread.ok) {
+      // Gone or changed into something unreadable since its first parse.
+      this.failed.set(absPath, reread);
+      return reread;
     }
     const result = this.parse(absPath);
     if (result.ok) this.live.set(absPath, result);
@@ -92,8 +98,8 @@ export class SourceProgram implements FileProgram {
     for (const [absPath, result] of this.live) {
       if (this.live.size <= maxTrees) break;
       this.live.delete(absPath);
-      const { file, syntaxErrors, decodedAsLatin1 } = result;
-      this.dropped.set(absPath, { text: file.text, syntaxErrors, decodedAsLatin1 });
+      const { syntaxErrors, decodedAsLatin1 } = result;
+      this.dropped.set(absPath, { syntaxErrors, decodedAsLatin1 });
     }
   }
 
@@ -229,8 +235,6 @@ export class SourceProgram implements FileProgram {
   textOf(absPath: string): string | undefined {
     const loaded = this.live.get(absPath) ?? this.failed.get(absPath);
     if (loaded) return loaded.ok ? loaded.file.text : undefined;
-    const dropped = this.dropped.get(absPath);
-    if (dropped) return dropped.text;
     if (!this.importedTexts.has(absPath)) {
       const read = this.reads.get(absPath) ?? readSource(absPath, this.maxBytes);
       this.importedTexts.set(absPath, read.ok ? read.text : undefined);
