@@ -16,6 +16,7 @@ import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
 import { isAssignment, isFunctionLike, unwrap } from './syntax.js';
+import { memoPerFile } from './node-memo.js';
 
 /**
  * Joins the models' answers on session lifecycle concepts, and summarises local helper functions
@@ -57,27 +58,9 @@ function modelsWith(file: FileContext, hook: keyof Model): Model[] {
   return models;
 }
 
-/**
- * The rules ask the same questions about the same nodes (the login rule, the logout rule and the flow
- * analysis all ask whether a call rotates): each answer is computed once per node. A node belongs to
- * one file, so the node alone is the key.
- */
-function remembered<N extends ts.Node, T>(
-  compute: (node: N, file: FileContext) => T,
-): (node: N, file: FileContext) => T {
-  // The answer itself is stored (no wrapper object per node: every node of a file is asked), with a
-  // marker for "no answer", the common case, so each question is one lookup.
-  const answers = new WeakMap<N, T | typeof NO_ANSWER>();
-  return (node, file) => {
-    const known = answers.get(node);
-    if (known !== undefined) return (known === NO_ANSWER ? undefined : known) as T;
-    const answer = compute(node, file);
-    answers.set(node, answer === undefined ? NO_ANSWER : answer);
-    return answer;
-  };
-}
-
-const NO_ANSWER: unique symbol = Symbol('no answer');
+/** Each concept's answer is computed once per node (see `memoPerFile`). */
+const remembered = <N extends ts.Node, T>(compute: (node: N, file: FileContext) => T) =>
+  memoPerFile<N, FileContext, T>(compute);
 
 /** Literals and functions: every call's arguments are asked, and these are never a session. */
 function isNeverSession(expression: ts.Expression): boolean {

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
+import { memoPerFile } from '../analysis/node-memo.js';
 import { accessedName, propertyNameText, unwrap } from '../analysis/syntax.js';
 import { type Located, type ObjectView, objectView, resolveValue, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
@@ -156,17 +157,10 @@ function sdkFromImports(file: FileContext, depth = 0): DynamoSdk | undefined {
   return undefined;
 }
 
-const recognized = new WeakMap<ts.CallExpression, DynamoOperation | null>();
-
 /** Recognises the DynamoDB request a call performs (cached per call node). */
-export function recognizeDynamoOperation(call: ts.CallExpression, file: FileContext): DynamoOperation | undefined {
-  let operation = recognized.get(call);
-  if (operation === undefined) {
-    operation = recognize(call, file) ?? null;
-    recognized.set(call, operation);
-  }
-  return operation ?? undefined;
-}
+export const recognizeDynamoOperation = memoPerFile(
+  (call: ts.CallExpression, file: FileContext): DynamoOperation | undefined => recognize(call, file),
+);
 
 function recognize(call: ts.CallExpression, file: FileContext): DynamoOperation | undefined {
   const callee = unwrap(call.expression);

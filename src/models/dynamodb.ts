@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { importedModulesInText, isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
+import { memoPerFile } from '../analysis/node-memo.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, enclosingFunction, isFunctionLike, propertyNameText, unwrap } from '../analysis/syntax.js';
 import {
@@ -308,17 +309,14 @@ function contains(outer: ts.Node, inner: ts.Node): boolean {
   return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
 }
 
-/** The function a call invokes: a local or imported function, a method of the receiver's class or object. */
-const calledFunctions = new WeakMap<ts.CallExpression, Located<ts.FunctionLikeDeclaration> | null>();
-
-function calledFunction(call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined {
-  // Asked again for every call in the second round of wrapper derivation, and by other files' facts.
-  const known = calledFunctions.get(call);
-  if (known !== undefined) return known ?? undefined;
-  const found = resolveCalledFunction(call, file);
-  calledFunctions.set(call, found ?? null);
-  return found;
-}
+/**
+ * The function a call invokes: a local or imported function, a method of the receiver's class or
+ * object. Asked again for every call in the second round of wrapper derivation, and by other files' facts.
+ */
+const calledFunction = memoPerFile(
+  (call: ts.CallExpression, file: FileContext): Located<ts.FunctionLikeDeclaration> | undefined =>
+    resolveCalledFunction(call, file),
+);
 
 function resolveCalledFunction(
   call: ts.CallExpression,

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { memoPerFile } from '../analysis/node-memo.js';
 import { findDeclaration } from '../analysis/scope.js';
 import {
   accessedName,
@@ -850,8 +851,6 @@ export interface ModelAnswer {
   options?: SessionOptionsSite;
 }
 
-const answersByNode = new WeakMap<ts.Node, ModelAnswer[]>();
-
 const sessionIdModelsOf = new WeakMap<FileContext, Model[]>();
 
 /** The file's models with something to say about session ids, cookies or session options. */
@@ -871,23 +870,26 @@ function sessionIdModels(file: FileContext): Model[] {
  * the session-id, cookie and secret rules all walk the same nodes and ask the same models. Only
  * models with something to say are listed.
  */
-export function modelAnswersAt(node: ts.Node, file: FileContext): ModelAnswer[] {
-  if (ts.isBinaryExpression(node) && !isAssignment(node)) return [];
-  let answers = answersByNode.get(node);
-  if (!answers) {
-    answers = [];
-    for (const model of sessionIdModels(file)) {
-      const sinks = model.sessionIdSinks?.(node, file) ?? [];
-      const cookieWrites = model.cookieWrites?.(node, file) ?? [];
-      const tokenIssues = model.tokenIssues?.(node, file) ?? [];
-      const options = ts.isCallExpression(node) ? model.sessionOptions?.(node, file) : undefined;
-      if (sinks.length > 0 || cookieWrites.length > 0 || tokenIssues.length > 0 || options)
-        answers.push({ model, sinks, cookieWrites, tokenIssues, options });
-    }
-    answersByNode.set(node, answers);
-  }
-  return answers;
+export function modelAnswersAt(node: ts.Node, file: FileContext): readonly ModelAnswer[] {
+  if (ts.isBinaryExpression(node) && !isAssignment(node)) return NO_ANSWERS;
+  return answersAt(node, file);
 }
+
+/** Most nodes have no answer: one shared, frozen empty list. */
+const NO_ANSWERS: readonly ModelAnswer[] = Object.freeze([]);
+
+const answersAt = memoPerFile((node: ts.Node, file: FileContext): readonly ModelAnswer[] => {
+  const answers: ModelAnswer[] = [];
+  for (const model of sessionIdModels(file)) {
+    const sinks = model.sessionIdSinks?.(node, file) ?? [];
+    const cookieWrites = model.cookieWrites?.(node, file) ?? [];
+    const tokenIssues = model.tokenIssues?.(node, file) ?? [];
+    const options = ts.isCallExpression(node) ? model.sessionOptions?.(node, file) : undefined;
+    if (sinks.length > 0 || cookieWrites.length > 0 || tokenIssues.length > 0 || options)
+      answers.push({ model, sinks, cookieWrites, tokenIssues, options });
+  }
+  return answers.length > 0 ? answers : NO_ANSWERS;
+});
 
 /**
  * What the session-id rules collect during the walk: every session-id sink (handed to `onSink` as it
