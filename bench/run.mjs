@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -725,8 +725,31 @@ async function scaling(opts, log) {
       ].map((row) => ({ ...row, runs: [] })),
     });
   }
+  // The fixed cost, measured in the same runs: Node start-up, module loading and an empty scan (an
+  // empty git repository), and the floor's own start-up (an empty file list). Per-line cost net of it
+  // shows how the work itself grows with the tree; the raw per-line cost also falls as start-up is
+  // spread over more lines, which says nothing about linearity.
+  const emptyDir = path.join(tmpDir, 'empty-repo');
+  mkdirSync(emptyDir);
+  git(emptyDir, ['init', '-q']);
+  const emptyList = path.join(tmpDir, 'files-empty.json');
+  writeFileSync(emptyList, '[]');
+  const fixed = {
+    dir: emptyDir,
+    rows: [
+      { id: 'floor', args: [path.join(BENCH, 'workers/floor.mjs'), emptyList], worker: true },
+      { id: 'full', args: [BIN, emptyDir, '--format', 'sarif', '--output', sarifOut, '--fail-on', 'none'] },
+    ].map((row) => ({ ...row, runs: [] })),
+  };
   const loadBefore = os.loadavg()[0];
   for (let run = 1; run <= opts.runs; run++) {
+    for (const row of fixed.rows) {
+      const r = await measure(row.args, { cwd: emptyDir, timeoutMs: opts.timeoutMs, gnuTime });
+      const ok = row.worker ? r.result?.ok === true && r.exitCode === 0 : r.exitCode === 0 && !r.timedOut;
+      if (!ok) r.error = failure(r);
+      row.runs.push(r);
+      log(`run ${run}/${opts.runs} start-up ${pad(row.id, 8)} ${ok ? fmtS(r.wallMs) : `failed: ${r.error}`}`);
+    }
     for (const entry of sizes) {
       for (const row of entry.rows) {
         const r = await measure(row.args, { cwd: entry.dir, timeoutMs: opts.timeoutMs, gnuTime });
@@ -750,26 +773,33 @@ async function scaling(opts, log) {
   out.push(
     `  method   ${opts.runs} paired runs (floor, full scan, --changed-since in turn), medians; CPU and peak RSS from ${gnuTime ? '/usr/bin/time -v' : 'the child'}`,
   );
+  const m = (row) => ({
+    wallMs: med(row, (r) => r.wallMs),
+    cpuMs: med(row, (r) => (r.usage ? r.usage.userMs + r.usage.sysMs : null)),
+    rssKb: med(row, (r) => r.usage?.maxRssKb),
+    error: row.runs.find((r) => r.error)?.error ?? null,
+  });
+  const [floorStart, fixateStart] = fixed.rows.map(m);
+  out.push(
+    `  start-up (medians)   parse floor, no files: ${fmtS(floorStart.wallMs)} wall / ${fmtS(floorStart.cpuMs)} CPU; ` +
+      `fixate on an empty repository: ${fmtS(fixateStart.wallMs)} wall / ${fmtS(fixateStart.cpuMs)} CPU / ${fmtMB(fixateStart.rssKb)}`,
+  );
   out.push('');
   out.push(
-    '| lines | files | .gitignore | parse floor wall / CPU / RSS | fixate wall / CPU / RSS | fixate / floor (wall, CPU) | fixate µs per line (wall, CPU) | --changed-since 1 file (wall, / full) |',
+    '| lines | files | .gitignore | parse floor wall / CPU / RSS | fixate wall / CPU / RSS | fixate / floor (wall, CPU) | fixate µs per line (wall, CPU) | same, net of start-up | --changed-since 1 file (wall, / full) |',
   );
-  out.push('|---|---|---|---|---|---|---|---|');
+  out.push('|---|---|---|---|---|---|---|---|---|');
   const raw = [];
+  const net = (x, key) => (x[key] == null || fixateStart[key] == null ? null : x[key] - fixateStart[key]);
   for (const entry of sizes) {
     const [floor, full, changed] = entry.rows;
-    const m = (row) => ({
-      wallMs: med(row, (r) => r.wallMs),
-      cpuMs: med(row, (r) => (r.usage ? r.usage.userMs + r.usage.sysMs : null)),
-      rssKb: med(row, (r) => r.usage?.maxRssKb),
-      error: row.runs.find((r) => r.error)?.error ?? null,
-    });
     const [f, x, c] = [m(floor), m(full), m(changed)];
     const perLine = (ms) => (ms == null ? '—' : ((ms * 1000) / entry.lines).toFixed(2));
     out.push(
       `| ${fmtLines(entry.lines)} | ${fmtN(entry.files)} | ${entry.gitIgnores} | ` +
         `${fmtS(f.wallMs)} / ${fmtS(f.cpuMs)} / ${fmtMB(f.rssKb)} | ${fmtS(x.wallMs)} / ${fmtS(x.cpuMs)} / ${fmtMB(x.rssKb)} | ` +
         `${fmtX(x.wallMs / f.wallMs)}, ${fmtX(x.cpuMs / f.cpuMs)} | ${perLine(x.wallMs)}, ${perLine(x.cpuMs)} | ` +
+        `${perLine(net(x, 'wallMs'))}, ${perLine(net(x, 'cpuMs'))} | ` +
         `${fmtS(c.wallMs)}, ${fmtX(c.wallMs / x.wallMs)} |`,
     );
     raw.push({
@@ -786,14 +816,18 @@ async function scaling(opts, log) {
   const first = raw[0];
   const last = raw[raw.length - 1];
   if (raw.length > 1 && first.full.wallMs && last.full.wallMs) {
+    const pct = (value) => `${value >= 0 ? '+' : ''}${value.toFixed(0)}%`;
     const growth = (key) => (last.full[key] / last.lines / (first.full[key] / first.lines) - 1) * 100;
+    const netGrowth = (key) => (net(last.full, key) / last.lines / (net(first.full, key) / first.lines) - 1) * 100;
     out.push('');
     out.push(
-      `  per-line cost at ${fmtLines(last.lines)} against ${fmtLines(first.lines)}: wall ${growth('wallMs') >= 0 ? '+' : ''}${growth('wallMs').toFixed(0)}%, CPU ${growth('cpuMs') >= 0 ? '+' : ''}${growth('cpuMs').toFixed(0)}%`,
+      `  per-line cost at ${fmtLines(last.lines)} against ${fmtLines(first.lines)}: wall ${pct(growth('wallMs'))}, CPU ${pct(growth('cpuMs'))}; ` +
+        `net of start-up: wall ${pct(netGrowth('wallMs'))}, CPU ${pct(netGrowth('cpuMs'))}`,
     );
   }
   console.log(out.join('\n'));
-  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ loadBefore, loadAfter, sizes: raw }, null, 2)}\n`);
+  const startUp = { floor: floorStart, fixate: fixateStart };
+  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ loadBefore, loadAfter, startUp, sizes: raw }, null, 2)}\n`);
 }
 
 main().catch((err) => {
