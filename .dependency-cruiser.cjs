@@ -48,7 +48,7 @@ module.exports = {
       severity: 'error',
       comment: 'reporters/ never see ts-morph (or TypeScript) nodes.',
       from: { path: '^src/reporters/' },
-      to: { path: '(^|/)node_modules/(ts-morph|typescript)/' },
+      to: { path: ['(^|/)node_modules/(ts-morph|typescript)/', '^src/typescript[.]ts$'] },
     },
     {
       name: 'rule-imports-api',
@@ -90,6 +90,9 @@ module.exports = {
   options: {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // `#typescript` (package.json "imports") is src/typescript.ts under the "source" condition, so the
+    // graph sees the module the sources run, not the built copy under dist/ (excluded).
+    enhancedResolveOptions: { conditionNames: ['source', 'import', 'require', 'node', 'default'] },
     doNotFollow: { path: 'node_modules' },
     exclude: { path: ['(^|/)fixtures/', '^dist/'] },
   },

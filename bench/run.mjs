@@ -827,7 +827,8 @@ async function scaling(opts, log) {
   }
   console.log(out.join('\n'));
   const startUp = { floor: floorStart, fixate: fixateStart };
-  if (opts.json) writeFileSync(opts.json, `${JSON.stringify({ loadBefore, loadAfter, startUp, sizes: raw }, null, 2)}\n`);
+  if (opts.json)
+    writeFileSync(opts.json, `${JSON.stringify({ loadBefore, loadAfter, startUp, sizes: raw }, null, 2)}\n`);
 }
 
 main().catch((err) => {

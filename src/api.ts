@@ -2,7 +2,7 @@
  * The API rules are written against. Rules import from here only; when a rule needs more, widen this
  * file on purpose rather than reaching into the engine.
  */
-export { ts } from 'ts-morph';
+export { ts } from '#typescript';
 export { moduleReferenceOf, refersTo, type ModuleReference } from './analysis/imports.js';
 export { findDeclaration } from './analysis/scope.js';
 export * from './analysis/syntax.js';

@@ -1,13 +1,18 @@
 /**
  * The parse floor: read every file and build its syntax tree with the TypeScript that ts-morph
  * bundles (the one fixate parses with), parent pointers off, nothing else. No analyser built on
- * that parser can scan every file faster than this, so fixate's time is read against it.
+ * that parser can scan every file faster than this, so fixate's time is read against it. TypeScript
+ * is loaded on its own, as fixate loads it (src/typescript.ts), not through ts-morph's project layer,
+ * so the floor's start-up is no heavier than fixate's.
  *
  *   node bench/workers/floor.mjs <files.json>
  */
 import { readFileSync } from 'node:fs';
-import { ts } from 'ts-morph';
+import { createRequire } from 'node:module';
 import { report } from './report.mjs';
+
+const require = createRequire(import.meta.url);
+const ts = createRequire(require.resolve('ts-morph'))('@ts-morph/common/dist/typescript.js');
 
 const files = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const t0 = performance.now();

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { findDeclaration } from './scope.js';
 import { accessedName, stringValue, unwrap } from './syntax.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from './file-context.js';
 import { findDeclaration } from './scope.js';
 import { isFunctionLike, returnedExpressions, unwrap } from './syntax.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
 import { callsOf } from './call-sites.js';
 import { memberChain, type ModuleReference, moduleReferenceOf } from './imports.js';

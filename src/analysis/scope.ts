@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { boundIdentifiers, isFunctionLike } from './syntax.js';
 
 export type Declaration =

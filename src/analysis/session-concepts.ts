@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../models/model.js';
 import type { Model } from '../models/model.js';
 import type {

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 
 /**
  * A binary expression that assigns (`=`, `+=`, `??=`, …). The models' hooks recognise writes only;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { checkDeadline } from './budget.js';
 import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';

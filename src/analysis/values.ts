@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
 import { accessedName, memberPath, propertyNameText, returnedExpressions, unwrap } from './syntax.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { unifiedDiff } from '../fix/diff.js';
 import { PYTHON_EXTENSION } from '../engine/discover.js';
 import { scriptKindOf } from '../engine/program.js';

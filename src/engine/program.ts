@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { importedModulesInText, isRelativeSpecifier } from '../analysis/imports.js';
 import type { Model } from '../models/model.js';
 import { type FileProgram, ParsedFile } from './file-context.js';

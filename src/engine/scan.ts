@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { allModels } from '../models/index.js';
 import { DEFAULT_IDENTITY_KEYS } from '../models/identity.js';
 import type { Model } from '../models/model.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { type ObjectView, objectView, resolveValue, staticValue } from '../analysis/values.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
 import { memoPerFile } from '../analysis/node-memo.js';
 import { accessedName, propertyNameText, unwrap } from '../analysis/syntax.js';

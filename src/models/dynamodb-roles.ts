@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';

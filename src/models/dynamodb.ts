@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { importedModulesInText, isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
 import { memoPerFile } from '../analysis/node-memo.js';
 import { findDeclaration } from '../analysis/scope.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { sessionLibraryModel, directCallOptions } from './session-options.js';
 import {
   methodRotation,

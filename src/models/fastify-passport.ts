@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { unwrap } from '../analysis/syntax.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { memberPath, unwrap } from '../analysis/syntax.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView } from '../analysis/values.js';
 import {

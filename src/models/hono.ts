@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { stringValue, unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';

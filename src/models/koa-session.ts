@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import type { FileContext } from '../analysis/file-context.js';
 import type { SessionObject, SessionRotation } from './session-lifecycle.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { unwrap } from '../analysis/syntax.js';
 import { objectView, resolveValue } from '../analysis/values.js';

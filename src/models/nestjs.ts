@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { decoratorsOf } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';

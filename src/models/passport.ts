@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { refersTo } from '../analysis/imports.js';
 import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';

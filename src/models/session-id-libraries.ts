@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
 import { expressRequestInput } from './express.js';
 import { fastifyRequestInput } from './fastify.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { receivingFunction } from '../analysis/handlers.js';
 import { accessedName, stringValue, unwrap } from '../analysis/syntax.js';
 import type { FileContext } from '../analysis/file-context.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { type ModuleReference, moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration, isConstDeclaration } from '../analysis/scope.js';
 import { accessedName, memberPath, stringValue, unwrap } from '../analysis/syntax.js';

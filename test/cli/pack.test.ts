@@ -20,6 +20,8 @@ const ALLOWED = [
   /^rules\/[a-z0-9-]+\/README\.md$/,
   // The Python grammar, copied from the tree-sitter-python devDependency, and its licence.
   /^dist\/grammars\/tree-sitter-python\.(wasm|LICENSE)$/,
+  // The type side of `#typescript` (package.json "imports"), for the declarations that import it.
+  /^types\/typescript\.d\.ts$/,
 ];
 
 const REQUIRED = [
@@ -35,6 +37,9 @@ const REQUIRED = [
   'dist/src/languages/python/parser.js',
   'dist/rules/hardcoded-session-secret/python.js',
   'dist/grammars/tree-sitter-python.wasm',
+  // `#typescript`: TypeScript loaded without ts-morph's project layer, and its types.
+  'dist/src/typescript.js',
+  'types/typescript.d.ts',
   'dist/grammars/tree-sitter-python.LICENSE',
 ];
 
@@ -82,6 +87,18 @@ describe('the npm package', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('ships the target of every package.json "imports" entry the built code uses', () => {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    const targets = Object.values(manifest.imports as Record<string, Record<string, string>>).flatMap((conditions) =>
+      Object.entries(conditions)
+        // "source" is for the development tools (tests, dependency check), which run the sources.
+        .filter(([condition]) => condition !== 'source')
+        .map(([, target]) => target.replace(/^\.\//, '')),
+    );
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((target) => !files.includes(target))).toEqual([]);
   });
 
   it(

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../../models/model.js';
 import { environmentVariableName, resolveValue } from '../values.js';
 import { memberPath, propertyNameText, unwrap } from '../syntax.js';

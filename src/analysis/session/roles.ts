@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import { receivingFunction } from '../handlers.js';
 import { findDeclaration } from '../scope.js';
 import {
