@@ -28,40 +28,16 @@ class U64 {
   ) {}
 }
 
-/** (a * b) mod 2^64 for 32-bit halves, via 16-bit limbs so every partial product stays exact. */
-function mul(aHi: number, aLo: number, bHi: number, bLo: number, out: U64): void {
-  const a0 = aLo & 0xffff;
-  const a1 = aLo >>> 16;
-  const a2 = aHi & 0xffff;
-  const a3 = aHi >>> 16;
-  const b0 = bLo & 0xffff;
-  const b1 = bLo >>> 16;
-  const b2 = bHi & 0xffff;
-  const b3 = bHi >>> 16;
-
-  let c0 = a0 * b0;
-  let c1 = c0 >>> 16;
-  c0 &= 0xffff;
-  c1 += a1 * b0;
-  let c2 = Math.floor(c1 / 0x10000);
-  c1 &= 0xffff;
-  c1 += a0 * b1;
-  c2 += Math.floor(c1 / 0x10000);
-  c1 &= 0xffff;
-  c2 += a2 * b0;
-  let c3 = Math.floor(c2 / 0x10000);
-  c2 &= 0xffff;
-  c2 += a1 * b1;
-  c3 += Math.floor(c2 / 0x10000);
-  c2 &= 0xffff;
-  c2 += a0 * b2;
-  c3 += Math.floor(c2 / 0x10000);
-  c2 &= 0xffff;
-  c3 += a3 * b0 + a2 * b1 + a1 * b2 + a0 * b3;
-  c3 &= 0xffff;
-
-  out.hi = ((c3 << 16) | c2) >>> 0;
-  out.lo = ((c1 << 16) | c0) >>> 0;
+/**
+ * (a * k) mod 2^64 for a factor k below 2^16 (the multiplier 37, or a UTF-16 code unit): each half's
+ * product stays below 2^49, exact in a double, so no limbs are needed. Every character of every file
+ * with a finding goes through this twice.
+ */
+function mulSmall(aHi: number, aLo: number, k: number, out: U64): void {
+  const low = aLo * k;
+  const carry = Math.floor(low / 0x100000000);
+  out.lo = low >>> 0;
+  out.hi = (aHi * k + carry) >>> 0;
 }
 
 function add(aHi: number, aLo: number, bHi: number, bLo: number, out: U64): void {
@@ -84,7 +60,7 @@ function toHex(value: U64): string {
 /** 37^BLOCK_SIZE mod 2^64: the weight of the character leaving the window. */
 const FIRST_MOD = (() => {
   const acc = new U64(0, 1);
-  for (let i = 0; i < BLOCK_SIZE; i++) mul(acc.hi, acc.lo, 0, 37, acc);
+  for (let i = 0; i < BLOCK_SIZE; i++) mulSmall(acc.hi, acc.lo, 37, acc);
   return acc;
 })();
 
@@ -118,9 +94,9 @@ export function primaryLocationLineHashes(text: string): string[] {
     const begin = window[index];
     window[index] = current;
     // hash = 37 * hash + current - FIRST_MOD * begin  (mod 2^64)
-    mul(hash.hi, hash.lo, 0, 37, hash);
+    mulSmall(hash.hi, hash.lo, 37, hash);
     add(hash.hi, hash.lo, 0, current, hash);
-    mul(FIRST_MOD.hi, FIRST_MOD.lo, 0, begin, tmp);
+    mulSmall(FIRST_MOD.hi, FIRST_MOD.lo, begin, tmp);
     sub(hash.hi, hash.lo, tmp.hi, tmp.lo, hash);
     index = (index + 1) % BLOCK_SIZE;
   };
