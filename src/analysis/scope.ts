@@ -1,5 +1,5 @@
 import { ts } from '#typescript';
-import { boundIdentifiers, isFunctionLike } from './syntax.js';
+import { boundIdentifiers } from './syntax.js';
 
 export type Declaration =
   | ts.VariableDeclaration
@@ -44,32 +44,51 @@ function lookUpDeclaration(identifier: ts.Identifier): Declaration | undefined {
   return undefined;
 }
 
-/** The declaration node that binds a name (identifier, BindingElement or whole VariableDeclaration). */
+const SyntaxKind = ts.SyntaxKind;
+
+/**
+ * The declaration node that binds a name (identifier, BindingElement or whole VariableDeclaration).
+ * Asked at every ancestor of every identifier resolved, most of which bind nothing: one switch on the
+ * kind turns those away before any scope table is consulted.
+ */
 function declarationIn(scope: ts.Node, name: string, cameFrom: ts.Node): Declaration | undefined {
-  if (
-    ts.isSourceFile(scope) ||
-    ts.isBlock(scope) ||
-    ts.isModuleBlock(scope) ||
-    ts.isCaseClause(scope) ||
-    ts.isDefaultClause(scope)
-  ) {
-    return statementBindings(scope).get(name);
+  switch (scope.kind) {
+    case SyntaxKind.SourceFile:
+    case SyntaxKind.Block:
+    case SyntaxKind.ModuleBlock:
+    case SyntaxKind.CaseClause:
+    case SyntaxKind.DefaultClause:
+      return statementBindings(
+        scope as ts.SourceFile | ts.Block | ts.ModuleBlock | ts.CaseClause | ts.DefaultClause,
+      ).get(name);
+    case SyntaxKind.FunctionDeclaration:
+    case SyntaxKind.FunctionExpression:
+    case SyntaxKind.ArrowFunction:
+    case SyntaxKind.MethodDeclaration:
+    case SyntaxKind.Constructor:
+    case SyntaxKind.GetAccessor:
+    case SyntaxKind.SetAccessor: {
+      const fn = scope as ts.FunctionLikeDeclaration;
+      const parameter = parameterBindings(fn).get(name);
+      if (parameter) return parameter;
+      if (ts.isFunctionExpression(fn) && fn.name?.text === name) return fn;
+      return undefined;
+    }
+    case SyntaxKind.ForStatement:
+    case SyntaxKind.ForOfStatement:
+    case SyntaxKind.ForInStatement: {
+      const initializer = (scope as ts.ForStatement | ts.ForOfStatement | ts.ForInStatement).initializer;
+      if (!initializer || cameFrom === initializer) return undefined;
+      return ts.isVariableDeclarationList(initializer) ? declarationInList(initializer, name) : undefined;
+    }
+    case SyntaxKind.CatchClause: {
+      const variable = (scope as ts.CatchClause).variableDeclaration;
+      if (variable && boundIdentifiers(variable.name).some((id) => id.text === name)) return variable;
+      return undefined;
+    }
+    default:
+      return undefined;
   }
-  if (isFunctionLike(scope)) {
-    const parameter = parameterBindings(scope).get(name);
-    if (parameter) return parameter;
-    if (ts.isFunctionExpression(scope) && scope.name?.text === name) return scope;
-    return undefined;
-  }
-  if ((ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && scope.initializer) {
-    if (cameFrom === scope.initializer) return undefined;
-    if (ts.isVariableDeclarationList(scope.initializer)) return declarationInList(scope.initializer, name);
-  }
-  if (ts.isCatchClause(scope) && scope.variableDeclaration) {
-    const bound = boundIdentifiers(scope.variableDeclaration.name).find((id) => id.text === name);
-    if (bound) return scope.variableDeclaration;
-  }
-  return undefined;
 }
 
 const bindingsByScope = new WeakMap<ts.Node, Map<string, Declaration>>();

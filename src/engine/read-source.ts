@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 
 export type SourceReadResult =
   | { ok: true; text: string; decodedAsLatin1: boolean }
@@ -14,26 +14,32 @@ const MINIFIED_MIN_SIZE = 20_000;
  * up with what an editor shows for such files). Never throws: every failure is a reason.
  */
 export function readSource(absPath: string, maxBytes: number): SourceReadResult {
-  let size: number;
+  let fd: number;
   try {
-    const stat = statSync(absPath);
-    if (!stat.isFile()) return { ok: false, code: 'not-a-file', reason: 'not a regular file' };
-    size = stat.size;
+    // One open, then questions about the open file: every file of the tree is read, and looking the
+    // path up twice (stat, then open) cost more than the read. Non-blocking, so a FIFO named like a
+    // source file is opened and turned away below instead of waiting for a writer (regular files
+    // ignore the flag).
+    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return unreadable(error);
-  }
-  if (size > maxBytes) {
-    return {
-      ok: false,
-      code: 'too-large',
-      reason: `${Math.round(size / 1024)} KiB exceeds --max-file-size ${Math.round(maxBytes / 1024)} KiB`,
-    };
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(absPath);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { ok: false, code: 'not-a-file', reason: 'not a regular file' };
+    if (stat.size > maxBytes) {
+      return {
+        ok: false,
+        code: 'too-large',
+        reason: `${Math.round(stat.size / 1024)} KiB exceeds --max-file-size ${Math.round(maxBytes / 1024)} KiB`,
+      };
+    }
+    bytes = readFileSync(fd);
   } catch (error) {
     return unreadable(error);
+  } finally {
+    closeSync(fd);
   }
   // UTF-16 text (Windows editors still write it) is full of NUL bytes, so its BOM is checked first.
   const utf16 = utf16Encoding(bytes);
@@ -167,6 +173,8 @@ function looksMinified(text: string): boolean {
 function unreadable(error: unknown): SourceReadResult {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return { ok: false, code: 'vanished', reason: 'file disappeared during the scan' };
+  // Opening a socket (ENXIO) or, on some systems, a directory (EISDIR) fails before fstat can say so.
+  if (code === 'ENXIO' || code === 'EISDIR') return { ok: false, code: 'not-a-file', reason: 'not a regular file' };
   if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: 'unreadable', reason: 'permission denied' };
   return { ok: false, code: 'unreadable', reason: (error as Error).message };
 }
