@@ -33,6 +33,10 @@ function isTypeScriptFile(file: ReportedFile): file is ParsedFile {
 
 /** Turns what a rule reported into plain finding data: locations, message, fixes with diffs, line hash. */
 export class FindingBuilder {
+  /**
+   * Line hashes of the files findings were last built in. A file's findings are built together, while
+   * it is analysed, so a few files suffice; keeping every file's (a hash per line) grew with the tree.
+   */
   private readonly lineHashes = new Map<string, string[]>();
   private readonly foreignTexts = new Map<string, string>();
 
@@ -152,10 +156,14 @@ export class FindingBuilder {
       }
       hashes = primaryLocationLineHashes(asGitHubReadsIt);
       this.lineHashes.set(file.absPath, hashes);
+      if (this.lineHashes.size > LINE_HASH_FILES) this.lineHashes.delete(this.lineHashes.keys().next().value as string);
     }
     return hashes[line - 1] ?? '';
   }
 }
+
+/** How many files' line hashes `FindingBuilder` keeps (see `lineHashes`). */
+const LINE_HASH_FILES = 8;
 
 function isNode(target: Target): target is ts.Node {
   return typeof (target as ts.Node).kind === 'number';

@@ -210,13 +210,15 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
 
   /**
    * Reads and pre-filters one TypeScript/JavaScript file, registering the imports of a session-relevant
-   * one. A candidate's text is kept until its parse (a few percent of the files): reading it twice cost
-   * more than holding it.
+   * one. The text is not kept until the parse: on a 3M-line tree the candidates' texts were 25 MB held
+   * through the first pass, and reading a few percent of the files twice costs about 20 ms.
    */
   function isCandidate(absPath: string): boolean {
     if (!passesPrefilter(absPath, keywordUnion)) return false;
     const read = program.read(absPath);
     if (read.ok) program.registerImports(absPath, read.text);
+    // A file that cannot be read keeps its (small) reason, so it is reported once, when analysed.
+    if (read.ok) program.forgetRead(absPath);
     return true;
   }
 
