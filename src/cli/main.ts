@@ -19,18 +19,22 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /**
  * Peak memory. When collection is cheap, V8 sets the next heap limit at up to four times the live
- * heap, so a scan whose live heap stays under 80 MB (the trees are bounded, see SourceProgram) peaked
- * at 350–490 MB RSS on a 3M-line tree. Letting the heap grow by half its live size instead keeps the
- * peak near 250 MB for the same CPU (docs/scaling.md). V8 reads this flag each time it computes a
- * limit, so setting it at start-up takes effect (Node keeps V8's flags writable for
- * `v8.setFlagsFromString`). A user's own heap settings win, and a V8 that rejects the flag only
- * costs the saving.
+ * heap, so a scan whose live heap stays near 65 MB (the trees are bounded, see SourceProgram) peaked
+ * at 400–490 MB RSS on a 3M-line tree. Growth by half the live size still let incremental marking's
+ * floating garbage ratchet the limit up in one run of three (295–445 MB); growth by a fifth keeps the
+ * peak at 225–250 MB, for about 5% more CPU at that size (docs/scaling.md). V8 reads this flag each
+ * time it computes a limit, so setting it at start-up takes effect (Node keeps V8's flags writable for
+ * `v8.setFlagsFromString`). A user's own heap settings (`node --max-old-space-size=… $(which
+ * fixate)`, `NODE_OPTIONS=--max-old-space-size=…`) win, and a V8 that rejects the flag only costs the
+ * saving.
  */
+const HEAP_GROWING_PERCENT = 20;
+
 function boundHeapGrowth(nodeOptions: string, execArgv: readonly string[]): void {
   const ownHeapSettings = /--(heap[-_]growing[-_]percent|max[-_]old[-_]space[-_]size|optimize[-_]for[-_]size)\b/;
   if (ownHeapSettings.test(nodeOptions) || execArgv.some((flag) => ownHeapSettings.test(flag))) return;
   try {
-    v8.setFlagsFromString('--heap-growing-percent=50');
+    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   } catch {
     // Memory only: the scan is the same without it.
   }
