@@ -5,6 +5,7 @@ import { fastifyRequestInput } from './fastify.js';
 import { koaRequestInput } from './koa.js';
 import type { Model } from './model.js';
 import {
+  allOf,
   carrierAssignmentSink,
   carrierSessionId,
   decoratorName,
@@ -33,17 +34,10 @@ function generatorSinks(model: string, paths: string[][]) {
   };
 }
 
-function combined(...hooks: ((this: Model, node: ts.Node, file: FileContext) => SessionIdSink[] | undefined)[]) {
-  return function (this: Model, node: ts.Node, file: FileContext): SessionIdSink[] | undefined {
-    const found = hooks.flatMap((hook) => hook.call(this, node, file) ?? []);
-    return found.length > 0 ? found : undefined;
-  };
-}
-
 /** express-session: `genid(req)`, `req.sessionID = …`, `store.set/get(id)`; the id is `req.sessionID` / `req.session.id`. */
 export const expressSessionIdHooks: Partial<Model> = {
   requestInput: expressRequestInput,
-  sessionIdSinks: combined(
+  sessionIdSinks: allOf<SessionIdSink, Model>(
     generatorSinks('express-session', [['genid']]),
     carrierAssignmentSink('express-session', EXPRESS_REQUEST, 'sessionID'),
     sessionStoreCalls('express-session', ['express-session']),
@@ -54,7 +48,7 @@ export const expressSessionIdHooks: Partial<Model> = {
 /** @fastify/session: `idGenerator(request)`; the id is `request.session.sessionId`. */
 export const fastifySessionIdHooks: Partial<Model> = {
   requestInput: fastifyRequestInput,
-  sessionIdSinks: combined(
+  sessionIdSinks: allOf<SessionIdSink, Model>(
     generatorSinks('@fastify/session', [['idGenerator']]),
     sessionStoreCalls('@fastify/session', ['@fastify/session', 'fastify-session']),
   ),
@@ -64,7 +58,7 @@ export const fastifySessionIdHooks: Partial<Model> = {
 /** koa-session: `genid(ctx)` and `externalKey.get(ctx)` decide the key; store `get/set(key)`. */
 export const koaSessionIdHooks: Partial<Model> = {
   requestInput: koaRequestInput,
-  sessionIdSinks: combined(
+  sessionIdSinks: allOf<SessionIdSink, Model>(
     generatorSinks('koa-session', [['genid'], ['externalKey', 'get']]),
     sessionStoreCalls('koa-session', ['koa-session', 'koa-generic-session']),
   ),

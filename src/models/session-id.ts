@@ -119,6 +119,26 @@ export function isCarrier(expression: ts.Expression, style: CarrierStyle): boole
     return false;
   }
   if (!ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return false;
+  let verdicts = carrierParameters.get(declaration);
+  if (!verdicts) {
+    verdicts = new Map();
+    carrierParameters.set(declaration, verdicts);
+  }
+  let verdict = verdicts.get(style);
+  if (verdict === undefined) {
+    verdict = parameterIsCarrier(declaration, declaration.name.text, style);
+    verdicts.set(style, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * Verdicts per parameter and carrier style: every use of `req` in a handler asks about the same
+ * parameter, and the type test reads the annotation's text.
+ */
+const carrierParameters = new WeakMap<ts.ParameterDeclaration, Map<CarrierStyle, boolean>>();
+
+function parameterIsCarrier(declaration: ts.ParameterDeclaration, parameterName: string, style: CarrierStyle): boolean {
   const fn = declaration.parent;
   if (!isFunctionLike(fn)) return false;
   const index = fn.parameters.indexOf(declaration);
@@ -128,7 +148,7 @@ export function isCarrier(expression: ts.Expression, style: CarrierStyle): boole
     if (style.handlerIndex === 0 && (name === 'Req' || name === 'Request')) return true;
     if (style.handlerIndex === 1 && (name === 'Res' || name === 'Response')) return true;
   }
-  if (style.names.test(declaration.name.text)) return true;
+  if (style.names.test(parameterName)) return true;
   if (declaration.type && style.types.test(declaration.type.getText())) return true;
   return index === style.handlerIndex && isRequestCallback(fn);
 }
@@ -684,10 +704,21 @@ export function urlSearchParamSinks(model: string) {
 }
 
 /** Runs several hooks of the same shape and concatenates their answers. */
-export function allOf<T>(...hooks: ((node: ts.Node, file: FileContext) => T[] | undefined)[]) {
-  return (node: ts.Node, file: FileContext): T[] | undefined => {
-    const found = hooks.flatMap((hook) => hook(node, file) ?? []);
-    return found.length > 0 ? found : undefined;
+export function allOf<T, This = unknown>(
+  ...hooks: ((this: This, node: ts.Node, file: FileContext) => T[] | undefined)[]
+) {
+  // A model's hooks may read the model as `this` (`this.sessionOptions`): it is passed through.
+  return function (this: This, node: ts.Node, file: FileContext): T[] | undefined {
+    // Asked of every call: nothing is allocated unless a hook answers.
+    let found: T[] | undefined;
+    for (const hook of hooks) {
+      const answer = hook.call(this, node, file);
+      if (answer && answer.length > 0) {
+        found ??= [];
+        for (const item of answer) found.push(item);
+      }
+    }
+    return found;
   };
 }
 
