@@ -1,3 +1,5 @@
+import { cachedVerdict } from './node-memo.js';
+
 /**
  * Session keys as a login signal, spelled any way: `user_id`, `userId`, `gh_access_token`. A signal,
  * not the gate: values that come out of a login count too (login-evidence.ts).
@@ -77,17 +79,7 @@ function endsWith(words: string[], suffix: string[]): boolean {
 export function isIdentityKey(key: string, identityKeys: ReadonlySet<string>): boolean {
   if (identityKeys.has(key)) return true;
   // Asked of every property name the login and logout rules meet: each key is judged once per key set.
-  let verdicts = verdictsByKeys.get(identityKeys);
-  if (!verdicts) {
-    verdicts = new Map();
-    verdictsByKeys.set(identityKeys, verdicts);
-  }
-  let verdict = verdicts.get(key);
-  if (verdict === undefined) {
-    verdict = judgeKey(key, identityKeys);
-    verdicts.set(key, verdict);
-  }
-  return verdict;
+  return cachedVerdict(verdictsByKeys, identityKeys, key, () => judgeKey(key, identityKeys));
 }
 
 const verdictsByKeys = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();

@@ -37,3 +37,26 @@ export function memoPerFile<N extends object, F extends object, T>(
 }
 
 const NO_ANSWER: unique symbol = Symbol('no answer');
+
+/**
+ * A verdict cached under two keys, the first held weakly (a syntax node, a key set): computed once per
+ * pair, for questions asked again and again about the same few things.
+ */
+export function cachedVerdict<A extends object, B, T>(
+  cache: WeakMap<A, Map<B, T>>,
+  first: A,
+  second: B,
+  compute: () => T,
+): T {
+  let verdicts = cache.get(first);
+  if (!verdicts) {
+    verdicts = new Map();
+    cache.set(first, verdicts);
+  }
+  let verdict = verdicts.get(second);
+  if (verdict === undefined) {
+    verdict = compute();
+    verdicts.set(second, verdict);
+  }
+  return verdict;
+}

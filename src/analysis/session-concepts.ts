@@ -16,7 +16,7 @@ import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
 import { isAssignment, isFunctionLike, unwrap } from './syntax.js';
-import { memoPerFile } from './node-memo.js';
+import { cachedVerdict, memoPerFile } from './node-memo.js';
 
 /**
  * Joins the models' answers on session lifecycle concepts, and summarises local helper functions
@@ -418,16 +418,7 @@ export function isLogoutHandler(
   file: FileContext,
 ): boolean {
   // Asked for every identity write and every caller judged in a function: walk its body once.
-  let byPath = logoutHandlers.get(fn);
-  if (!byPath) {
-    byPath = new Map();
-    logoutHandlers.set(fn, byPath);
-  }
-  const known = byPath.get(routePath);
-  if (known !== undefined) return known;
-  const answer = logoutHandlerUncached(fn, routePath, file);
-  byPath.set(routePath, answer);
-  return answer;
+  return cachedVerdict(logoutHandlers, fn, routePath, () => logoutHandlerUncached(fn, routePath, file));
 }
 
 function logoutHandlerUncached(

@@ -1,6 +1,6 @@
 import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
-import { memoPerFile } from '../analysis/node-memo.js';
+import { cachedVerdict, memoPerFile } from '../analysis/node-memo.js';
 import { findDeclaration } from '../analysis/scope.js';
 import {
   accessedName,
@@ -119,17 +119,8 @@ export function isCarrier(expression: ts.Expression, style: CarrierStyle): boole
     return false;
   }
   if (!ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return false;
-  let verdicts = carrierParameters.get(declaration);
-  if (!verdicts) {
-    verdicts = new Map();
-    carrierParameters.set(declaration, verdicts);
-  }
-  let verdict = verdicts.get(style);
-  if (verdict === undefined) {
-    verdict = parameterIsCarrier(declaration, declaration.name.text, style);
-    verdicts.set(style, verdict);
-  }
-  return verdict;
+  const name = declaration.name.text;
+  return cachedVerdict(carrierParameters, declaration, style, () => parameterIsCarrier(declaration, name, style));
 }
 
 /**
