@@ -15,6 +15,9 @@ const STORE_PACKAGES = ['koa-generic-session', 'koa-redis', 'koa-session-mongoos
 
 const configuredStateless = new WeakMap<FileContext, boolean | undefined>();
 
+/** Text every module that imports koa-session or koa-generic-session contains. */
+const KOA_SESSION_MODULE = /koa-(generic-)?session/;
+
 /**
  * Whether the koa-session configured in this file or a local module it imports keeps no server-side
  * data: no `store` / `ContextStore` option. koa-generic-session always has a store. Only this file and
@@ -26,6 +29,10 @@ function statelessIn(file: FileContext): boolean {
   const own = configuration(file);
   if (own !== undefined) return own;
   for (const specifier of file.importedModules) {
+    // Only a module that imports koa-session itself can configure it. Asked of its text first, so the
+    // services and schemas every koa router imports are not parsed for this question.
+    const source = file.importedSource(specifier);
+    if (!source || !KOA_SESSION_MODULE.test(source.text)) continue;
     const imported = file.resolveImport(specifier);
     const verdict = imported && configuration(imported);
     if (verdict !== undefined) return verdict;

@@ -488,8 +488,12 @@ export function headerWrites(
 ): { name: string; value: ts.Expression; call: ts.CallExpression }[] {
   if (!ts.isCallExpression(node)) return [];
   const callee = unwrap(node.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !isCarrier(callee.expression, style)) return [];
+  if (!ts.isPropertyAccessExpression(callee)) return [];
   const method = callee.name.text;
+  // The method name first: asked of every call by several hooks of several models, and most calls
+  // are not header writes, so the receiver is resolved only for the few that could be.
+  const headerMethod = method === 'writeHead' || (methods.includes(method) && node.arguments.length >= 2);
+  if (!headerMethod || !isCarrier(callee.expression, style)) return [];
   if (method === 'writeHead') {
     const headers = node.arguments.find((argument, index) => index > 0 && objectView(argument, file));
     const view = headers && objectView(headers, file);
@@ -497,7 +501,6 @@ export function headerWrites(
       .filter((property) => property.value)
       .map((property) => ({ name: property.name.toLowerCase(), value: property.value!, call: node }));
   }
-  if (!methods.includes(method) || node.arguments.length < 2) return [];
   const name = stringValue(resolveValue(node.arguments[0], file).node as ts.Expression);
   return name ? [{ name: name.toLowerCase(), value: node.arguments[1], call: node }] : [];
 }
