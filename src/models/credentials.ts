@@ -1,5 +1,6 @@
 import { ts } from '#typescript';
 import { moduleReferenceOf } from '../analysis/imports.js';
+import { accessedName, unwrap } from '../analysis/syntax.js';
 import type { Model } from './model.js';
 
 /** Exports that verify a credential, by module: evidence that a handler performs a login. */
@@ -15,6 +16,8 @@ const VERIFIERS: Record<string, string[]> = {
   speakeasy: ['verify'],
 };
 
+const VERIFIER_NAMES = new Set(Object.values(VERIFIERS).flat());
+
 /**
  * Password-hash and OTP verification functions. Not a session model: it only supplies evidence
  * (related locations) for session rules, and is enabled like any model by imports or package.json.
@@ -25,6 +28,10 @@ export const credentialVerifiers: Model = {
   // Evidence only (a related location), never a reason to analyse a file: no pre-filter keywords.
   keywords: [],
   credentialCheck(call) {
+    // Asked of every call: a member call (`bcrypt.compare`) must name a verifier to be one. A bare
+    // identifier may be an alias (`import { compare as check } from 'bcrypt'`), so it is resolved.
+    const member = accessedName(unwrap(call.expression));
+    if (member !== undefined && !VERIFIER_NAMES.has(member)) return undefined;
     const reference = moduleReferenceOf(call.expression);
     if (!reference) return undefined;
     const exports = VERIFIERS[reference.module];
