@@ -4,6 +4,7 @@ import type { ts } from 'ts-morph';
 import { unifiedDiff } from '../fix/diff.js';
 import { applyEdits, lineStarts, regionOf } from '../fix/edits.js';
 import { primaryLocationLineHashes } from './fingerprint.js';
+import { LruMap } from './lru.js';
 import { formatTemplate, type ReportDescriptor, type Rule, type Target } from '../rule.js';
 import {
   SEVERITY_RANK,
@@ -31,13 +32,16 @@ function isTypeScriptFile(file: ReportedFile): file is ParsedFile {
   return 'sourceFile' in file;
 }
 
+/** How many files' line hashes `FindingBuilder` keeps (see `lineHashes`). */
+const LINE_HASH_FILES = 8;
+
 /** Turns what a rule reported into plain finding data: locations, message, fixes with diffs, line hash. */
 export class FindingBuilder {
   /**
    * Line hashes of the files findings were last built in. A file's findings are built together, while
    * it is analysed, so a few files suffice; keeping every file's (a hash per line) grew with the tree.
    */
-  private readonly lineHashes = new Map<string, string[]>();
+  private readonly lineHashes = new LruMap<string, string[]>(LINE_HASH_FILES);
   private readonly foreignTexts = new Map<string, string>();
 
   constructor(private readonly relativePath: (absPath: string) => string) {}
@@ -156,14 +160,10 @@ export class FindingBuilder {
       }
       hashes = primaryLocationLineHashes(asGitHubReadsIt);
       this.lineHashes.set(file.absPath, hashes);
-      if (this.lineHashes.size > LINE_HASH_FILES) this.lineHashes.delete(this.lineHashes.keys().next().value as string);
     }
     return hashes[line - 1] ?? '';
   }
 }
-
-/** How many files' line hashes `FindingBuilder` keeps (see `lineHashes`). */
-const LINE_HASH_FILES = 8;
 
 function isNode(target: Target): target is ts.Node {
   return typeof (target as ts.Node).kind === 'number';

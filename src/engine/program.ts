@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from '#typescript';
@@ -5,6 +6,7 @@ import { importedModulesInText, isRelativeSpecifier } from '../analysis/imports.
 import type { Model } from '../models/model.js';
 import { type FileProgram, ParsedFile } from './file-context.js';
 import { isInside, type ProjectFacts } from './project-facts.js';
+import { LruMap } from './lru.js';
 import { readSource, type SourceReadResult } from './read-source.js';
 
 export type LoadResult =
@@ -21,21 +23,25 @@ const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs',
  * Memory is bounded: at most `maxTrees` parsed files are held (see `trimTrees`), the least recently
  * used are dropped between files, and a dropped file is read and parsed again on its next use. What
  * cross-file analysis needs without a tree (who imports whom, which files parse) is kept for the scan;
- * the texts of dropped files are not: on a 3M-line tree they were the largest part of the live heap.
+ * the texts of dropped files are not (with the snippets that kept other texts alive, about 15 MB of the
+ * live heap at the end of a 3M-line scan).
  */
 export class SourceProgram implements FileProgram {
   /** Parsed files, least recently used first. */
   private readonly live = new Map<string, LoadResult & { ok: true }>();
   /** Files that could not be loaded; small, and kept so the reason is given once. */
   private readonly failed = new Map<string, LoadResult & { ok: false }>();
-  /** What is kept of files parsed once and dropped since (their parse notes, not their text). */
-  private readonly dropped = new Map<string, { syntaxErrors: number; decodedAsLatin1: boolean }>();
+  /**
+   * What is kept of files parsed once and dropped since: their parse notes and a digest of the text
+   * that parsed, not the text itself.
+   */
+  private readonly dropped = new Map<string, { syntaxErrors: number; decodedAsLatin1: boolean; digest: string }>();
   private readonly reads = new Map<string, SourceReadResult>();
   private readonly realBoundary: string;
   private readonly importersByPath = new Map<string, string[]>();
   private readonly resolvedModules = new Map<string, string | undefined>();
-  /** Texts of files read without parsing (see `textOf`), at most `MAX_IMPORTED_TEXTS`, least recently asked dropped. */
-  private readonly importedTexts = new Map<string, string | undefined>();
+  /** Texts of files read without parsing (see `textOf`). */
+  private readonly importedTexts = new LruMap<string, string | undefined>(MAX_IMPORTED_TEXTS);
   /** The distinct keywords of all models, lower-cased, for `ParsedFile.models`. */
   readonly keywords: readonly string[];
   /** `compilerOptions.paths` of the nearest tsconfig.json per directory (null: none). */
@@ -57,19 +63,20 @@ export class SourceProgram implements FileProgram {
     const cached = this.live.get(absPath) ?? this.failed.get(absPath);
     if (cached) return cached;
     const dropped = this.dropped.get(absPath);
-    const reread = dropped && readSource(absPath, this.maxBytes);
-    if (dropped && reread?.ok) {
-      // Known to parse: the tree is built only if the analysis walks it (most importers are only
-      // asked what they import). A file changed on disk since is seen as it is now.
-      const file = new ParsedFile(absPath, this.relative(absPath), reread.text, undefined, this);
-      const again = { ok: true as const, file, ...dropped };
-      this.live.set(absPath, again);
-      return again;
-    }
-    if (reread && !reread.ok) {
-      // Gone or changed into something unreadable since its first parse.
-      this.failed.set(absPath, reread);
-      return reread;
+    if (dropped) {
+      this.dropped.delete(absPath);
+      const reread = readSource(absPath, this.maxBytes);
+      // The same text parsed before, so its tree is built only if the analysis walks it (most
+      // importers are only asked what they import). A file changed on disk since is a new file, and
+      // goes through the parser's guards below.
+      if (reread.ok && digestOf(reread.text) === dropped.digest) {
+        const file = new ParsedFile(absPath, this.relative(absPath), reread.text, undefined, this);
+        const { syntaxErrors, decodedAsLatin1 } = dropped;
+        const again = { ok: true as const, file, syntaxErrors, decodedAsLatin1 };
+        this.live.set(absPath, again);
+        return again;
+      }
+      this.reads.set(absPath, reread);
     }
     const result = this.parse(absPath);
     if (result.ok) this.live.set(absPath, result);
@@ -99,8 +106,8 @@ export class SourceProgram implements FileProgram {
     for (const [absPath, result] of this.live) {
       if (this.live.size <= maxTrees) break;
       this.live.delete(absPath);
-      const { syntaxErrors, decodedAsLatin1 } = result;
-      this.dropped.set(absPath, { syntaxErrors, decodedAsLatin1 });
+      const { file, syntaxErrors, decodedAsLatin1 } = result;
+      this.dropped.set(absPath, { syntaxErrors, decodedAsLatin1, digest: digestOf(file.text) });
     }
   }
 
@@ -236,18 +243,10 @@ export class SourceProgram implements FileProgram {
   textOf(absPath: string): string | undefined {
     const loaded = this.live.get(absPath) ?? this.failed.get(absPath);
     if (loaded) return loaded.ok ? loaded.file.text : undefined;
-    if (this.importedTexts.has(absPath)) {
-      // Most recently asked last, so the least recently asked is dropped first.
-      const text = this.importedTexts.get(absPath);
-      this.importedTexts.delete(absPath);
-      this.importedTexts.set(absPath, text);
-      return text;
-    }
+    if (this.importedTexts.has(absPath)) return this.importedTexts.get(absPath);
     const read = this.reads.get(absPath) ?? readSource(absPath, this.maxBytes);
     const text = read.ok ? read.text : undefined;
     this.importedTexts.set(absPath, text);
-    if (this.importedTexts.size > MAX_IMPORTED_TEXTS)
-      this.importedTexts.delete(this.importedTexts.keys().next().value as string);
     return text;
   }
 
@@ -283,6 +282,11 @@ export class SourceProgram implements FileProgram {
     const file = new ParsedFile(absPath, relative, sourceFile.text, sourceFile, this);
     return { ok: true, file, syntaxErrors: diagnostics.length, decodedAsLatin1: read.decodedAsLatin1 };
   }
+}
+
+/** A digest of a text, to know a dropped file's text is still the one that parsed. */
+function digestOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 /**
