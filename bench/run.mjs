@@ -824,6 +824,39 @@ async function scaling(opts, log) {
       `  per-line cost at ${fmtLines(last.lines)} against ${fmtLines(first.lines)}: wall ${pct(growth('wallMs'))}, CPU ${pct(growth('cpuMs'))}; ` +
         `net of start-up: wall ${pct(netGrowth('wallMs'))}, CPU ${pct(netGrowth('cpuMs'))}`,
     );
+    // The cost of each added line, between consecutive sizes: fixed costs (start-up, V8 compiling the
+    // hot code on the first files) cancel out, so equal figures mean linear work, and fixate's against
+    // the floor's is the ratio the two tend to on ever larger trees.
+    const marginal = (a, b, row, key) =>
+      a[row][key] == null || b[row][key] == null ? null : ((b[row][key] - a[row][key]) * 1000) / (b.lines - a.lines);
+    const steps = raw.slice(1).map((b, i) => ({ a: raw[i], b }));
+    const fmtStep = ({ a, b }) => {
+      const [fw, fc, xw, xc] = [
+        marginal(a, b, 'floor', 'wallMs'),
+        marginal(a, b, 'floor', 'cpuMs'),
+        marginal(a, b, 'full', 'wallMs'),
+        marginal(a, b, 'full', 'cpuMs'),
+      ];
+      const us = (value) => (value == null ? '—' : value.toFixed(2));
+      const ratio = (x, f) => (x == null || f == null || f <= 0 || x < 0 ? '—' : fmtX(x / f));
+      return (
+        `${fmtLines(a.lines)}→${fmtLines(b.lines)}: fixate ${us(xw)} wall, ${us(xc)} CPU; ` +
+        `floor ${us(fw)}, ${us(fc)} (fixate/floor ${ratio(xw, fw)}, ${ratio(xc, fc)})`
+      );
+    };
+    out.push(`  µs per added line, ${steps.map(fmtStep).join('; ')}`);
+    if (steps.length > 1) {
+      const firstStep = steps[0];
+      const lastStep = steps[steps.length - 1];
+      const change = (key) => {
+        const before = marginal(firstStep.a, firstStep.b, 'full', key);
+        const after = marginal(lastStep.a, lastStep.b, 'full', key);
+        return before && after != null ? pct((after / before - 1) * 100) : '—';
+      };
+      out.push(
+        `  per added line, last step against first: wall ${change('wallMs')}, CPU ${change('cpuMs')} (linear work: about 0%)`,
+      );
+    }
   }
   console.log(out.join('\n'));
   const startUp = { floor: floorStart, fixate: fixateStart };

@@ -152,7 +152,8 @@ export async function discoverFiles(
     });
     for (const entry of entries) {
       if (!isSourcePath(entry.path)) continue;
-      const absPath = path.resolve(entry.path);
+      // fast-glob resolves absolute entries itself (and turns separators to `/`, hence the resolve on Windows).
+      const absPath = path.sep === '/' ? entry.path : path.resolve(entry.path);
       if (entry.dirent.isSymbolicLink()) {
         notifications.push(symlinkNotification(relativePath(absPath), linkStaysInside(absPath, absPaths)));
         continue;
@@ -175,11 +176,11 @@ type EntryFilter = (dir: string, entries: fs.Dirent[]) => fs.Dirent[];
 function listedEntries(root: string, listed: Iterable<string>, submodules = false): EntryFilter {
   const files = new Set<string>();
   const directories = new Set<string>([root]);
+  const rootPrefix = childPath(root, '');
   for (const file of listed) {
-    const relative = path.relative(root, file);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+    if (!file.startsWith(rootPrefix) || file.length === rootPrefix.length) continue;
     files.add(file);
-    for (let dir = path.dirname(file); dir.length > root.length && !directories.has(dir); dir = path.dirname(dir)) {
+    for (let dir = parentOf(file); dir.length > root.length && !directories.has(dir); dir = parentOf(dir)) {
       directories.add(dir);
     }
   }
@@ -190,7 +191,7 @@ function listedEntries(root: string, listed: Iterable<string>, submodules = fals
     }
     if (!directories.has(dir)) return [];
     return entries.filter((entry) => {
-      const absPath = path.join(dir, entry.name);
+      const absPath = childPath(dir, entry.name);
       if (!entry.isDirectory()) return files.has(absPath);
       if (submodules && files.has(absPath)) nested.set(absPath, gitignoreEntries(absPath, false));
       return directories.has(absPath) || nested.has(absPath);
@@ -217,7 +218,7 @@ function gitEntries(root: string): EntryFilter | undefined {
   const listed = output
     .split('\0')
     .filter((name) => name.length > 0)
-    .map((name) => path.join(root, name));
+    .map((name) => childPath(root, path.sep === '/' ? name : path.normalize(name)));
   // Nothing listed: the directory named on the command line is itself ignored (`fixate generated/`).
   // Asked for by name, it is scanned, with the `.gitignore` files inside it, as the walker does.
   if (listed.length === 0) return undefined;
@@ -279,7 +280,7 @@ function gitignoreEntries(root: string, fromAbove = true): EntryFilter {
     if (isIgnoredDir(dir)) return [];
     const levels = levelsOf(dir);
     if (levels.length === 0) return entries;
-    return entries.filter((entry) => !isIgnored(levels, path.join(dir, entry.name), entry.isDirectory()));
+    return entries.filter((entry) => !isIgnored(levels, childPath(dir, entry.name), entry.isDirectory()));
   };
 }
 
@@ -349,6 +350,20 @@ function linkStaysInside(link: string, roots: string[]): boolean {
     const relative = path.relative(realRoot, real);
     return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
   });
+}
+
+/**
+ * `path.join(dir, name)` for an absolute, normalised `dir` and a plain entry name, without
+ * re-normalising: discovery builds one such path per entry of the tree.
+ */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
+/** `path.dirname` of an absolute, normalised path below the file system root. */
+function parentOf(file: string): string {
+  const at = file.lastIndexOf(path.sep);
+  return at <= 0 ? file.slice(0, at + 1) : file.slice(0, at);
 }
 
 /** A readdir that applies the ignore filter, and reports unreadable or vanished directories and carries on. */
