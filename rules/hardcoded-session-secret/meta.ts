@@ -18,6 +18,7 @@ export default defineRuleMeta({
       '@fastify/secure-session',
       'koa',
       '@hapi/yar',
+      '@hapi/cookie',
       'iron-session',
       'cookie-parser',
     ],

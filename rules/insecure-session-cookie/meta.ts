@@ -18,6 +18,7 @@ export default defineRuleMeta({
       '@fastify/secure-session',
       'koa-session',
       '@hapi/yar',
+      '@hapi/cookie',
       'iron-session',
       // Session tokens set by hand: `res.cookie()`, `reply.setCookie()`, `ctx.cookies.set()`, `cookies().set()`,
       // hono's `setCookie(c, …)`.

@@ -27,6 +27,8 @@ export default defineRuleMeta({
     messages: {
       notInvalidated:
         '{{handler}} logs the user out ({{evidence}}) but never ends the server-side session, so the session id stays valid for anyone who obtained it.',
+      sealedNotCleared:
+        '{{handler}} logs the user out ({{evidence}}) but neither ends nor clears the session: the session lives in a sealed cookie, which stays valid, so the browser stays signed in.',
       cookieOnly:
         '{{handler}} clears the session cookie but never ends the server-side session: the old session id stays valid in the store for anyone who copied it.',
       libraryLogoutKeepsId:

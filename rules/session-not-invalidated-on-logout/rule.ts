@@ -265,7 +265,8 @@ function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNam
   const evidence = identity ?? entry.evidence[0];
   ctx.report({
     target: anchor,
-    messageId: 'notInvalidated',
+    // Sealed-cookie sessions reach here only when nothing was cleared (see `clears` above).
+    messageId: stateless ? 'sealedNotCleared' : 'notInvalidated',
     data: { handler: capitalise(handler), evidence: evidence ? describeEvidence(evidence) : 'its route' },
     related,
     fixes,

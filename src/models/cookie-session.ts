@@ -14,7 +14,7 @@ export const cookieSession = sessionLibraryModel(
     optionsArgument: directCallOptions(['cookie-session']),
     defaults: { secure: 'auto', httpOnly: true },
     secretPaths: [['keys'], ['secret']],
-    cookieNameOption: 'name',
+    cookieNamePaths: [['name']],
     cookieNameDefault: 'session',
   },
   {

@@ -31,7 +31,7 @@ export const expressSession = sessionLibraryModel(
     cookieProperty: 'cookie',
     defaults: { secure: 'insecure', httpOnly: true },
     secretPaths: [['secret']],
-    cookieNameOption: 'name',
+    cookieNamePaths: [['name']],
     cookieNameDefault: 'connect.sid',
   },
   {

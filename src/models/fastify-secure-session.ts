@@ -16,7 +16,7 @@ export const fastifySecureSession = sessionLibraryModel(
     cookieProperty: 'cookie',
     defaults: { secure: 'auto', httpOnly: true },
     secretPaths: [['secret'], ['key']],
-    cookieNameOption: 'cookieName',
+    cookieNamePaths: [['cookieName']],
     cookieNameDefault: 'session',
   },
   {

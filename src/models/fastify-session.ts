@@ -28,7 +28,7 @@ export const fastifySession = sessionLibraryModel(
     cookieProperty: 'cookie',
     defaults: { secure: 'secure', httpOnly: true },
     secretPaths: [['secret']],
-    cookieNameOption: 'cookieName',
+    cookieNamePaths: [['cookieName']],
     cookieNameDefault: 'sessionId',
   },
   {

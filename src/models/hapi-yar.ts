@@ -46,7 +46,7 @@ export const hapiYar = sessionLibraryModel(
     flagNames: { secure: 'isSecure', httpOnly: 'isHttpOnly', sameSite: 'isSameSite' },
     defaults: { secure: 'secure', httpOnly: true },
     secretPaths: [['cookieOptions', 'password']],
-    cookieNameOption: 'name',
+    cookieNamePaths: [['name']],
     cookieNameDefault: 'session',
   },
   {

@@ -8,6 +8,7 @@ import { expressSession } from './express-session.js';
 import { fastifyPassport } from './fastify-passport.js';
 import { fastifySecureSession } from './fastify-secure-session.js';
 import { fastifySession } from './fastify-session.js';
+import { hapiCookie } from './hapi-cookie.js';
 import { hapiYar } from './hapi-yar.js';
 import { ironSession } from './iron-session.js';
 import { koa } from './koa.js';
@@ -36,6 +37,7 @@ export const allModels: Model[] = [
   koaSession,
   koa,
   hapiYar,
+  hapiCookie,
   ironSession,
   cookieParser,
   awsSdkDynamoDb,

@@ -25,7 +25,7 @@ export const ironSession = sessionLibraryModel(
     cookieProperty: 'cookieOptions',
     defaults: { secure: 'secure', httpOnly: true },
     secretPaths: [['password']],
-    cookieNameOption: 'cookieName',
+    cookieNamePaths: [['cookieName']],
     cookieNameDefault: 'iron-session',
   },
   {

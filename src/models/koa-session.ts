@@ -83,7 +83,7 @@ export const koaSession = sessionLibraryModel(
     optionsArgument: directCallOptions(['koa-session', 'koa-generic-session']),
     defaults: { secure: 'auto', httpOnly: true },
     secretPaths: [],
-    cookieNameOption: 'key',
+    cookieNamePaths: [['key']],
     cookieNameDefault: 'koa.sess',
   },
   {

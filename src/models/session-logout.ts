@@ -126,13 +126,20 @@ function receivedValue(expression: ts.Expression): boolean {
 /**
  * Ending a sealed-cookie session (no server-side id): cookie-session `req.session = null`,
  * @fastify/secure-session `request.session.delete()`, iron-session `session.destroy()` on the object
- * `getIronSession(...)` returned or on `req.session`. The cookie is then rewritten empty.
+ * `getIronSession(...)` returned or on `req.session`, @hapi/cookie `request.cookieAuth.clear()`. The
+ * cookie is then rewritten empty.
  */
 export function statelessInvalidation(
   model: string,
-  shape: { nullAssign?: boolean; methods?: string[]; factory?: { module: string; names: string[] } },
+  shape: {
+    nullAssign?: boolean;
+    methods?: string[];
+    factory?: { module: string; names: string[] };
+    /** The request property holding the session (`session`, or @hapi/cookie's `cookieAuth`). */
+    property?: string;
+  },
 ) {
-  const find = propertySession(model, 'session');
+  const find = propertySession(model, shape.property ?? 'session');
   return (node: ts.Node, file: FileContext): SessionInvalidation | undefined => {
     if (shape.nullAssign && ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       if (unwrap(node.right).kind !== ts.SyntaxKind.NullKeyword) return undefined;

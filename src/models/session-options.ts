@@ -15,11 +15,17 @@ export interface SessionLibrarySpec {
   optionsArgument(call: ts.CallExpression, file: FileContext): ts.Expression | undefined;
   /** Property holding cookie flags; undefined when flags sit in the options themselves. */
   cookieProperty?: string;
+  /**
+   * The flags sit in the options themselves when `cookieProperty` does not hold an object (older
+   * hapi-auth-cookie: `{ cookie: 'sid', isSecure: false }`, where the newer scheme nests them).
+   */
+  flatWhenCookieIsNotAnObject?: boolean;
   flagNames?: { secure: string; httpOnly: string; sameSite: string };
   defaults: { secure: CookieFlagDefault; httpOnly: boolean };
   /** Option paths that hold secrets, e.g. [['secret']] or [['cookieOptions', 'password']]. */
   secretPaths: string[][];
-  cookieNameOption: string;
+  /** Option paths that may hold the cookie name, first match wins (e.g. [['name']], [['cookie', 'name'], ['cookie']]). */
+  cookieNamePaths: string[][];
   cookieNameDefault: string;
 }
 
@@ -56,9 +62,14 @@ function buildSite(
 ): SessionOptionsSite {
   const options = objectView(argument, file);
   let cookie: ObjectView | undefined = options;
+  let cookieProperty = spec.cookieProperty;
   if (spec.cookieProperty) {
     const property = options?.properties.get(spec.cookieProperty);
     cookie = property && nestedView(property);
+    if (!cookie && spec.flatWhenCookieIsNotAnObject && property) {
+      cookie = options;
+      cookieProperty = undefined;
+    }
   }
   // A secret is hardcoded when any object the options can be holds a literal one.
   const secrets: SecretSite[] = [];
@@ -82,21 +93,36 @@ function buildSite(
       }
     }
   }
-  const nameProperty = options?.properties.get(spec.cookieNameOption);
-  const configuredName = staticValue(nameProperty?.value, nameProperty?.file ?? file);
+  const configuredName = spec.cookieNamePaths
+    .map((namePath) => {
+      const property = propertyAt(options, namePath);
+      return property && staticValue(property.value, property.file);
+    })
+    .find((value) => value?.kind === 'string');
   return {
     model: spec.id,
     call,
     options,
     cookie,
     cookieContainer: options,
-    cookieProperty: spec.cookieProperty,
+    cookieProperty,
     flagNames: spec.flagNames ?? STANDARD_FLAGS,
     defaults: spec.defaults,
     secrets,
     stateless: spec.stateless,
     cookieName: configuredName?.kind === 'string' ? configuredName.value : spec.cookieNameDefault,
   };
+}
+
+/** The property at a path of nested object options (`['cookie', 'name']`), when every step is visible. */
+function propertyAt(options: ObjectView | undefined, propertyPath: string[]) {
+  let view = options;
+  for (const [index, key] of propertyPath.entries()) {
+    const property = view?.properties.get(key);
+    if (!property || index === propertyPath.length - 1) return property;
+    view = nestedView(property);
+  }
+  return undefined;
 }
 
 const mentionedModules = new WeakMap<FileContext, Map<string, boolean>>();
