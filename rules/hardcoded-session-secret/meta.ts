@@ -5,7 +5,7 @@ export default defineRuleMeta({
   meta: {
     title: 'Session signing secret hardcoded in source',
     description:
-      'A session secret written in the source (directly, through a constant, or as the fallback of an environment variable) is known to everyone who can read the code, so they can forge signed session cookies and plant ids of their choosing.',
+      'A session secret written in the source (directly, through a constant, or as the fallback of an environment variable) is known to everyone who can read the code, so they can forge signed session cookies or tokens and plant ids of their choosing.',
     severity: 'error',
     precision: 'high',
     securitySeverity: 7.5,
@@ -21,10 +21,12 @@ export default defineRuleMeta({
       '@hapi/cookie',
       'iron-session',
       'cookie-parser',
+      // Tokens that authenticate requests: jsonwebtoken, express-jwt, koa-jwt, passport-jwt, @nestjs/jwt, @fastify/jwt.
+      'jwt',
     ],
     messages: {
       literal:
-        'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can sign session cookies.',
+        'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can forge the session cookies or tokens it signs.',
       fallback:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
     },

@@ -17,6 +17,12 @@ const DEFAULT_VARIABLE: Record<string, string> = {
   'cookie-parser': 'COOKIE_SECRET',
   '@hapi/yar': 'SESSION_PASSWORD',
   'iron-session': 'SESSION_PASSWORD',
+  jsonwebtoken: 'JWT_SECRET',
+  'express-jwt': 'JWT_SECRET',
+  'koa-jwt': 'JWT_SECRET',
+  'passport-jwt': 'JWT_SECRET',
+  '@nestjs/jwt': 'JWT_SECRET',
+  '@fastify/jwt': 'JWT_SECRET',
 };
 
 export default defineRule(meta, (ctx) => {
@@ -31,6 +37,10 @@ export default defineRule(meta, (ctx) => {
       }
     },
     BinaryExpression(node: ts.BinaryExpression) {
+      for (const model of ctx.file.models) check(model.secretSites?.(node, ctx.file));
+    },
+    // `new Strategy({ secretOrKey })` (passport-jwt).
+    NewExpression(node: ts.NewExpression) {
       for (const model of ctx.file.models) check(model.secretSites?.(node, ctx.file));
     },
   };
@@ -82,7 +92,9 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
       .filter((candidate) => candidate.node !== node)
       .flatMap((candidate) => hardcodedValues(candidate as Located, depth + 1));
   }
-  if (ts.isStringLiteralLike(node)) return node.text.length > 0 ? [{ literal: node, file: resolved.file }] : [];
+  if (ts.isStringLiteralLike(node)) {
+    return node.text.length > 0 && !isPublicKey(node.text) ? [{ literal: node, file: resolved.file }] : [];
+  }
   if (ts.isArrayLiteralExpression(node)) {
     return node.elements.flatMap((element) => hardcodedValues({ node: element, file: resolved.file }, depth + 1));
   }
@@ -106,6 +118,11 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
     ];
   }
   return [];
+}
+
+/** A PEM public key or certificate (a JWT verified with RS256/ES256): public by design, never a secret. */
+function isPublicKey(text: string): boolean {
+  return /^\s*-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----/.test(text);
 }
 
 /** Never print a secret: its first two characters and its length are enough to find it. */

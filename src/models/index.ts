@@ -11,6 +11,7 @@ import { fastifySession } from './fastify-session.js';
 import { hapiCookie } from './hapi-cookie.js';
 import { hapiYar } from './hapi-yar.js';
 import { ironSession } from './iron-session.js';
+import { jsonWebTokens } from './jwt.js';
 import { koa } from './koa.js';
 import { koaSession } from './koa-session.js';
 import type { Model } from './model.js';
@@ -40,6 +41,7 @@ export const allModels: Model[] = [
   hapiCookie,
   ironSession,
   cookieParser,
+  jsonWebTokens,
   awsSdkDynamoDb,
   awsCdkDynamoDb,
   ...dynamoDbSessionStores,

@@ -1,0 +1,107 @@
+import { ts } from '#typescript';
+import type { FileContext } from '../analysis/file-context.js';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { accessedName, unwrap } from '../analysis/syntax.js';
+import { objectView } from '../analysis/values.js';
+import type { Model, SecretSite } from './model.js';
+
+/**
+ * JSON Web Tokens that authenticate requests: a token signed with a key from the source can be
+ * forged by anyone who reads it, for any user, exactly like a session cookie signed with a
+ * hardcoded session secret. The key is read where the token is signed or checked:
+ * - jsonwebtoken `sign(payload, key)` / `verify(token, key)`;
+ * - express-jwt `expressjwt({ secret })` (and the older default export), koa-jwt `jwt({ secret })`;
+ * - passport-jwt `new Strategy({ secretOrKey }, verify)`;
+ * - @nestjs/jwt `JwtModule.register({ secret | privateKey })`;
+ * - @fastify/jwt `register(fastifyJwt, { secret })` (a string, or `{ private }`).
+ * A key that verifies with RS256/ES256 is public: a value named as one (`publicKey`, `JWT_PUBLIC_KEY`,
+ * `pubKey`) is not a secret site, and the rule leaves PEM public keys and certificates alone.
+ */
+export const jsonWebTokens: Model = {
+  id: 'jwt',
+  packages: ['jsonwebtoken', 'express-jwt', 'koa-jwt', 'passport-jwt', '@nestjs/jwt', '@fastify/jwt'],
+  keywords: ['jwt', 'jsonwebtoken'],
+  secretSites(node, file) {
+    if (ts.isNewExpression(node)) return passportJwtSecret(node, file);
+    if (!ts.isCallExpression(node)) return undefined;
+    return (
+      signingKey(node, file) ??
+      middlewareSecret(node, file) ??
+      nestModuleSecret(node, file) ??
+      fastifySecret(node, file)
+    );
+  },
+};
+
+function signingKey(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
+  const reference = moduleReferenceOf(call.expression);
+  const method = ['sign', 'verify'].find((name) => refersTo(reference, 'jsonwebtoken', name));
+  const key = method && call.arguments[1];
+  return key ? secretSite('jsonwebtoken', `${method}() key`, key, file) : undefined;
+}
+
+/** express-jwt (`expressjwt` since v7, the default export before) and koa-jwt: `{ secret }`. */
+function middlewareSecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
+  const reference = moduleReferenceOf(call.expression);
+  const library =
+    refersTo(reference, 'express-jwt', 'expressjwt') || refersTo(reference, 'express-jwt')
+      ? 'express-jwt'
+      : refersTo(reference, 'koa-jwt')
+        ? 'koa-jwt'
+        : undefined;
+  return library ? optionSecrets(library, call.arguments[0], ['secret'], file) : undefined;
+}
+
+function passportJwtSecret(node: ts.NewExpression, file: FileContext): SecretSite[] | undefined {
+  if (!refersTo(moduleReferenceOf(node.expression), 'passport-jwt', 'Strategy')) return undefined;
+  return optionSecrets('passport-jwt', node.arguments?.[0], ['secretOrKey'], file);
+}
+
+function nestModuleSecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
+  const callee = unwrap(call.expression);
+  if (accessedName(callee) !== 'register' || !ts.isPropertyAccessExpression(callee)) return undefined;
+  if (!refersTo(moduleReferenceOf(callee.expression), '@nestjs/jwt', 'JwtModule')) return undefined;
+  return optionSecrets('@nestjs/jwt', call.arguments[0], ['secret', 'privateKey'], file);
+}
+
+function fastifySecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
+  if (accessedName(unwrap(call.expression)) !== 'register') return undefined;
+  const plugin = call.arguments[0];
+  if (!plugin || !refersTo(moduleReferenceOf(unwrap(plugin)), '@fastify/jwt')) return undefined;
+  const options = call.arguments[1] && objectView(call.arguments[1], file);
+  const secret = options?.properties.get('secret');
+  if (!secret?.value) return undefined;
+  // `secret: { private, public }` for key pairs: the private half is the secret.
+  const pair = objectView(secret.value, secret.file);
+  const privateKey = pair?.properties.get('private');
+  if (privateKey?.value) return secretSite('@fastify/jwt', 'secret.private', privateKey.value, privateKey.file);
+  return secretSite('@fastify/jwt', 'secret', secret.value, secret.file);
+}
+
+/** `publicKey`, `config.jwtPublicKey`, `JWT_PUBLIC_KEY`, `pubKey`: a verification key, not a secret. */
+function namedAsPublicKey(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  const name = ts.isIdentifier(inner) ? inner.text : accessedName(inner);
+  return name !== undefined && (/public/i.test(name) || /^pub_?key$/i.test(name));
+}
+
+/** A secret site for `value`, unless it is named as a public key. */
+function secretSite(model: string, label: string, value: ts.Expression, file: FileContext): SecretSite[] {
+  return namedAsPublicKey(value) ? [] : [{ model, label, value: { node: value, file } }];
+}
+
+function optionSecrets(
+  library: string,
+  argument: ts.Expression | undefined,
+  names: string[],
+  file: FileContext,
+): SecretSite[] | undefined {
+  const options = argument && objectView(argument, file);
+  if (!options) return undefined;
+  const sites: SecretSite[] = [];
+  for (const name of names) {
+    const property = options.properties.get(name);
+    if (property?.value) sites.push(...secretSite(library, name, property.value, property.file));
+  }
+  return sites.length > 0 ? sites : undefined;
+}
