@@ -21,12 +21,16 @@ export default defineRuleMeta({
       '@hapi/cookie',
       'iron-session',
       'cookie-parser',
+      // cookie-signature, keygrip, cookies, @fastify/cookie used directly.
+      'cookie-signing',
       // Tokens that authenticate requests: jsonwebtoken, express-jwt, koa-jwt, passport-jwt, @nestjs/jwt, @fastify/jwt.
       'jwt',
     ],
     messages: {
       literal:
         'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can forge the session cookies or tokens it signs.',
+      fallbackChain:
+        'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} are unset, so missing variables silently ship a public secret.',
       fallback:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
     },

@@ -17,6 +17,10 @@ const DEFAULT_VARIABLE: Record<string, string> = {
   'cookie-parser': 'COOKIE_SECRET',
   '@hapi/yar': 'SESSION_PASSWORD',
   'iron-session': 'SESSION_PASSWORD',
+  'cookie-signature': 'COOKIE_SECRET',
+  keygrip: 'COOKIE_KEYS',
+  cookies: 'COOKIE_KEYS',
+  '@fastify/cookie': 'COOKIE_SECRET',
   jsonwebtoken: 'JWT_SECRET',
   'express-jwt': 'JWT_SECRET',
   'koa-jwt': 'JWT_SECRET',
@@ -50,19 +54,26 @@ interface HardcodedValue {
   literal: ts.StringLiteralLike;
   file: Located['file'];
   /** Set when the literal is the fallback of `process.env.X || '...'`; the whole expression is replaced. */
-  fallbackOf?: { expression: ts.BinaryExpression; variable: string };
+  fallbackOf?: { expression: ts.BinaryExpression; variables: string[] };
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
   for (const found of hardcodedValues(site.value)) {
-    const variable = found.fallbackOf?.variable ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
+    const variables = found.fallbackOf?.variables ?? [];
+    const variable = variables[0] ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
     const replaced = found.fallbackOf?.expression ?? found.literal;
     const environmentRead = `process.env.${variable}${ctx.file.isJavaScript || found.file.isJavaScript ? '' : ' as string'}`;
     const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
     ctx.report({
       target: found.literal,
-      messageId: found.fallbackOf ? 'fallback' : 'literal',
-      data: { library: site.model, option: site.label, preview: preview(found.literal.text), variable },
+      messageId: variables.length > 1 ? 'fallbackChain' : found.fallbackOf ? 'fallback' : 'literal',
+      data: {
+        library: site.model,
+        option: site.label,
+        preview: preview(found.literal.text),
+        variable,
+        variables: variables.map((name) => `\`${name}\``).join(' and '),
+      },
       related:
         site.value.node.getSourceFile() === found.literal.getSourceFile() && site.value.node === found.literal
           ? []
@@ -103,11 +114,11 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
     (node.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
       node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
   ) {
-    const variable = environmentVariableName(unwrap(node.left));
+    const variables = environmentReads(node.left);
     const fallbacks = hardcodedValues({ node: node.right, file: resolved.file }, depth + 1);
     return fallbacks.map((found) =>
-      variable && found.literal === unwrap(node.right)
-        ? { ...found, fallbackOf: { expression: node, variable } }
+      variables && found.literal === unwrap(node.right)
+        ? { ...found, fallbackOf: { expression: node, variables } }
         : found,
     );
   }
@@ -118,6 +129,25 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
     ];
   }
   return [];
+}
+
+/**
+ * The variables of an environment read or a chain of them (`ARC_APP_SECRET || ARC_APP_NAME`, names
+ * destructured from `process.env` included), in order; undefined when any part is something else.
+ */
+function environmentReads(expression: ts.Expression): string[] | undefined {
+  const inner = unwrap(expression);
+  if (
+    ts.isBinaryExpression(inner) &&
+    (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  ) {
+    const left = environmentReads(inner.left);
+    const right = left && environmentReads(inner.right);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  const name = environmentVariableName(inner);
+  return name ? [name] : undefined;
 }
 
 /** A PEM public key or certificate (a JWT verified with RS256/ES256): public by design, never a secret. */

@@ -666,18 +666,31 @@ export function staticValue(expression: ts.Expression | undefined, file: FileCon
   return undefined;
 }
 
-/** `process.env.X`, `process.env['X']` or `env.X` from a destructured `process.env`. */
+/**
+ * `process.env.X`, `process.env['X']`, `import.meta.env.X`, or `X` bound by destructuring the
+ * environment (`const { X, Y: alias } = process.env`).
+ */
 export function environmentVariableName(expression: ts.Expression): string | undefined {
   const inner = unwrap(expression);
+  if (ts.isIdentifier(inner)) return destructuredEnvironmentName(inner);
   if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return undefined;
-  const object = unwrap(inner.expression);
-  const isProcessEnv =
-    ts.isPropertyAccessExpression(object) &&
-    object.name.text === 'env' &&
-    ts.isIdentifier(object.expression) &&
-    object.expression.text === 'process';
-  const isImportMetaEnv =
-    ts.isPropertyAccessExpression(object) && object.name.text === 'env' && ts.isMetaProperty(object.expression);
-  if (!isProcessEnv && !isImportMetaEnv) return undefined;
+  if (!isEnvironmentObject(unwrap(inner.expression))) return undefined;
   return ts.isPropertyAccessExpression(inner) ? inner.name.text : propertyNameText(unwrap(inner.argumentExpression));
+}
+
+function isEnvironmentObject(object: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(object) || object.name.text !== 'env') return false;
+  const holder = object.expression;
+  return (ts.isIdentifier(holder) && holder.text === 'process') || ts.isMetaProperty(holder);
+}
+
+function destructuredEnvironmentName(identifier: ts.Identifier): string | undefined {
+  const declaration = findDeclaration(identifier);
+  if (!declaration || !ts.isBindingElement(declaration) || declaration.dotDotDotToken) return undefined;
+  const pattern = declaration.parent;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(pattern.parent)) return undefined;
+  const source = pattern.parent.initializer;
+  if (!source || !isEnvironmentObject(unwrap(source))) return undefined;
+  const key = declaration.propertyName ?? declaration.name;
+  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
 }

@@ -2,6 +2,7 @@ import { awsCdkDynamoDb } from './aws-cdk-dynamodb.js';
 import { awsSdkDynamoDb } from './aws-sdk-dynamodb.js';
 import { cookieParser } from './cookie-parser.js';
 import { cookieSession } from './cookie-session.js';
+import { cookieSigning } from './cookie-signing.js';
 import { credentialVerifiers } from './credentials.js';
 import { dynamoDbSessionStores } from './dynamodb-session-stores.js';
 import { expressSession } from './express-session.js';
@@ -41,6 +42,7 @@ export const allModels: Model[] = [
   hapiCookie,
   ironSession,
   cookieParser,
+  cookieSigning,
   jsonWebTokens,
   awsSdkDynamoDb,
   awsCdkDynamoDb,

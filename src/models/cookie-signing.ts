@@ -1,0 +1,50 @@
+import { ts } from '#typescript';
+import type { FileContext } from '../analysis/file-context.js';
+import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { accessedName, unwrap } from '../analysis/syntax.js';
+import { objectView } from '../analysis/values.js';
+import type { Model, SecretSite } from './model.js';
+
+/**
+ * Libraries that sign cookies, used directly (hand-rolled sessions sign their id cookie with them, and
+ * the session libraries build on them):
+ * - cookie-signature `sign(value, secret)` / `unsign(value, secret)`;
+ * - keygrip `new Keygrip(keys)` (or called without `new`);
+ * - cookies `new Cookies(req, res, { keys })`;
+ * - @fastify/cookie `register(fastifyCookie, { secret })`.
+ * A forged signature on a session cookie is a session of the attacker's choosing.
+ */
+export const cookieSigning: Model = {
+  id: 'cookie-signing',
+  packages: ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie'],
+  keywords: ['cookie', 'keygrip'],
+  secretSites(node, file) {
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+    const reference = moduleReferenceOf(node.expression);
+    const args = node.arguments ?? [];
+    const method = ['sign', 'unsign'].find((name) => refersTo(reference, 'cookie-signature', name));
+    if (method && args[1]) return site('cookie-signature', `${method}() secret`, args[1], file);
+    if (refersTo(reference, 'keygrip') && args[0]) return site('keygrip', 'keys', args[0], file);
+    if (refersTo(reference, 'cookies')) return optionSite('cookies', args[2], 'keys', file);
+    if (ts.isCallExpression(node) && accessedName(unwrap(node.expression)) === 'register' && args[0]) {
+      if (refersTo(moduleReferenceOf(unwrap(args[0])), '@fastify/cookie')) {
+        return optionSite('@fastify/cookie', args[1], 'secret', file);
+      }
+    }
+    return undefined;
+  },
+};
+
+function site(model: string, label: string, value: ts.Expression, file: FileContext): SecretSite[] {
+  return [{ model, label, value: { node: value, file } }];
+}
+
+function optionSite(
+  model: string,
+  options: ts.Expression | undefined,
+  name: string,
+  file: FileContext,
+): SecretSite[] | undefined {
+  const property = options && objectView(options, file)?.properties.get(name);
+  return property?.value ? site(model, name, property.value, property.file) : undefined;
+}
