@@ -143,7 +143,11 @@ export {
   sessionIdTaint,
 } from './models/session-id.js';
 // Sessions by role: issue, bind and resolve of hand-rolled session credentials; config defaults.
-export { configuredDefault } from './analysis/session/config-defaults.js';
+export {
+  type ConfigStoreDefault,
+  configStoreDefault,
+  configuredDefault,
+} from './analysis/session/config-defaults.js';
 export {
   type CredentialEvidence,
   credentialEvidence,

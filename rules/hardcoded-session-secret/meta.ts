@@ -29,6 +29,8 @@ export default defineRuleMeta({
     messages: {
       literal:
         'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can forge the session cookies or tokens it signs.',
+      configDefault:
+        'The {{library}} `{{option}}` is the {{store}} key `{{key}}`, whose default is the hardcoded string {{preview}}{{unless}}: a deployment that does not set it ships a public secret. Drop the default so a missing value fails at start-up.',
       fallbackChain:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} are unset, so missing variables silently ship a public secret.',
       fallback:

@@ -1,4 +1,6 @@
 import {
+  type ConfigStoreDefault,
+  configStoreDefault,
   defineRule,
   environmentVariableName,
   type Located,
@@ -55,6 +57,8 @@ interface HardcodedValue {
   file: Located['file'];
   /** Set when the literal is the fallback of `process.env.X || '...'`; the whole expression is replaced. */
   fallbackOf?: { expression: ts.BinaryExpression; variables: string[] };
+  /** Set when the literal is a config store's default for the key the secret is read from. */
+  configDefault?: ConfigStoreDefault;
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
@@ -64,6 +68,25 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
     const replaced = found.fallbackOf?.expression ?? found.literal;
     const environmentRead = `process.env.${variable}${ctx.file.isJavaScript || found.file.isJavaScript ? '' : ' as string'}`;
     const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
+    const configDefault = found.configDefault;
+    if (configDefault) {
+      // No edit: the fix is to drop the default so a missing value fails at start-up, in the store's
+      // own way (convict `default: null` with a format that rejects it, no confidence `$default`).
+      ctx.report({
+        target: found.literal,
+        messageId: 'configDefault',
+        data: {
+          library: site.model,
+          option: site.label,
+          store: configDefault.store,
+          key: configDefault.key,
+          preview: preview(found.literal.text),
+          unless: configDefault.condition ? ` ${configDefault.condition}` : '',
+        },
+        related: [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }],
+      });
+      continue;
+    }
     ctx.report({
       target: found.literal,
       messageId: variables.length > 1 ? 'fallbackChain' : found.fallbackOf ? 'fallback' : 'literal',
@@ -121,6 +144,12 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
         ? { ...found, fallbackOf: { expression: node, variables } }
         : found,
     );
+  }
+  if (ts.isCallExpression(node)) {
+    const configDefault = configStoreDefault(node, resolved.file);
+    return configDefault && !isPublicKey(configDefault.literal.text) && configDefault.literal.text.length > 0
+      ? [{ literal: configDefault.literal, file: configDefault.file, configDefault }]
+      : [];
   }
   if (ts.isConditionalExpression(node)) {
     return [

@@ -1,7 +1,17 @@
 import { ts } from '#typescript';
 import type { FileContext } from '../../models/model.js';
-import { environmentVariableName, resolveValue } from '../values.js';
-import { memberPath, propertyNameText, unwrap } from '../syntax.js';
+import { moduleReferenceOf, refersTo } from '../imports.js';
+import {
+  environmentVariableName,
+  findExport,
+  type Located,
+  nestedView,
+  type ObjectView,
+  objectView,
+  resolveValue,
+  staticValue,
+} from '../values.js';
+import { memberPath, propertyNameText, returnedExpressions, unwrap } from '../syntax.js';
 
 /**
  * What a configured flag is when the deployment sets nothing: the default of a validated config value.
@@ -81,4 +91,110 @@ function schemaDefault(file: FileContext, name: string): boolean | undefined {
     schemaDefaults.set(file, defaults);
   }
   return defaults.get(name);
+}
+
+/** A string a config store hands out when the deployment does not set the key. */
+export interface ConfigStoreDefault {
+  /** The default value, a string literal in the store's schema or document. */
+  literal: ts.StringLiteralLike;
+  file: FileContext;
+  /** The store and the key asked for, for messages: `convict` / `confidence`, `session.secret`. */
+  store: string;
+  key: string;
+  /** When the default applies, for messages (`unless \`SESSION_SECRET\` is set`). */
+  condition?: string;
+}
+
+/**
+ * The default behind `config.get('<key>')` of a config store whose schema is in the source:
+ * - convict: `convict({ session: { secret: { default: 'x', env: 'SESSION_SECRET' } } }).get('session.secret')`;
+ * - confidence: `new Confidence.Store({ cookieSecret: { $filter: 'env', production: process.env.X,
+ *   $default: 'x' } }).get('/cookieSecret', criteria)`, also through a local module whose `get(key)`
+ *   returns `store.get(key, criteria)` (the usual config.js).
+ * Undefined when the key, the store or the default cannot be seen.
+ */
+export function configStoreDefault(call: ts.CallExpression, file: FileContext): ConfigStoreDefault | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get') return undefined;
+  const key = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!key || !ts.isStringLiteralLike(key)) return undefined;
+  return storeDefault(callee.expression, key.text, file) ?? delegatedDefault(callee, key.text, file);
+}
+
+function storeDefault(storeExpression: ts.Expression, key: string, file: FileContext): ConfigStoreDefault | undefined {
+  const located = requiredDefault(resolveValue(storeExpression, file));
+  const store = unwrap(located.node as ts.Expression);
+  if (ts.isCallExpression(store) && refersTo(moduleReferenceOf(store.expression), 'convict') && store.arguments[0]) {
+    const leaf = viewAt(objectView(store.arguments[0], located.file), key.split('.'));
+    const fallback = leaf?.properties.get('default');
+    const literal = fallback?.value && unwrap(fallback.value);
+    if (!leaf || !fallback || !literal || !ts.isStringLiteralLike(literal)) return undefined;
+    const env = leaf.properties.get('env');
+    const variable = env?.value && unwrap(env.value);
+    const condition = variable && ts.isStringLiteralLike(variable) ? `unless \`${variable.text}\` is set` : undefined;
+    return { literal, file: fallback.file, store: 'convict', key, condition };
+  }
+  if (ts.isNewExpression(store) && refersTo(moduleReferenceOf(store.expression), 'confidence', 'Store')) {
+    const document = store.arguments?.[0];
+    const leaf = document && viewAt(objectView(document, located.file), key.split('/').filter(Boolean));
+    const fallback = leaf?.properties.get('$default');
+    const literal = fallback?.value && unwrap(fallback.value);
+    if (!leaf || !fallback || !literal || !ts.isStringLiteralLike(literal)) return undefined;
+    // `$filter: 'env'` picks one of the listed values (`production: process.env.COOKIE_SECRET`) by the
+    // criterion; every other value of it gets the default.
+    const filter = staticValue(leaf.properties.get('$filter')?.value, located.file);
+    const listed = [...leaf.properties.keys()].filter((name) => !name.startsWith('$'));
+    const condition =
+      filter?.kind === 'string' && listed.length > 0
+        ? `unless the \`${filter.value}\` criterion is ${listed.map((name) => `\`${name}\``).join(' or ')}`
+        : undefined;
+    return { literal, file: fallback.file, store: 'confidence', key, condition };
+  }
+  return undefined;
+}
+
+/** `Config.get(key)` where `Config.get` is a local function returning `store.get(key, …)`. */
+function delegatedDefault(
+  callee: ts.PropertyAccessExpression,
+  key: string,
+  file: FileContext,
+): ConfigStoreDefault | undefined {
+  const located = resolveValue(callee, file);
+  const fn = located.node;
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn) && !ts.isFunctionDeclaration(fn)) return undefined;
+  const parameter = fn.parameters[0]?.name;
+  if (!parameter || !ts.isIdentifier(parameter)) return undefined;
+  for (const returned of returnedExpressions(fn)) {
+    const inner = unwrap(returned);
+    if (!ts.isCallExpression(inner)) continue;
+    const innerCallee = unwrap(inner.expression);
+    const passed = inner.arguments[0] && unwrap(inner.arguments[0]);
+    if (!ts.isPropertyAccessExpression(innerCallee) || innerCallee.name.text !== 'get') continue;
+    if (!passed || !ts.isIdentifier(passed) || passed.text !== parameter.text) continue;
+    const found = storeDefault(innerCallee.expression, key, located.file);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `require('./settings')` stands for what the module exports (`module.exports = convict(…)`). */
+function requiredDefault(located: Located<ts.Node>): Located<ts.Node> {
+  const call = located.node;
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') {
+    return located;
+  }
+  const specifier = call.arguments[0];
+  const module =
+    specifier && ts.isStringLiteralLike(specifier) ? located.file.resolveImport(specifier.text) : undefined;
+  const exported = module && findExport(module, 'default');
+  return exported ? resolveValue(exported.node as ts.Expression, exported.file) : located;
+}
+
+function viewAt(view: ObjectView | undefined, path: string[]): ObjectView | undefined {
+  let current = view;
+  for (const segment of path) {
+    const property = current?.properties.get(segment);
+    current = property && nestedView(property);
+  }
+  return current;
 }
