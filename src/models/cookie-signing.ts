@@ -4,6 +4,9 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
+import { namesModule } from './session-options.js';
+
+const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie'];
 
 /**
  * Libraries that sign cookies, used directly (hand-rolled sessions sign their id cookie with them, and
@@ -16,10 +19,12 @@ import type { Model, SecretSite } from './model.js';
  */
 export const cookieSigning: Model = {
   id: 'cookie-signing',
-  packages: ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie'],
+  packages: MODULES,
   keywords: ['cookie', 'keygrip'],
   secretSites(node, file) {
     if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+    // Every call of a file that mentions cookies is asked: only a file naming a module can call it.
+    if (!namesModule(file, MODULES)) return undefined;
     const reference = moduleReferenceOf(node.expression);
     const args = node.arguments ?? [];
     const method = ['sign', 'unsign'].find((name) => refersTo(reference, 'cookie-signature', name));

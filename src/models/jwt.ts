@@ -4,6 +4,9 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
+import { namesModule } from './session-options.js';
+
+const MODULES = ['jsonwebtoken', 'express-jwt', 'koa-jwt', 'passport-jwt', '@nestjs/jwt', '@fastify/jwt'];
 
 /**
  * JSON Web Tokens that authenticate requests: a token signed with a key from the source can be
@@ -19,9 +22,11 @@ import type { Model, SecretSite } from './model.js';
  */
 export const jsonWebTokens: Model = {
   id: 'jwt',
-  packages: ['jsonwebtoken', 'express-jwt', 'koa-jwt', 'passport-jwt', '@nestjs/jwt', '@fastify/jwt'],
+  packages: MODULES,
   keywords: ['jwt', 'jsonwebtoken'],
   secretSites(node, file) {
+    // Only a file naming one of the modules can call it (references are followed to this file's imports).
+    if (!namesModule(file, MODULES)) return undefined;
     if (ts.isNewExpression(node)) return passportJwtSecret(node, file);
     if (!ts.isCallExpression(node)) return undefined;
     return (

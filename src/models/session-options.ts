@@ -132,7 +132,7 @@ const mentionedModules = new WeakMap<FileContext, Map<string, boolean>>();
  * import or `require` of this file, whose specifier is in its text, so a file that never names the
  * module cannot call it: every call of such a file is turned away before its callee is resolved.
  */
-function namesModule(file: FileContext, modules: string[]): boolean {
+export function namesModule(file: FileContext, modules: string[]): boolean {
   let known = mentionedModules.get(file);
   if (!known) {
     known = new Map();
