@@ -1,8 +1,8 @@
 import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
-import { accessedName, unwrap } from '../analysis/syntax.js';
-import { objectView } from '../analysis/values.js';
+import { accessedName, returnedExpressions, unwrap } from '../analysis/syntax.js';
+import { objectView, resolveValue } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
 import { namesModule } from './session-options.js';
 
@@ -14,8 +14,10 @@ const MODULES = ['jsonwebtoken', 'express-jwt', 'koa-jwt', 'passport-jwt', '@nes
  * hardcoded session secret. The key is read where the token is signed or checked:
  * - jsonwebtoken `sign(payload, key)` / `verify(token, key)`;
  * - express-jwt `expressjwt({ secret })` (and the older default export), koa-jwt `jwt({ secret })`;
- * - passport-jwt `new Strategy({ secretOrKey }, verify)`;
- * - @nestjs/jwt `JwtModule.register({ secret | privateKey })`;
+ * - passport-jwt `new Strategy({ secretOrKey }, verify)`, and `super({ secretOrKey })` in a class that
+ *   extends it (directly, or through @nestjs/passport's `PassportStrategy(Strategy)`);
+ * - @nestjs/jwt `JwtModule.register({ secret | privateKey })`, and `registerAsync({ useFactory })`
+ *   whose factory returns the options;
  * - @fastify/jwt `register(fastifyJwt, { secret })` (a string, or `{ private }`).
  * A key that verifies with RS256/ES256 is public: a value named as one (`publicKey`, `JWT_PUBLIC_KEY`,
  * `pubKey`) is not a secret site, and the rule leaves PEM public keys and certificates alone.
@@ -29,6 +31,7 @@ export const jsonWebTokens: Model = {
     if (!namesModule(file, MODULES)) return undefined;
     if (ts.isNewExpression(node)) return passportJwtSecret(node, file);
     if (!ts.isCallExpression(node)) return undefined;
+    if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return passportJwtSuperSecret(node, file);
     return (
       signingKey(node, file) ??
       middlewareSecret(node, file) ??
@@ -62,11 +65,42 @@ function passportJwtSecret(node: ts.NewExpression, file: FileContext): SecretSit
   return optionSecrets('passport-jwt', node.arguments?.[0], ['secretOrKey'], file);
 }
 
+/** `super({ secretOrKey })` in `class JwtStrategy extends PassportStrategy(Strategy)` (or `extends Strategy`). */
+function passportJwtSuperSecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
+  let owner: ts.Node | undefined = call.parent;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  const base = owner?.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (!base) return undefined;
+  let strategy = unwrap(base.expression);
+  if (
+    ts.isCallExpression(strategy) &&
+    refersTo(moduleReferenceOf(strategy.expression), '@nestjs/passport', 'PassportStrategy')
+  ) {
+    strategy = strategy.arguments[0] ? unwrap(strategy.arguments[0]) : strategy;
+  }
+  if (!refersTo(moduleReferenceOf(strategy), 'passport-jwt', 'Strategy')) return undefined;
+  return optionSecrets('passport-jwt', call.arguments[0], ['secretOrKey'], file);
+}
+
 function nestModuleSecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
   const callee = unwrap(call.expression);
-  if (accessedName(callee) !== 'register' || !ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = accessedName(callee);
+  if ((method !== 'register' && method !== 'registerAsync') || !ts.isPropertyAccessExpression(callee)) return undefined;
   if (!refersTo(moduleReferenceOf(callee.expression), '@nestjs/jwt', 'JwtModule')) return undefined;
-  return optionSecrets('@nestjs/jwt', call.arguments[0], ['secret', 'privateKey'], file);
+  if (method === 'register') return optionSecrets('@nestjs/jwt', call.arguments[0], ['secret', 'privateKey'], file);
+  // `registerAsync({ useFactory: () => ({ secret }) })`: the options the factory returns.
+  const factory = call.arguments[0] && objectView(call.arguments[0], file)?.properties.get('useFactory');
+  const fn =
+    factory && ts.isMethodDeclaration(factory.property)
+      ? { node: factory.property, file: factory.file }
+      : factory?.value && resolveValue(factory.value, factory.file);
+  if (!fn || !(ts.isArrowFunction(fn.node) || ts.isFunctionExpression(fn.node) || ts.isMethodDeclaration(fn.node))) {
+    return undefined;
+  }
+  const sites = returnedExpressions(fn.node).flatMap(
+    (returned) => optionSecrets('@nestjs/jwt', returned, ['secret', 'privateKey'], fn.file) ?? [],
+  );
+  return sites.length > 0 ? sites : undefined;
 }
 
 function fastifySecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
