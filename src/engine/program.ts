@@ -409,6 +409,8 @@ export function scriptKindOf(absPath: string): ts.ScriptKind {
   const extension = path.extname(absPath).toLowerCase();
   if (extension === '.tsx') return ts.ScriptKind.TSX;
   if (extension === '.ts' || extension === '.mts' || extension === '.cts') return ts.ScriptKind.TS;
+  // Never discovered as a source; reached only as an import (`require('./data.json')`, a config file).
+  if (extension === '.json') return ts.ScriptKind.JSON;
   // JSX is common in plain .js files of React projects; the JSX grammar also parses plain JS.
   return ts.ScriptKind.JSX;
 }

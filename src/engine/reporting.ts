@@ -1,8 +1,9 @@
 import { setDeadline, TimeBudgetExceeded } from '../analysis/budget.js';
-import { checkReport, type ReportDescriptor, type Rule } from '../rule.js';
+import type { ts } from '#typescript';
+import { checkReport, type ReportDescriptor, type Rule, type Target } from '../rule.js';
 import type { Finding, Notification, Severity } from '../types.js';
 import type { FindingBuilder, ReportedFile } from './findings.js';
-import { findSuppression, type SuppressionDirective } from './suppressions.js';
+import { findSuppression, parseSuppressions, type SuppressionDirective } from './suppressions.js';
 
 /** What every language's per-file analysis shares: where findings and notifications go. */
 export interface AnalysisSink {
@@ -44,15 +45,29 @@ export function reporterFor(
         detail: sink.debug ? (error as Error)?.stack : undefined,
       }),
     );
-    const directive =
-      finding.location.path === file.path
-        ? findSuppression(directives, rule.id, finding.location.region.startLine)
-        : undefined;
+    // A finding placed in another file (a secret defined in a config module, a default in a JSON5
+    // config file) is suppressed by the comments of the file it is shown in.
+    const shownIn = finding.location.path === file.path ? directives : directivesOfTarget(descriptor.target);
+    const directive = shownIn && findSuppression(shownIn, rule.id, finding.location.region.startLine);
     if (directive) {
       finding.suppression = { kind: 'inSource', justification: directive.justification ?? '' };
     }
     sink.findings.push(finding);
   };
+}
+
+const directivesBySourceFile = new WeakMap<ts.SourceFile, SuppressionDirective[]>();
+
+function directivesOfTarget(target: Target): SuppressionDirective[] | undefined {
+  const sourceFile =
+    'getSourceFile' in target ? target.getSourceFile() : target.file ? target.file.sourceFile : undefined;
+  if (!sourceFile) return undefined;
+  let directives = directivesBySourceFile.get(sourceFile);
+  if (!directives) {
+    directives = parseSuppressions(sourceFile.text);
+    directivesBySourceFile.set(sourceFile, directives);
+  }
+  return directives;
 }
 
 function ruleCrashNotification(rule: Rule, path: string, error: unknown, debug: boolean): Notification {

@@ -23,6 +23,35 @@ async function scanSource(source: string, fileName = 'app.ts') {
 const IMPORT = "import session from 'express-session';\n";
 
 describe('inline suppressions', () => {
+  it('a finding shown in another file (a config default) is suppressed by that file, not by the reader', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-suppress-'));
+    dirs.push(dir);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(path.join(dir, 'config'));
+    writeFileSync(path.join(dir, 'package.json'), '{ "name": "app", "dependencies": { "config": "^3.3.12" } }');
+    writeFileSync(
+      path.join(dir, 'app.js'),
+      "const session = require('express-session');\nconst config = require('config');\n" +
+        '// fixate-ignore-next-line hardcoded-session-secret -- in the wrong file: the finding is shown in config/\n' +
+        "exports.s = session({ secret: config.get('session.secret'), cookie: { secure: true } });\n" +
+        "exports.t = session({ secret: config.get('other.secret'), cookie: { secure: true } });\n",
+    );
+    writeFileSync(
+      path.join(dir, 'config', 'default.json'),
+      '{\n  "session": { "secret": "keyboard cat" },\n' +
+        '  // fixate-ignore-next-line hardcoded-session-secret -- development default\n' +
+        '  "other": { "secret": "another literal" }\n}\n',
+    );
+    const result = await scanWithRules({ paths: [dir], cwd: dir }, rules);
+    const shown = result.findings
+      .filter((f) => f.ruleId === 'hardcoded-session-secret')
+      .map((f) => [f.location.path, f.location.region.startLine, f.suppression?.justification ?? null]);
+    expect(shown).toEqual([
+      ['config/default.json', 2, null],
+      ['config/default.json', 4, 'development default'],
+    ]);
+  });
+
   it('next-line: suppressed in SARIF with the justification, left out of the text report, counted', async () => {
     const result = await scanSource(
       `${IMPORT}// fixate-ignore-next-line hardcoded-session-secret -- test fixture, never deployed\nexport const s = session({ secret: 'keyboard cat', cookie: { secure: true } });\n`,

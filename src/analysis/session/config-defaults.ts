@@ -1,3 +1,4 @@
+import nodePath from 'node:path';
 import { ts } from '#typescript';
 import type { FileContext } from '../../models/model.js';
 import { moduleReferenceOf, refersTo } from '../imports.js';
@@ -111,6 +112,9 @@ export interface ConfigStoreDefault {
  * - confidence: `new Confidence.Store({ cookieSecret: { $filter: 'env', production: process.env.X,
  *   $default: 'x' } }).get('/cookieSecret', criteria)`, also through a local module whose `get(key)`
  *   returns `store.get(key, criteria)` (the usual config.js).
+ * - node-config: `require('config').get('session.secret')` reads `config/default.{json,js,cjs,ts}` of the
+ *   package (its `config` directory beside package.json); `config/custom-environment-variables.json`
+ *   names the variable that overrides the key.
  * Undefined when the key, the store or the default cannot be seen.
  */
 export function configStoreDefault(call: ts.CallExpression, file: FileContext): ConfigStoreDefault | undefined {
@@ -118,7 +122,59 @@ export function configStoreDefault(call: ts.CallExpression, file: FileContext): 
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get') return undefined;
   const key = call.arguments[0] && unwrap(call.arguments[0]);
   if (!key || !ts.isStringLiteralLike(key)) return undefined;
-  return storeDefault(callee.expression, key.text, file) ?? delegatedDefault(callee, key.text, file);
+  return (
+    storeDefault(callee.expression, key.text, file) ??
+    nodeConfigDefault(callee.expression, key.text, file) ??
+    delegatedDefault(callee, key.text, file)
+  );
+}
+
+/** node-config: the package's `config/default.*` file, and the variable `custom-environment-variables` maps. */
+function nodeConfigDefault(
+  storeExpression: ts.Expression,
+  key: string,
+  file: FileContext,
+): ConfigStoreDefault | undefined {
+  if (!refersTo(moduleReferenceOf(unwrap(storeExpression)), 'config') || !file.manifest) return undefined;
+  const path = key.split('.');
+  const configFile = (name: string) => {
+    for (const extension of ['.json', '.js', '.cjs', '.ts']) {
+      let specifier = posixRelative(file.absPath, nodePath.join(file.manifest!.dir, 'config', `${name}${extension}`));
+      if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+      const found = file.resolveImport(specifier);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const defaults = configFile('default');
+  const leaf = defaults && propertyAtPath(configDocument(defaults), path);
+  const literal = leaf?.value && unwrap(leaf.value);
+  if (!leaf || !literal || !ts.isStringLiteralLike(literal)) return undefined;
+  const variables = configFile('custom-environment-variables');
+  const mapped = variables && propertyAtPath(configDocument(variables), path);
+  const variable = mapped?.value && unwrap(mapped.value);
+  const condition = variable && ts.isStringLiteralLike(variable) ? `unless \`${variable.text}\` is set` : undefined;
+  return { literal, file: leaf.file, store: 'node-config', key, condition };
+}
+
+/** The object a config file holds: a JSON document, or what a module exports. */
+function configDocument(file: FileContext): ObjectView | undefined {
+  const first = file.sourceFile.statements[0];
+  if (file.absPath.endsWith('.json')) {
+    return first && ts.isExpressionStatement(first) ? objectView(first.expression, file) : undefined;
+  }
+  const exported = findExport(file, 'default');
+  return exported ? objectView(exported.node as ts.Expression, exported.file) : undefined;
+}
+
+function propertyAtPath(view: ObjectView | undefined, path: string[]) {
+  const parent = viewAt(view, path.slice(0, -1));
+  return parent?.properties.get(path[path.length - 1]);
+}
+
+/** A relative specifier from one file to another path, with `/` separators. */
+function posixRelative(fromFile: string, to: string): string {
+  return nodePath.relative(nodePath.dirname(fromFile), to).split(nodePath.sep).join('/');
 }
 
 function storeDefault(storeExpression: ts.Expression, key: string, file: FileContext): ConfigStoreDefault | undefined {
