@@ -6,7 +6,7 @@ import { objectView } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
 import { namesModule } from './session-options.js';
 
-const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie'];
+const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@hapi/iron', 'iron'];
 
 /**
  * Libraries that sign cookies, used directly (hand-rolled sessions sign their id cookie with them, and
@@ -14,7 +14,8 @@ const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie'];
  * - cookie-signature `sign(value, secret)` / `unsign(value, secret)`;
  * - keygrip `new Keygrip(keys)` (or called without `new`);
  * - cookies `new Cookies(req, res, { keys })`;
- * - @fastify/cookie `register(fastifyCookie, { secret })`.
+ * - @fastify/cookie `register(fastifyCookie, { secret })`;
+ * - @hapi/iron (and its old name `iron`) `seal(object, password, options)` / `unseal(sealed, password, …)`.
  * A forged signature on a session cookie is a session of the attacker's choosing.
  */
 export const cookieSigning: Model = {
@@ -30,6 +31,10 @@ export const cookieSigning: Model = {
     const method = ['sign', 'unsign'].find((name) => refersTo(reference, 'cookie-signature', name));
     if (method && args[1]) return site('cookie-signature', `${method}() secret`, args[1], file);
     if (refersTo(reference, 'keygrip') && args[0]) return site('keygrip', 'keys', args[0], file);
+    for (const iron of ['@hapi/iron', 'iron']) {
+      const sealing = ['seal', 'unseal'].find((name) => refersTo(reference, iron, name));
+      if (sealing && args[1]) return site(iron, `${sealing}() password`, args[1], file);
+    }
     if (refersTo(reference, 'cookies')) return optionSite('cookies', args[2], 'keys', file);
     if (ts.isCallExpression(node) && accessedName(unwrap(node.expression)) === 'register' && args[0]) {
       if (refersTo(moduleReferenceOf(unwrap(args[0])), '@fastify/cookie')) {
