@@ -65,7 +65,12 @@ interface HardcodedValue {
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
+  // `app.keys = ['a', 'b']` is one finding: one per line a literal sits on.
+  const lines = new Set<string>();
   for (const found of hardcodedValues(site.value)) {
+    const line = `${found.file.path}:${found.file.lineOf(found.literal)}`;
+    if (lines.has(line)) continue;
+    lines.add(line);
     const variables = found.fallbackOf?.variables ?? [];
     const variable = variables[0] ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
     const replaced = found.fallbackOf?.expression ?? found.literal;

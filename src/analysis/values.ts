@@ -56,6 +56,10 @@ export function resolveValue(expression: ts.Expression, file: FileContext, depth
     const member = memberValue(inner, file, depth);
     return member ? resolveValue(member.node as ts.Expression, member.file, depth + 1) : { node: inner, file };
   }
+  // An assignment evaluates to its right-hand side: `const app = module.exports = new Koa()`.
+  if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    return resolveValue(inner.right, file, depth + 1);
+  }
   if (!ts.isIdentifier(inner)) return { node: inner, file };
   const declaration = findDeclaration(inner);
   if (!declaration) return { node: inner, file };
