@@ -1,4 +1,5 @@
 import {
+  accessedName,
   callExpressions,
   callsOf,
   completesRotation,
@@ -74,7 +75,7 @@ export default defineRule(meta, (ctx) => {
   const collectWrites = (node: ts.Node) => {
     for (const write of sessionWritesAt(node, file)) {
       const identity = identityOf(write, file);
-      if (identity && !clearsIdentity(write))
+      if (identity && !clearsIdentity(write) && !refreshesHeldIdentity(write, identity, file))
         writes.push({ node: write.node, key: identity.key, origin: identity.origin, session: write.session, write });
     }
   };
@@ -153,6 +154,110 @@ function identityOf(write: SessionWrite, file: FileContext): { key: string; orig
     }
   }
   return undefined;
+}
+
+/**
+ * `if (req.session.user == null) return res.redirect('/'); … req.session.user = updated`: the write can
+ * only run while the session already holds that identity (the guard sends everyone else away), and
+ * its value does not come out of a login, so it refreshes the logged-in user's record (after a
+ * profile update) rather than logging anyone in. A privilege change under another key
+ * (`req.session.isAdmin = true` behind `req.session.user`) and a value from a credential check or a
+ * token exchange are still judged as logins.
+ */
+function refreshesHeldIdentity(
+  write: SessionWrite,
+  identity: { key: string; origin?: LoginOrigin },
+  file: FileContext,
+): boolean {
+  if (identity.origin || writtenValues(write).some((value) => loginOriginOf(value, file))) return false;
+  if (isPrivilegeKey(identity.key)) return false;
+  const session = file.textOf(write.session.expression);
+  // The same key, or another key naming the principal (`userId` held, `user` written).
+  const holds = (key: string | undefined) =>
+    key !== undefined && (key === identity.key || (isIdentityKey(key, file.identityKeys) && !isPrivilegeKey(key)));
+  const names = (node: ts.Expression) => {
+    const inner = unwrap(node);
+    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
+    return file.textOf(unwrap(inner.expression)) === session && holds(accessedName(inner));
+  };
+  let child: ts.Node = write.node;
+  for (let node = write.node.parent; node && !ts.isSourceFile(node); child = node, node = node.parent) {
+    if (ts.isIfStatement(node)) {
+      if (child === node.thenStatement && guaranteesHeld(node.expression, names, true)) return true;
+      if (child === node.elseStatement && guaranteesHeld(node.expression, names, false)) return true;
+    }
+    if (ts.isBlock(node) || ts.isSourceFile(node)) {
+      // An earlier `if (!req.session.user) return …;` in the same block.
+      for (const statement of node.statements) {
+        if (statement === child) break;
+        if (
+          ts.isIfStatement(statement) &&
+          !statement.elseStatement &&
+          guaranteesHeld(statement.expression, names, false)
+        ) {
+          if (alwaysExits(statement.thenStatement)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** Keys that grant rights rather than name the user: writing one behind a logged-in guard is a privilege change. */
+function isPrivilegeKey(key: string): boolean {
+  return /role|admin|perm|scope|mfa|2fa|otp|elevat|sudo|privileg|level|grant|verified/i.test(key);
+}
+
+/**
+ * Whether the condition having the given truth value guarantees the session holds the key:
+ * true for `req.session.user`, `req.session.user != null`, `a && b`; false for `!req.session.user`,
+ * `req.session.user == null`, `a || b` (either side false-guaranteeing is enough: both are false).
+ */
+function guaranteesHeld(condition: ts.Expression, names: (node: ts.Expression) => boolean, outcome: boolean): boolean {
+  const inner = unwrap(condition);
+  if (outcome && names(inner)) return true;
+  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
+    return guaranteesHeld(inner.operand, names, !outcome);
+  }
+  if (!ts.isBinaryExpression(inner)) return false;
+  const operator = inner.operatorToken.kind;
+  if (operator === (outcome ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken)) {
+    return guaranteesHeld(inner.left, names, outcome) || guaranteesHeld(inner.right, names, outcome);
+  }
+  const comparison = outcome
+    ? operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken
+    : operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken;
+  return comparison && comparesWithNothing(inner, names);
+}
+
+/** `x == null`, `x === undefined` (either side) for the held key `x`. */
+function comparesWithNothing(binary: ts.BinaryExpression, names: (node: ts.Expression) => boolean): boolean {
+  const nothing = (node: ts.Expression) => {
+    const inner = unwrap(node);
+    return (
+      inner.kind === ts.SyntaxKind.NullKeyword ||
+      (ts.isIdentifier(inner) && inner.text === 'undefined') ||
+      ts.isVoidExpression(inner)
+    );
+  };
+  return (names(binary.left) && nothing(binary.right)) || (names(binary.right) && nothing(binary.left));
+}
+
+/** A statement that leaves the function on every path (`return …`, `throw …`, a block ending in one). */
+function alwaysExits(statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) {
+    const last = statement.statements.at(-1);
+    return last !== undefined && alwaysExits(last);
+  }
+  if (ts.isIfStatement(statement)) {
+    return (
+      statement.elseStatement !== undefined &&
+      alwaysExits(statement.thenStatement) &&
+      alwaysExits(statement.elseStatement)
+    );
+  }
+  return false;
 }
 
 /** The values a write stores: the right side, the merged objects, the `set` value. */
