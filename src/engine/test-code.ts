@@ -12,9 +12,12 @@ import type { Finding } from '../types.js';
  *
  * - directories: `test/`, `tests/` (mocha, tap, ava, node --test), `__tests__/`, `__mocks__/` (jest),
  *   `__fixtures__/` (jest convention for test inputs), `spec/` (jasmine's `spec_dir`), `e2e/`
- *   (Playwright, Angular, NestJS e2e suites), `cypress/` (everything Cypress loads), `test-d/` (tsd);
+ *   (Playwright, Angular, NestJS e2e suites), `cypress/` (everything Cypress loads), `test-d/` (tsd),
+ *   `typetests/` and `__typetests__/` (tstyche), and `benchmark/`, `benchmarks/` (code run by hand to
+ *   time a package, never deployed: a decision, not a runner default);
  * - file names: `*.test.*`, `*.spec.*` (jest, vitest, Playwright), `*.test-d.*`, `*.spec-d.*` (vitest
- *   typecheck, tsd), `*.e2e-spec.*` (NestJS), `*.e2e.*`, `*.cy.*` (Cypress).
+ *   typecheck, tsd), `*.tst.*` (tstyche), `*.e2e-spec.*` (NestJS), `*.e2e.*`, `*.cy.*` (Cypress),
+ *   `*.bench.*`, `*.benchmark.*` (vitest bench).
  *
  * Deliberately not test code: `fixtures/` (also seed data and fixate's own rule fixtures), `mocks/`,
  * `testing/` (libraries that ship test utilities, like `@nestjs/testing` or fixate's `src/testing`),
@@ -30,9 +33,24 @@ export const TEST_DIRECTORIES: ReadonlySet<string> = new Set([
   'e2e',
   'cypress',
   'test-d',
+  'typetests',
+  '__typetests__',
+  'benchmark',
+  'benchmarks',
 ]);
 
-export const TEST_FILE_MARKERS: readonly string[] = ['test', 'spec', 'test-d', 'spec-d', 'e2e-spec', 'e2e', 'cy'];
+export const TEST_FILE_MARKERS: readonly string[] = [
+  'test',
+  'spec',
+  'test-d',
+  'spec-d',
+  'tst',
+  'e2e-spec',
+  'e2e',
+  'cy',
+  'bench',
+  'benchmark',
+];
 
 const TEST_FILE_NAME = new RegExp(`\\.(?:${TEST_FILE_MARKERS.join('|')})\\.[^./]+$`);
 
@@ -62,6 +80,7 @@ export const TEST_PACKAGES: readonly string[] = [
   '@playwright/test',
   'cypress',
   'tsd',
+  'tstyche',
   'expect-type',
   'supertest',
   'chai',
@@ -108,7 +127,7 @@ export function moduleSpecifiers(text: string): string[] {
  * one by naming the directory or the file marker in the specifier, so files without such a string
  * need no scanner pass. `test/test-code.test.ts` checks that every directory and marker matches.
  */
-const RELATIVE_TEST_SPECIFIER = /['"`]\.\.?\/[^'"`\r\n]*?(?:test|spec|mock|e2e|cypress|fixture|\.cy\b)/i;
+const RELATIVE_TEST_SPECIFIER = /['"`]\.\.?\/[^'"`\r\n]*?(?:test|spec|mock|e2e|cypress|fixture|bench|\.tst\b|\.cy\b)/i;
 
 export function mayImportTestPath(text: string): boolean {
   return RELATIVE_TEST_SPECIFIER.test(text);

@@ -55,6 +55,13 @@ describe('test code by path', () => {
     'src/checkout.e2e.ts',
     'cypress-free/login.cy.ts',
     'packages/api/Tests/app.ts',
+    'types/index.tst.ts',
+    'typetests/session.test.ts',
+    'src/__typetests__/options.ts',
+    'benchmark/bench.js',
+    'benchmarks/scan.ts',
+    'src/session.bench.ts',
+    'src/store.benchmark.mjs',
   ])('%s is test code', (file) => {
     expect(isTestPath(file)).toBe(true);
   });
@@ -71,6 +78,10 @@ describe('test code by path', () => {
     'src/testimonials/routes.ts',
     'src/specs.ts',
     'src/login.tests.ts',
+    'src/workbench/session.ts',
+    'src/bench/routes.ts',
+    'src/benchmarking.ts',
+    'src/tst.ts',
   ])('%s is not', (file) => {
     expect(isTestPath(file)).toBe(false);
   });
@@ -88,6 +99,7 @@ describe('test code by what it imports', () => {
     'node:test',
     'supertest',
     'tsd',
+    'tstyche',
     '@playwright/test',
     'chai',
     '@testing-library/react',
