@@ -202,6 +202,14 @@ export function importedDeclaration(declaration: ts.Node, file: FileContext): Lo
 
 /** The expression or declaration a module exports under `name` (ESM or CommonJS forms). */
 export function findExport(file: FileContext, name: string): Located<ts.Node> | undefined {
+  // A JSON module (`require('./config.json')`) exports its document, and its keys as names.
+  if (file.absPath.toLowerCase().endsWith('.json')) {
+    const document = file.sourceFile.statements[0];
+    if (!document || !ts.isExpressionStatement(document)) return undefined;
+    if (name === 'default') return { node: document.expression, file };
+    const property = objectView(document.expression, file)?.properties.get(name);
+    return property?.value ? { node: property.value, file: property.file } : undefined;
+  }
   for (const statement of file.sourceFile.statements) {
     const exported = hasExportModifier(statement);
     if (exported && ts.isVariableStatement(statement)) {

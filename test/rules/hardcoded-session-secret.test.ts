@@ -1,13 +1,38 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../rules/index.js';
 import { scanWithRules } from '../../src/engine/scan.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rules = (await loadRules()).filter((rule) => rule.id === 'hardcoded-session-secret');
 
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('hardcoded-session-secret', () => {
+  it('follows a key into a required JSON module (plain JSON: no marker comment can sit there)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-json-secret-'));
+    temporary.push(dir);
+    writeFileSync(path.join(dir, 'package.json'), '{ "name": "app", "dependencies": { "jsonwebtoken": "^9.0.2" } }');
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      '{\n  "connectionString": "mongodb://localhost/app",\n  "secret": "REPLACE WITH YOUR OWN SECRET",\n  "empty": ""\n}\n',
+    );
+    writeFileSync(
+      path.join(dir, 'service.js'),
+      "const config = require('./config.json');\nconst jwt = require('jsonwebtoken');\n" +
+        'exports.token = (user) => jwt.sign({ sub: user.id }, config.secret);\n' +
+        'exports.other = (user) => jwt.sign({ sub: user.id }, config.empty);\n',
+    );
+    const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
+    expect(result.findings.map((f) => `${f.location.path}:${f.location.region.startLine}`)).toEqual(['config.json:3']);
+  });
+
   it('reports an array of literal keys on one line once (`app.keys = [a, b]`)', async () => {
     const dir = path.join(root, 'rules/hardcoded-session-secret/fixtures');
     const result = await scanWithRules(

@@ -159,10 +159,6 @@ function nodeConfigDefault(
 
 /** The object a config file holds: a JSON document, or what a module exports. */
 function configDocument(file: FileContext): ObjectView | undefined {
-  const first = file.sourceFile.statements[0];
-  if (file.absPath.endsWith('.json')) {
-    return first && ts.isExpressionStatement(first) ? objectView(first.expression, file) : undefined;
-  }
   const exported = findExport(file, 'default');
   return exported ? objectView(exported.node as ts.Expression, exported.file) : undefined;
 }
