@@ -180,8 +180,8 @@ function makesKeyFromText(call: ts.CallExpression): boolean {
   if (ts.isPropertyAccessExpression(callee)) {
     const receiver = unwrap(callee.expression);
     if (callee.name.text === 'encode' && ts.isNewExpression(receiver)) {
-      const constructor = unwrap(receiver.expression);
-      return ts.isIdentifier(constructor) && constructor.text === 'TextEncoder';
+      const encoderClass = unwrap(receiver.expression);
+      return ts.isIdentifier(encoderClass) && encoderClass.text === 'TextEncoder';
     }
     if (callee.name.text === 'from' && ts.isIdentifier(receiver) && receiver.text === 'Buffer') return true;
   }
