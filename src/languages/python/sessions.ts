@@ -15,6 +15,7 @@ import {
   positionalArgument,
   qualifiedName,
   receiverOf,
+  rootOf,
   stringValue,
 } from './syntax.js';
 
@@ -69,7 +70,7 @@ export function requestReadIn(node: PythonNode | undefined, depth = 0, nesting =
         source: attribute,
         node,
         fromUrl: django.urlInputs.has(attribute),
-        sessionCookie: attribute === 'COOKIES' && isSessionCookieName(nameReadFrom(node)),
+        sessionCookie: attribute === 'COOKIES' && (isSessionCookieName(nameReadFrom(node)) || isOwnSessionCookie(node)),
       };
     }
   }
@@ -99,6 +100,37 @@ function nameReadFrom(mapping: PythonNode): PythonNode | undefined {
     return positionalArgument(parent.parent, 0);
   }
   return undefined;
+}
+
+/**
+ * A cookie the same module sets to a session store's key (`response.set_cookie(self.cookie_name,
+ * self.store.session_key)`): a second session store (django-allauth's provider login session) reading
+ * its own cookie back, as SessionMiddleware reads the session cookie. The name matches by text, and
+ * `self.<attr>` matches the parameter assigned to it (`self.cookie_name = cookie_name`).
+ */
+function isOwnSessionCookie(cookies: PythonNode): boolean {
+  const name = nameReadFrom(cookies);
+  if (!name) return false;
+  const module = rootOf(cookies);
+  const aliases = new Map<string, string>();
+  for (const assignment of descendantsOfType(module, 'assignment')) {
+    const left = field(assignment, 'left');
+    const right = field(assignment, 'right');
+    if (left?.type === 'attribute' && right?.type === 'identifier') aliases.set(right.text, left.text);
+  }
+  const canonical = (text: string) => aliases.get(text) ?? text;
+  const wanted = canonical(name.text);
+  return descendantsOfType(module, 'call').some((call) => {
+    if (calledName(call) !== 'set_cookie') return false;
+    const cookieName = keywordArgument(call, 'key') ?? positionalArgument(call, 0);
+    const value = keywordArgument(call, 'value') ?? positionalArgument(call, 1);
+    return (
+      cookieName !== undefined &&
+      canonical(cookieName.text) === wanted &&
+      value?.type === 'attribute' &&
+      django.sessionKeyAttributes.has(field(value, 'attribute')?.text ?? '')
+    );
+  });
 }
 
 /** `settings.SESSION_COOKIE_NAME`, or Django's default name `sessionid` written out. */
