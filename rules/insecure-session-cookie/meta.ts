@@ -59,8 +59,9 @@ export default defineRuleMeta({
     suggestions: {
       setDjangoSetting: 'Set `{{setting}} = {{value}}` in the settings module.',
       addHeaderAttributes: 'Add the attributes to the header: `{{attributes}}`.',
-      setSecureTrue:
-        'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"` for express-session).',
+      setSecureTrue: 'Set `{{flag}}: true` so the session cookie is only sent over HTTPS.',
+      setSecureTrueExpressSession:
+        'Set `{{flag}}: true` (behind a TLS-terminating proxy also call `app.set("trust proxy", 1)`, or use `"auto"`).',
       addSecure: 'Add `{{flag}}: true` to the session cookie options.',
       setHttpOnlyTrue: 'Set `{{flag}}: true` so scripts cannot read the session cookie.',
       addCookieFlags: 'Add `{{flags}}` to the session cookie options.',

@@ -72,7 +72,7 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
         fixes: inCurrentFile(ctx, secureProperty.property)
           ? [
               {
-                suggestionId: 'setSecureTrue',
+                suggestionId: secureTrueSuggestion(library),
                 data: { flag: secureName },
                 safety: 'unsafe',
                 edits: [replaceNode(secureProperty.value, 'true')],
@@ -317,6 +317,11 @@ function checkCookieWrite(
 }
 
 /** `secure: false` / `httpOnly: false` on a hand-set session cookie; the fix sets it to true. */
+/** express-session decides Secure from `req.secure`, so behind a proxy it needs `trust proxy` (or `'auto'`). */
+function secureTrueSuggestion(library: string): 'setSecureTrue' | 'setSecureTrueExpressSession' {
+  return library === 'express-session' ? 'setSecureTrueExpressSession' : 'setSecureTrue';
+}
+
 function reportFalseFlag(
   ctx: RuleContext,
   property: PropertyView | undefined,
@@ -334,7 +339,7 @@ function reportFalseFlag(
     fixes: inCurrentFile(ctx, property.property)
       ? [
           {
-            suggestionId: secure ? 'setSecureTrue' : 'setHttpOnlyTrue',
+            suggestionId: secure ? secureTrueSuggestion(library) : 'setHttpOnlyTrue',
             data: { flag },
             // Turning Secure on stops the cookie over plain HTTP, which can break a site served without TLS.
             ...(secure ? { safety: 'unsafe' as const } : {}),
