@@ -67,24 +67,32 @@ function handles(file: PythonFileContext): Handles {
   found = new Map();
   // The service is named `'dynamodb'` where a resource or client is made: without it, nothing to find.
   const mentionsService = file.text.toLowerCase().includes(boto3.service);
-  for (const assignment of mentionsService ? descendantsOfType(file.root, 'assignment') : []) {
-    const target = field(assignment, 'left');
-    const value = field(assignment, 'right');
-    const handle = value && handleOf(value, found);
-    if (target && handle) found.set(scopeKey(assignment, target.text), handle);
-  }
-  // Factories: `def _dynamodb(): … return _client` (a cached client, a table) make every
-  // `_dynamodb().get_item(…)` a request on what they return.
-  for (const fn of mentionsService ? descendantsOfType(file.root, 'function_definition') : []) {
-    const name = field(fn, 'name')?.text;
-    if (!name) continue;
-    for (const statement of descendantsOfType(fn, 'return_statement')) {
-      if (enclosingFunction(statement)?.id !== fn.id) continue;
-      const value = namedChildren(statement)[0];
+  const assignments = mentionsService ? descendantsOfType(file.root, 'assignment') : [];
+  const functions = mentionsService ? descendantsOfType(file.root, 'function_definition') : [];
+  // Bindings and factories feed each other (`self._table = connection().Table(…)` needs the factory
+  // `connection()`, and the property returning `self._table` needs that binding): repeat until nothing
+  // new is found, a few rounds at most.
+  for (let round = 0, before = -1; round < MAX_HANDLE_ROUNDS && found.size !== before; round++) {
+    before = found.size;
+    for (const assignment of assignments) {
+      const target = field(assignment, 'left');
+      const value = field(assignment, 'right');
       const handle = value && handleOf(value, found);
-      if (handle) {
-        found.set(factoryKey(name), handle);
-        break;
+      if (target && handle) found.set(scopeKey(assignment, target.text), handle);
+    }
+    // Factories: `def _dynamodb(): … return _client` (a cached client, a table) make every
+    // `_dynamodb().get_item(…)` a request on what they return; a `@property` (`self.table`) too.
+    for (const fn of functions) {
+      const name = field(fn, 'name')?.text;
+      if (!name || found.has(factoryKey(name))) continue;
+      for (const statement of descendantsOfType(fn, 'return_statement')) {
+        if (enclosingFunction(statement)?.id !== fn.id) continue;
+        const value = namedChildren(statement)[0];
+        const handle = value && handleOf(value, found);
+        if (handle) {
+          found.set(factoryKey(name), handle);
+          break;
+        }
       }
     }
   }
@@ -102,9 +110,15 @@ function lookup(node: PythonNode, known: Handles): Handle | undefined {
   // An attribute set in another method (`self.table = ...` in `__init__`).
   if (/^(self|cls)\./.test(node.text)) {
     for (const [key, handle] of known) if (key.endsWith(`\u0000${node.text}`)) return handle;
+    // A property returning a handle (`@property def table(self): … return self._table`).
+    const viaProperty = known.get(factoryKey(node.text.replace(/^(self|cls)\./, '')));
+    if (viaProperty) return viaProperty;
   }
   return undefined;
 }
+
+/** Rounds of the binding/factory search in `handles`: each round can add one more link of a chain. */
+const MAX_HANDLE_ROUNDS = 4;
 
 /** The key of a factory function's handle: `_dynamodb()`, at module level. */
 function factoryKey(name: string): string {
