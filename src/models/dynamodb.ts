@@ -901,17 +901,38 @@ function helperFunction(call: ts.CallExpression, file: FileContext | undefined):
 
 /** `X.prototype.name = function …` in the file of a `this.name` call made inside another `X.prototype` method. */
 function prototypeMethod(node: ts.Node, name: string): ts.Node | undefined {
-  for (const statement of node.getSourceFile().statements) {
-    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-    const { left, right, operatorToken } = statement.expression;
-    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
-    const owner = unwrap(left.expression);
-    if (left.name.text !== name || !ts.isPropertyAccessExpression(owner) || owner.name.text !== 'prototype') continue;
-    const value = unwrap(right);
-    if (isFunctionLike(value)) return value;
+  const sourceFile = node.getSourceFile();
+  let methods = prototypeMethods.get(sourceFile);
+  if (!methods) {
+    methods = new Map();
+    // Anywhere in the file: stores are often defined inside a factory (`module.exports = function
+    // (connect) { function Store() {}; Store.prototype.get = function … }`, connect-dynamodb).
+    const found = methods;
+    const visit = (current: ts.Node): void => {
+      if (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const left = current.left;
+        const owner = ts.isPropertyAccessExpression(left) ? unwrap(left.expression) : undefined;
+        const value = unwrap(current.right);
+        if (
+          owner &&
+          ts.isPropertyAccessExpression(owner) &&
+          owner.name.text === 'prototype' &&
+          isFunctionLike(value) &&
+          !found.has((left as ts.PropertyAccessExpression).name.text)
+        ) {
+          found.set((left as ts.PropertyAccessExpression).name.text, value);
+        }
+      }
+      ts.forEachChild(current, visit);
+    };
+    visit(sourceFile);
+    prototypeMethods.set(sourceFile, methods);
   }
-  return undefined;
+  return methods.get(name);
 }
+
+/** `X.prototype.name = function …` assignments of a file, by method name (first one wins). */
+const prototypeMethods = new WeakMap<ts.SourceFile, Map<string, ts.Node>>();
 
 /** Whether the request's result is used (not a bare `await client.send(...)` statement). */
 export function resultIsUsed(operation: DynamoOperation): boolean {
