@@ -10,6 +10,7 @@ import {
   describeFlow,
   dynamoFacts,
   type FileContext,
+  findDeclaration,
   type FixDescriptor,
   flowSteps,
   isDerivedKey,
@@ -18,7 +19,9 @@ import {
   requestInputTaint,
   type RuleContext,
   type SessionIdSink,
+  type TaintPath,
   ts,
+  unwrap,
 } from '../../src/api.js';
 import meta from './meta.js';
 
@@ -90,7 +93,9 @@ function check(
     const where = `${result.cutoff.file.path}:${result.cutoff.file.lineOf(result.cutoff.node)}`;
     ctx.debug?.(`${use.label}: ${result.cutoff.reason} (${where}); a clean answer there is partial`);
   }
-  const path = result.paths.find((candidate) => kinds.includes(candidate.source.kind));
+  const path = result.paths.find(
+    (candidate) => kinds.includes(candidate.source.kind) && !passesWholeContainer(candidate, expression),
+  );
   if (!path) return;
   const inThisFile = file === ctx.file;
   const target = use.target ?? (inThisFile ? value : sinkNode);
@@ -118,6 +123,46 @@ function check(
         ? [serverGeneratedFix(ctx.file, taintedPart(expression, file, ctx.file))]
         : [],
   });
+}
+
+/** Request collections: handed over whole, they are the request's data, not an id chosen in it. */
+const REQUEST_CONTAINERS = new Set(['cookies', 'signedCookies', 'query', 'body', 'headers', 'params', 'searchParams']);
+
+/**
+ * `sessionStore.set(req.cookies, res.cookies, session)` (nextjs-auth0): the whole cookie jar is handed
+ * to a store that reads, decrypts and checks its own cookie, so it is no session id. The path counts only
+ * when the value used as the id narrows the collection to one value (`req.cookies.sid`, `cookies.get('sid')`)
+ * somewhere: the source taken whole and the value still a plain name or the collection itself means the
+ * collection reached the sink as it is.
+ */
+function passesWholeContainer(path: TaintPath, value: ts.Expression): boolean {
+  const source = path.steps[0]?.node;
+  if (!source || !isWholeContainer(source)) return false;
+  return denotesWhole(unwrap(value), 0);
+}
+
+/** A name that holds the collection as it is: a parameter, or a variable set to the collection (not destructured). */
+function denotesWhole(expression: ts.Expression, depth: number): boolean {
+  if (isWholeContainer(expression)) return true;
+  if (!ts.isIdentifier(expression) || depth > 4) return false;
+  const declaration = findDeclaration(expression);
+  if (!declaration) return false;
+  if (ts.isParameter(declaration)) return ts.isIdentifier(declaration.name);
+  if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) && declaration.initializer) {
+    return denotesWhole(unwrap(declaration.initializer), depth + 1);
+  }
+  // `const { sid } = req.query`: one value taken out of it.
+  return false;
+}
+
+function isWholeContainer(node: ts.Node): boolean {
+  if (!ts.isPropertyAccessExpression(node) || !REQUEST_CONTAINERS.has(node.name.text)) return false;
+  const parent = node.parent;
+  // `req.cookies.sid`, `req.cookies['sid']`, `req.cookies.get('sid')`: one value read from it.
+  return !(
+    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) &&
+    parent.expression === node
+  );
 }
 
 function serverGeneratedFix(file: FileContext, value: ts.Node): FixDescriptor {
