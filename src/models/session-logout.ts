@@ -70,12 +70,27 @@ export function requestLogout(
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     if (callee.name.text !== 'logout' && callee.name.text !== 'logOut') return undefined;
     const request = unwrap(callee.expression);
-    if (!ts.isIdentifier(request) || !receivingFunction(request)) return undefined;
+    if (!ts.isIdentifier(request)) return undefined;
+    const received = receivingFunction(request);
+    if (!received || !looksLikeRequest(received.parameter)) return undefined;
     const verdict = verdictOf(file);
     const callback = callbackArgument(call, file);
     const throwsWithoutCallback = callbackWhenItEnds && verdict.rotates === true && !callback;
     return { model, call, verdict, callback, ...(throwsWithoutCallback ? { throwsWithoutCallback } : {}) };
   };
+}
+
+/**
+ * passport's `logout` hangs off the request (`req.logout`, koa-passport's `ctx.logout`, @fastify/passport's
+ * `request.logOut`): a parameter named or typed like one. Other objects with a `logout` method are not it:
+ * satellizer's and other client libraries' `$auth.logout()` in a browser controller.
+ */
+function looksLikeRequest(parameter: ts.ParameterDeclaration): boolean {
+  const name = ts.isIdentifier(parameter.name) ? parameter.name.text : '';
+  if (/^(req|request|ctx|context)$/i.test(name) || /(Req|Request|Ctx|Context)$/.test(name)) return true;
+  const decorated = (ts.canHaveDecorators(parameter) ? ts.getDecorators(parameter) : undefined) ?? [];
+  if (decorated.some((decorator) => /^(Req|Request|Ctx)\b/.test(decorator.expression.getText()))) return true;
+  return parameter.type !== undefined && /\b(Request|IncomingMessage|Context)\b/.test(parameter.type.getText());
 }
 
 function isNullish(expression: ts.Expression | undefined, file: FileContext): boolean {
