@@ -66,6 +66,7 @@ export {
   happensOnExit,
   type PathOptions,
 } from './analysis/flow.js';
+export { type Presence, presenceWhen } from './analysis/conditions.js';
 export { callExpressions, callsOf } from './analysis/call-sites.js';
 export { isPackageEntryPoint } from './analysis/package-entry.js';
 export {
@@ -162,7 +163,7 @@ export {
   type UrlTokenExchange,
   urlTokenExchange,
 } from './analysis/session/roles.js';
-export { isTokenIssue } from './models/session-id-concepts.js';
+export { isTokenIssue, isWholeRequestCollection } from './models/session-id-concepts.js';
 export type {
   CookieWrite,
   CookieWriteDefaults,

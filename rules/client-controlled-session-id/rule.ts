@@ -14,6 +14,7 @@ import {
   type FixDescriptor,
   flowSteps,
   isDerivedKey,
+  isWholeRequestCollection,
   primaryKeyOf,
   randomIdExpression,
   requestInputTaint,
@@ -125,9 +126,6 @@ function check(
   });
 }
 
-/** Request collections: handed over whole, they are the request's data, not an id chosen in it. */
-const REQUEST_CONTAINERS = new Set(['cookies', 'signedCookies', 'query', 'body', 'headers', 'params', 'searchParams']);
-
 /**
  * `sessionStore.set(req.cookies, res.cookies, session)` (nextjs-auth0): the whole cookie jar is handed
  * to a store that reads, decrypts and checks its own cookie, so it is no session id. The path counts only
@@ -137,13 +135,13 @@ const REQUEST_CONTAINERS = new Set(['cookies', 'signedCookies', 'query', 'body',
  */
 function passesWholeContainer(path: TaintPath, value: ts.Expression): boolean {
   const source = path.steps[0]?.node;
-  if (!source || !isWholeContainer(source)) return false;
+  if (!source || !isWholeRequestCollection(source)) return false;
   return denotesWhole(unwrap(value), 0);
 }
 
 /** A name that holds the collection as it is: a parameter, or a variable set to the collection (not destructured). */
 function denotesWhole(expression: ts.Expression, depth: number): boolean {
-  if (isWholeContainer(expression)) return true;
+  if (isWholeRequestCollection(expression)) return true;
   if (!ts.isIdentifier(expression) || depth > 4) return false;
   const declaration = findDeclaration(expression);
   if (!declaration) return false;
@@ -153,16 +151,6 @@ function denotesWhole(expression: ts.Expression, depth: number): boolean {
   }
   // `const { sid } = req.query`: one value taken out of it.
   return false;
-}
-
-function isWholeContainer(node: ts.Node): boolean {
-  if (!ts.isPropertyAccessExpression(node) || !REQUEST_CONTAINERS.has(node.name.text)) return false;
-  const parent = node.parent;
-  // `req.cookies.sid`, `req.cookies['sid']`, `req.cookies.get('sid')`: one value read from it.
-  return !(
-    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) &&
-    parent.expression === node
-  );
 }
 
 function serverGeneratedFix(file: FileContext, value: ts.Node): FixDescriptor {

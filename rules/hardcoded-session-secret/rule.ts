@@ -134,9 +134,7 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
       .filter((candidate) => candidate.node !== node)
       .flatMap((candidate) => hardcodedValues(candidate as Located, depth + 1));
   }
-  if (ts.isStringLiteralLike(node)) {
-    return node.text.length > 0 && !isPublicKey(node.text) ? [{ literal: node, file: resolved.file }] : [];
-  }
+  if (ts.isStringLiteralLike(node)) return isSecretText(node.text) ? [{ literal: node, file: resolved.file }] : [];
   if (ts.isArrayLiteralExpression(node)) {
     return node.elements.flatMap((element) => hardcodedValues({ node: element, file: resolved.file }, depth + 1));
   }
@@ -155,7 +153,7 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
   }
   if (ts.isCallExpression(node)) {
     const configDefault = configStoreDefault(node, resolved.file);
-    return configDefault && !isPublicKey(configDefault.literal.text) && configDefault.literal.text.length > 0
+    return configDefault && isSecretText(configDefault.literal.text)
       ? [{ literal: configDefault.literal, file: configDefault.file, configDefault }]
       : [];
   }
@@ -187,9 +185,12 @@ function environmentReads(expression: ts.Expression): string[] | undefined {
   return name ? [name] : undefined;
 }
 
-/** A PEM public key or certificate (a JWT verified with RS256/ES256): public by design, never a secret. */
-function isPublicKey(text: string): boolean {
-  return /^\s*-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----/.test(text);
+/**
+ * A literal that would be a secret: not empty (no key rather than a known one; config stores write `''`
+ * for a required value), and not a PEM public key or certificate (a JWT verified with RS256/ES256), which is public by design.
+ */
+function isSecretText(text: string): boolean {
+  return text.length > 0 && !/^\s*-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----/.test(text);
 }
 
 /** Never print a secret: its first two characters and its length are enough to find it. */

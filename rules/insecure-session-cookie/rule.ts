@@ -316,12 +316,12 @@ function checkCookieWrite(
   });
 }
 
-/** `secure: false` / `httpOnly: false` on a hand-set session cookie; the fix sets it to true. */
 /** express-session decides Secure from `req.secure`, so behind a proxy it needs `trust proxy` (or `'auto'`). */
 function secureTrueSuggestion(library: string): 'setSecureTrue' | 'setSecureTrueExpressSession' {
   return library === 'express-session' ? 'setSecureTrueExpressSession' : 'setSecureTrue';
 }
 
+/** `secure: false` / `httpOnly: false` on a hand-set session cookie; the fix sets it to true. */
 function reportFalseFlag(
   ctx: RuleContext,
   property: PropertyView | undefined,

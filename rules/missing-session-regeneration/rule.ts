@@ -1,5 +1,6 @@
 import {
   accessedName,
+  presenceWhen,
   callExpressions,
   callsOf,
   completesRotation,
@@ -180,21 +181,19 @@ function refreshesHeldIdentity(
     if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
     return file.textOf(unwrap(inner.expression)) === session && holds(accessedName(inner));
   };
+  const heldWhen = (condition: ts.Expression, outcome: boolean) =>
+    presenceWhen(condition, outcome, names, file) === 'held';
   let child: ts.Node = write.node;
   for (let node = write.node.parent; node && !ts.isSourceFile(node); child = node, node = node.parent) {
     if (ts.isIfStatement(node)) {
-      if (child === node.thenStatement && guaranteesHeld(node.expression, names, true)) return true;
-      if (child === node.elseStatement && guaranteesHeld(node.expression, names, false)) return true;
+      if (child === node.thenStatement && heldWhen(node.expression, true)) return true;
+      if (child === node.elseStatement && heldWhen(node.expression, false)) return true;
     }
-    if (ts.isBlock(node) || ts.isSourceFile(node)) {
+    if (ts.isBlock(node)) {
       // An earlier `if (!req.session.user) return …;` in the same block.
       for (const statement of node.statements) {
         if (statement === child) break;
-        if (
-          ts.isIfStatement(statement) &&
-          !statement.elseStatement &&
-          guaranteesHeld(statement.expression, names, false)
-        ) {
+        if (ts.isIfStatement(statement) && !statement.elseStatement && heldWhen(statement.expression, false)) {
           if (alwaysExits(statement.thenStatement)) return true;
         }
       }
@@ -206,41 +205,6 @@ function refreshesHeldIdentity(
 /** Keys that grant rights rather than name the user: writing one behind a logged-in guard is a privilege change. */
 function isPrivilegeKey(key: string): boolean {
   return /role|admin|perm|scope|mfa|2fa|otp|elevat|sudo|privileg|level|grant|verified/i.test(key);
-}
-
-/**
- * Whether the condition having the given truth value guarantees the session holds the key:
- * true for `req.session.user`, `req.session.user != null`, `a && b`; false for `!req.session.user`,
- * `req.session.user == null`, `a || b` (either side false-guaranteeing is enough: both are false).
- */
-function guaranteesHeld(condition: ts.Expression, names: (node: ts.Expression) => boolean, outcome: boolean): boolean {
-  const inner = unwrap(condition);
-  if (outcome && names(inner)) return true;
-  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
-    return guaranteesHeld(inner.operand, names, !outcome);
-  }
-  if (!ts.isBinaryExpression(inner)) return false;
-  const operator = inner.operatorToken.kind;
-  if (operator === (outcome ? ts.SyntaxKind.AmpersandAmpersandToken : ts.SyntaxKind.BarBarToken)) {
-    return guaranteesHeld(inner.left, names, outcome) || guaranteesHeld(inner.right, names, outcome);
-  }
-  const comparison = outcome
-    ? operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken
-    : operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken;
-  return comparison && comparesWithNothing(inner, names);
-}
-
-/** `x == null`, `x === undefined` (either side) for the held key `x`. */
-function comparesWithNothing(binary: ts.BinaryExpression, names: (node: ts.Expression) => boolean): boolean {
-  const nothing = (node: ts.Expression) => {
-    const inner = unwrap(node);
-    return (
-      inner.kind === ts.SyntaxKind.NullKeyword ||
-      (ts.isIdentifier(inner) && inner.text === 'undefined') ||
-      ts.isVoidExpression(inner)
-    );
-  };
-  return (names(binary.left) && nothing(binary.right)) || (names(binary.right) && nothing(binary.left));
 }
 
 /** A statement that leaves the function on every path (`return …`, `throw …`, a block ending in one). */

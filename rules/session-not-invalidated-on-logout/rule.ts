@@ -1,4 +1,5 @@
 import {
+  presenceWhen,
   type CookieClearing,
   decoratorsOf,
   defineRule,
@@ -378,31 +379,10 @@ function containsEnding(fn: ts.FunctionLikeDeclaration, file: FileContext, depth
  * the else-branch of the positive test. Nothing is there to end.
  */
 function signedOutBranch(condition: ts.Expression, file: FileContext): 'then' | 'else' | undefined {
-  const inner = unwrap(condition);
-  if (ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken) {
-    const operand = signedOutBranch(inner.operand, file);
-    return operand === 'else' ? 'then' : operand === 'then' ? 'else' : undefined;
-  }
-  if (ts.isBinaryExpression(inner)) {
-    const operator = inner.operatorToken.kind;
-    const left = signedOutBranch(inner.left, file);
-    const right = signedOutBranch(inner.right, file);
-    if (operator === ts.SyntaxKind.BarBarToken) return left === 'then' && right === 'then' ? 'then' : undefined;
-    if (operator === ts.SyntaxKind.AmpersandAmpersandToken)
-      return left === 'else' && right === 'else' ? 'else' : undefined;
-    const nullish = (side: ts.Expression) => {
-      const value = staticValue(side, file);
-      return value?.kind === 'null' || value?.kind === 'undefined';
-    };
-    const tested = nullish(inner.right) ? inner.left : nullish(inner.left) ? inner.right : undefined;
-    if (!tested || !signedIn(tested, file)) return undefined;
-    if (operator === ts.SyntaxKind.EqualsEqualsToken || operator === ts.SyntaxKind.EqualsEqualsEqualsToken)
-      return 'then';
-    if (operator === ts.SyntaxKind.ExclamationEqualsToken || operator === ts.SyntaxKind.ExclamationEqualsEqualsToken)
-      return 'else';
-    return undefined;
-  }
-  return signedIn(inner, file) ? 'else' : undefined;
+  const signedInHere = (node: ts.Expression) => signedIn(node, file);
+  if (presenceWhen(condition, true, signedInHere, file) === 'missing') return 'then';
+  if (presenceWhen(condition, false, signedInHere, file) === 'missing') return 'else';
+  return undefined;
 }
 
 /**

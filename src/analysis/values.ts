@@ -550,6 +550,35 @@ export function nestedView(property: PropertyView): ObjectView | undefined {
   return property.nested ?? (property.value ? objectView(property.value, property.file) : undefined);
 }
 
+/** The property at a path of nested objects (`['cookie', 'name']`), when every step can be seen. */
+export function propertyAtPath(view: ObjectView | undefined, path: readonly string[]): PropertyView | undefined {
+  let current = view;
+  for (const [index, key] of path.entries()) {
+    const property = current?.properties.get(key);
+    if (!property || index === path.length - 1) return property;
+    current = nestedView(property);
+  }
+  return undefined;
+}
+
+/** The object at a path of nested objects (`['session', 'secret']`); the view itself for an empty path. */
+export function viewAtPath(view: ObjectView | undefined, path: readonly string[]): ObjectView | undefined {
+  if (path.length === 0) return view;
+  const property = propertyAtPath(view, path);
+  return property && nestedView(property);
+}
+
+/**
+ * What a local module expression stands for: `require('./settings')` (directly or through a const) or
+ * a namespace import, as its default export (`module.exports = convict(…)`); else `located` itself.
+ */
+export function moduleExportValue(expression: ts.Expression, file: FileContext): Located<ts.Node> {
+  const located = resolveValue(expression, file);
+  const module = moduleOf(unwrap(expression), file, located);
+  const exported = module && findExport(module, 'default');
+  return exported ? resolveValue(exported.node as ts.Expression, exported.file) : located;
+}
+
 function viewsOf(expression: ts.Expression, file: FileContext, building: ts.Node[], depth: number): ViewSet {
   const views: ObjectView[] = [];
   let unknown = false;

@@ -4,6 +4,7 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
+import { optionSecretSites, plainSecretSite } from './secret-sites.js';
 import { namesModule } from './session-options.js';
 
 const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@hapi/iron', 'iron'];
@@ -29,32 +30,18 @@ export const cookieSigning: Model = {
     const reference = moduleReferenceOf(node.expression);
     const args = node.arguments ?? [];
     const method = ['sign', 'unsign'].find((name) => refersTo(reference, 'cookie-signature', name));
-    if (method && args[1]) return site('cookie-signature', `${method}() secret`, args[1], file);
-    if (refersTo(reference, 'keygrip') && args[0]) return site('keygrip', 'keys', args[0], file);
+    if (method && args[1]) return plainSecretSite('cookie-signature', `${method}() secret`, args[1], file);
+    if (refersTo(reference, 'keygrip') && args[0]) return plainSecretSite('keygrip', 'keys', args[0], file);
     for (const iron of ['@hapi/iron', 'iron']) {
       const sealing = ['seal', 'unseal'].find((name) => refersTo(reference, iron, name));
-      if (sealing && args[1]) return site(iron, `${sealing}() password`, args[1], file);
+      if (sealing && args[1]) return plainSecretSite(iron, `${sealing}() password`, args[1], file);
     }
-    if (refersTo(reference, 'cookies')) return optionSite('cookies', args[2], 'keys', file);
+    if (refersTo(reference, 'cookies')) return optionSecretSites('cookies', args[2], ['keys'], file);
     if (ts.isCallExpression(node) && accessedName(unwrap(node.expression)) === 'register' && args[0]) {
       if (refersTo(moduleReferenceOf(unwrap(args[0])), '@fastify/cookie')) {
-        return optionSite('@fastify/cookie', args[1], 'secret', file);
+        return optionSecretSites('@fastify/cookie', args[1], ['secret'], file);
       }
     }
     return undefined;
   },
 };
-
-function site(model: string, label: string, value: ts.Expression, file: FileContext): SecretSite[] {
-  return [{ model, label, value: { node: value, file } }];
-}
-
-function optionSite(
-  model: string,
-  options: ts.Expression | undefined,
-  name: string,
-  file: FileContext,
-): SecretSite[] | undefined {
-  const property = options && objectView(options, file)?.properties.get(name);
-  return property?.value ? site(model, name, property.value, property.file) : undefined;
-}

@@ -4,6 +4,7 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, returnedExpressions, unwrap } from '../analysis/syntax.js';
 import { objectView, resolveValue } from '../analysis/values.js';
 import type { Model, SecretSite } from './model.js';
+import { optionSecretSites, type SecretSiteMaker } from './secret-sites.js';
 import { namesModule } from './session-options.js';
 
 const MODULES = ['jsonwebtoken', 'jose', 'express-jwt', 'koa-jwt', 'passport-jwt', '@nestjs/jwt', '@fastify/jwt'];
@@ -85,12 +86,12 @@ function middlewareSecret(call: ts.CallExpression, file: FileContext): SecretSit
       : refersTo(reference, 'koa-jwt')
         ? 'koa-jwt'
         : undefined;
-  return library ? optionSecrets(library, call.arguments[0], ['secret'], file) : undefined;
+  return library ? optionSecretSites(library, call.arguments[0], ['secret'], file, secretSite) : undefined;
 }
 
 function passportJwtSecret(node: ts.NewExpression, file: FileContext): SecretSite[] | undefined {
   if (!refersTo(moduleReferenceOf(node.expression), 'passport-jwt', 'Strategy')) return undefined;
-  return optionSecrets('passport-jwt', node.arguments?.[0], ['secretOrKey'], file);
+  return optionSecretSites('passport-jwt', node.arguments?.[0], ['secretOrKey'], file, secretSite);
 }
 
 /** `super({ secretOrKey })` in `class JwtStrategy extends PassportStrategy(Strategy)` (or `extends Strategy`). */
@@ -107,7 +108,7 @@ function passportJwtSuperSecret(call: ts.CallExpression, file: FileContext): Sec
     strategy = strategy.arguments[0] ? unwrap(strategy.arguments[0]) : strategy;
   }
   if (!refersTo(moduleReferenceOf(strategy), 'passport-jwt', 'Strategy')) return undefined;
-  return optionSecrets('passport-jwt', call.arguments[0], ['secretOrKey'], file);
+  return optionSecretSites('passport-jwt', call.arguments[0], ['secretOrKey'], file, secretSite);
 }
 
 function nestModuleSecret(call: ts.CallExpression, file: FileContext): SecretSite[] | undefined {
@@ -115,7 +116,8 @@ function nestModuleSecret(call: ts.CallExpression, file: FileContext): SecretSit
   const method = accessedName(callee);
   if ((method !== 'register' && method !== 'registerAsync') || !ts.isPropertyAccessExpression(callee)) return undefined;
   if (!refersTo(moduleReferenceOf(callee.expression), '@nestjs/jwt', 'JwtModule')) return undefined;
-  if (method === 'register') return optionSecrets('@nestjs/jwt', call.arguments[0], ['secret', 'privateKey'], file);
+  if (method === 'register')
+    return optionSecretSites('@nestjs/jwt', call.arguments[0], ['secret', 'privateKey'], file, secretSite);
   // `registerAsync({ useFactory: () => ({ secret }) })`: the options the factory returns.
   const factory = call.arguments[0] && objectView(call.arguments[0], file)?.properties.get('useFactory');
   const fn =
@@ -126,7 +128,7 @@ function nestModuleSecret(call: ts.CallExpression, file: FileContext): SecretSit
     return undefined;
   }
   const sites = returnedExpressions(fn.node).flatMap(
-    (returned) => optionSecrets('@nestjs/jwt', returned, ['secret', 'privateKey'], fn.file) ?? [],
+    (returned) => optionSecretSites('@nestjs/jwt', returned, ['secret', 'privateKey'], fn.file, secretSite) ?? [],
   );
   return sites.length > 0 ? sites : undefined;
 }
@@ -153,11 +155,11 @@ function namedAsPublicKey(expression: ts.Expression): boolean {
 }
 
 /** A secret site for the text behind `value`, unless it is named as a public key. */
-function secretSite(model: string, label: string, value: ts.Expression, file: FileContext): SecretSite[] {
+const secretSite: SecretSiteMaker = (model, label, value, file) => {
   if (namedAsPublicKey(value)) return [];
   const material = keyMaterial(value, file);
   return namedAsPublicKey(material.node) ? [] : [{ model, label, value: material }];
-}
+};
 
 /**
  * The text a key is made from: `new TextEncoder().encode(x)`, `Buffer.from(x[, encoding])`,
@@ -191,20 +193,4 @@ function makesKeyFromText(call: ts.CallExpression): boolean {
     refersTo(reference, 'crypto', 'createSecretKey') ||
     refersTo(reference, 'jose', 'importPKCS8')
   );
-}
-
-function optionSecrets(
-  library: string,
-  argument: ts.Expression | undefined,
-  names: string[],
-  file: FileContext,
-): SecretSite[] | undefined {
-  const options = argument && objectView(argument, file);
-  if (!options) return undefined;
-  const sites: SecretSite[] = [];
-  for (const name of names) {
-    const property = options.properties.get(name);
-    if (property?.value) sites.push(...secretSite(library, name, property.value, property.file));
-  }
-  return sites.length > 0 ? sites : undefined;
 }

@@ -1,4 +1,4 @@
-import type { ts } from 'ts-morph';
+import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
 import type { Located } from '../analysis/values.js';
 
@@ -18,6 +18,22 @@ export interface RequestInput {
   /** How the read looks in source, for messages (`req.query`, `ctx.get()`, `@Query()`). */
   label: string;
   kind: RequestInputKind;
+}
+
+/** The request's collections (Express, Fastify, Koa, Next): read whole, they hold the request's data. */
+const REQUEST_COLLECTIONS = new Set(['cookies', 'signedCookies', 'query', 'body', 'headers', 'params', 'searchParams']);
+
+/**
+ * `req.cookies`, `request.query` used as a whole: not `req.cookies.sid`, `req.cookies['sid']` or
+ * `req.cookies.get('sid')`, which read one value out of the collection.
+ */
+export function isWholeRequestCollection(node: ts.Node): boolean {
+  if (!ts.isPropertyAccessExpression(node) || !REQUEST_COLLECTIONS.has(node.name.text)) return false;
+  const parent = node.parent;
+  return !(
+    (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) &&
+    parent.expression === node
+  );
 }
 
 /**

@@ -1,7 +1,14 @@
 import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
-import { nestedView, type ObjectView, objectView, objectViews, staticValue } from '../analysis/values.js';
+import {
+  nestedView,
+  type ObjectView,
+  objectView,
+  objectViews,
+  propertyAtPath,
+  staticValue,
+} from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import type { CookieFlagDefault, Model, SecretSite, SessionOptionsSite } from './model.js';
 
@@ -76,26 +83,19 @@ function buildSite(
   const seen = new Set<ts.Node>();
   for (const view of objectViews(argument, file)) {
     for (const secretPath of spec.secretPaths) {
-      let current: ObjectView | undefined = view;
-      for (const [index, key] of secretPath.entries()) {
-        const property = current?.properties.get(key);
-        if (!property?.value) break;
-        if (index < secretPath.length - 1) {
-          current = nestedView(property);
-        } else if (!seen.has(property.value)) {
-          seen.add(property.value);
-          secrets.push({
-            model: spec.id,
-            label: secretPath.join('.'),
-            value: { node: property.value, file: property.file },
-          });
-        }
-      }
+      const property = propertyAtPath(view, secretPath);
+      if (!property?.value || seen.has(property.value)) continue;
+      seen.add(property.value);
+      secrets.push({
+        model: spec.id,
+        label: secretPath.join('.'),
+        value: { node: property.value, file: property.file },
+      });
     }
   }
   const configuredName = spec.cookieNamePaths
     .map((namePath) => {
-      const property = propertyAt(options, namePath);
+      const property = propertyAtPath(options, namePath);
       return property && staticValue(property.value, property.file);
     })
     .find((value) => value?.kind === 'string');
@@ -112,17 +112,6 @@ function buildSite(
     stateless: spec.stateless,
     cookieName: configuredName?.kind === 'string' ? configuredName.value : spec.cookieNameDefault,
   };
-}
-
-/** The property at a path of nested object options (`['cookie', 'name']`), when every step is visible. */
-function propertyAt(options: ObjectView | undefined, propertyPath: string[]) {
-  let view = options;
-  for (const [index, key] of propertyPath.entries()) {
-    const property = view?.properties.get(key);
-    if (!property || index === propertyPath.length - 1) return property;
-    view = nestedView(property);
-  }
-  return undefined;
 }
 
 const mentionedModules = new WeakMap<FileContext, Map<string, boolean>>();

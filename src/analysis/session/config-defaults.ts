@@ -5,12 +5,13 @@ import { moduleReferenceOf, refersTo } from '../imports.js';
 import {
   environmentVariableName,
   findExport,
-  type Located,
-  nestedView,
+  moduleExportValue,
   type ObjectView,
   objectView,
+  propertyAtPath,
   resolveValue,
   staticValue,
+  viewAtPath,
 } from '../values.js';
 import { memberPath, propertyNameText, returnedExpressions, unwrap } from '../syntax.js';
 
@@ -163,21 +164,16 @@ function configDocument(file: FileContext): ObjectView | undefined {
   return exported ? objectView(exported.node as ts.Expression, exported.file) : undefined;
 }
 
-function propertyAtPath(view: ObjectView | undefined, path: string[]) {
-  const parent = viewAt(view, path.slice(0, -1));
-  return parent?.properties.get(path[path.length - 1]);
-}
-
 /** A relative specifier from one file to another path, with `/` separators. */
 function posixRelative(fromFile: string, to: string): string {
   return nodePath.relative(nodePath.dirname(fromFile), to).split(nodePath.sep).join('/');
 }
 
 function storeDefault(storeExpression: ts.Expression, key: string, file: FileContext): ConfigStoreDefault | undefined {
-  const located = requiredDefault(resolveValue(storeExpression, file));
+  const located = moduleExportValue(storeExpression, file);
   const store = unwrap(located.node as ts.Expression);
   if (ts.isCallExpression(store) && refersTo(moduleReferenceOf(store.expression), 'convict') && store.arguments[0]) {
-    const leaf = viewAt(objectView(store.arguments[0], located.file), key.split('.'));
+    const leaf = viewAtPath(objectView(store.arguments[0], located.file), key.split('.'));
     const fallback = leaf?.properties.get('default');
     const literal = fallback?.value && unwrap(fallback.value);
     if (!leaf || !fallback || !literal || !ts.isStringLiteralLike(literal)) return undefined;
@@ -188,7 +184,7 @@ function storeDefault(storeExpression: ts.Expression, key: string, file: FileCon
   }
   if (ts.isNewExpression(store) && refersTo(moduleReferenceOf(store.expression), 'confidence', 'Store')) {
     const document = store.arguments?.[0];
-    const leaf = document && viewAt(objectView(document, located.file), key.split('/').filter(Boolean));
+    const leaf = document && viewAtPath(objectView(document, located.file), key.split('/').filter(Boolean));
     const fallback = leaf?.properties.get('$default');
     const literal = fallback?.value && unwrap(fallback.value);
     if (!leaf || !fallback || !literal || !ts.isStringLiteralLike(literal)) return undefined;
@@ -227,26 +223,4 @@ function delegatedDefault(
     if (found) return found;
   }
   return undefined;
-}
-
-/** `require('./settings')` stands for what the module exports (`module.exports = convict(…)`). */
-function requiredDefault(located: Located<ts.Node>): Located<ts.Node> {
-  const call = located.node;
-  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'require') {
-    return located;
-  }
-  const specifier = call.arguments[0];
-  const module =
-    specifier && ts.isStringLiteralLike(specifier) ? located.file.resolveImport(specifier.text) : undefined;
-  const exported = module && findExport(module, 'default');
-  return exported ? resolveValue(exported.node as ts.Expression, exported.file) : located;
-}
-
-function viewAt(view: ObjectView | undefined, path: string[]): ObjectView | undefined {
-  let current = view;
-  for (const segment of path) {
-    const property = current?.properties.get(segment);
-    current = property && nestedView(property);
-  }
-  return current;
 }
