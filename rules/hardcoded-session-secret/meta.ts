@@ -20,6 +20,8 @@ export default defineRuleMeta({
       '@hapi/yar',
       '@hapi/cookie',
       'iron-session',
+      // Remix and React Router v7 session storages and createCookie.
+      'remix',
       'cookie-parser',
       // cookie-signature, keygrip, cookies, @fastify/cookie used directly.
       'cookie-signing',

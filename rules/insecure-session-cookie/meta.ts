@@ -20,6 +20,8 @@ export default defineRuleMeta({
       '@hapi/yar',
       '@hapi/cookie',
       'iron-session',
+      // Remix and React Router v7 session storages and createCookie.
+      'remix',
       // Session tokens set by hand: `res.cookie()`, `reply.setCookie()`, `ctx.cookies.set()`, `cookies().set()`,
       // hono's `setCookie(c, …)`.
       'express',

@@ -89,19 +89,35 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
         ctx.report({ target: secureProperty.property, messageId: 'secureConditional', data, severity: 'note' });
       }
     }
-  } else if (site.defaults.secure === 'insecure' && optionsFullyVisible(site) && !sameSiteNone) {
-    // With SameSite=None the missing Secure flag is reported once, as the more specific problem below.
-    const insertInto = cookie ?? site.options;
-    ctx.report({
-      target: cookie?.literal ?? site.options?.literal ?? site.call,
-      messageId: 'secureMissing',
-      data,
-      related: [{ target: site.call, message: `${library} is configured here` }],
-      fixes: insertInto && inCurrentFile(ctx, insertInto.literal) ? [addSecureFix(site, insertInto, secureName)] : [],
-    });
   }
 
   const httpOnlyProperty = cookie?.properties.get(httpOnlyName);
+  // Absent flags, where the library's default is insecure (one finding for both). With SameSite=None
+  // the missing Secure flag is reported once, as the more specific problem below.
+  const missing: ('secure' | 'httpOnly')[] = [];
+  if (!secureProperty?.value && site.defaults.secure === 'insecure' && !sameSiteNone) missing.push('secure');
+  if (!httpOnlyProperty && !site.defaults.httpOnly) missing.push('httpOnly');
+  if (missing.length > 0 && optionsFullyVisible(site)) {
+    const insertInto = cookie ?? site.options;
+    const names = { secure: secureName, httpOnly: httpOnlyName };
+    ctx.report({
+      target: cookie?.literal ?? site.options?.literal ?? site.call,
+      messageId: missing.length === 2 ? 'flagsMissing' : missing[0] === 'secure' ? 'secureMissing' : 'httpOnlyMissing',
+      data: { library, flag: names[missing[0]], httpOnly: httpOnlyName },
+      related: [{ target: site.call, message: `${library} is configured here` }],
+      fixes:
+        insertInto && inCurrentFile(ctx, insertInto.literal)
+          ? [
+              addFlagsFix(
+                site,
+                insertInto,
+                missing.map((name) => `${names[name]}: true`),
+              ),
+            ]
+          : [],
+    });
+  }
+
   const httpOnlyValue = httpOnlyProperty && staticValue(httpOnlyProperty.value, httpOnlyProperty.file);
   if (httpOnlyProperty?.value && httpOnlyValue?.kind === 'boolean' && !httpOnlyValue.value) {
     ctx.report({
@@ -370,11 +386,18 @@ function isClearing(write: CookieWrite, options: ObjectView | undefined): boolea
 }
 
 function addSecureFix(site: SessionOptionsSite, target: ObjectView, secureName: string) {
-  const edit =
-    target === site.cookie
-      ? insertFirstProperty(target.literal, `${secureName}: true`)
-      : insertFirstProperty(target.literal, `${site.cookieProperty ?? 'cookie'}: { ${secureName}: true }`);
-  return { suggestionId: 'addSecure', data: { flag: secureName }, edits: [edit] };
+  return addFlagsFix(site, target, [`${secureName}: true`]);
+}
+
+/** Inserts the flags into the cookie object, or a cookie object holding them into the options. */
+function addFlagsFix(site: SessionOptionsSite, target: ObjectView, flags: string[]) {
+  const inCookie = target === site.cookie || site.cookieProperty === undefined;
+  const text = flags.join(', ');
+  const edit = inCookie
+    ? insertFirstProperty(target.literal, text)
+    : insertFirstProperty(target.literal, `${site.cookieProperty}: { ${text} }`);
+  const data: Record<string, string> = flags.length === 1 ? { flag: flags[0].replace(/: true$/, '') } : { flags: text };
+  return { suggestionId: flags.length === 1 ? 'addSecure' : 'addCookieFlags', data, edits: [edit] };
 }
 
 /** Absence is evidence only when every spread of the options (and cookie object) could be seen. */

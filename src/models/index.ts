@@ -19,6 +19,7 @@ import type { Model } from './model.js';
 import { nestjs } from './nestjs.js';
 import { oauthClients } from './oauth-clients.js';
 import { passport } from './passport.js';
+import { remix } from './remix.js';
 // Session-id taint: request inputs and session-id sinks of the web frameworks and auth libraries.
 import { express } from './express.js';
 import { fastify } from './fastify.js';
@@ -41,6 +42,7 @@ export const allModels: Model[] = [
   hapiYar,
   hapiCookie,
   ironSession,
+  remix,
   cookieParser,
   cookieSigning,
   jsonWebTokens,
