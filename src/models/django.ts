@@ -75,8 +75,14 @@ export const django = {
   defaultSettingsModule: 'global_settings.py',
   /** `SESSION_ENGINE` values whose sessions are signed cookies: no server-side id to fixate. */
   statelessEngines: new Set(['django.contrib.sessions.backends.signed_cookies']),
-  /** Settings modules of test runs (`settings/test.py`, `test_settings.py`), by path: their secrets sign nothing a user holds. */
-  testSettings: /(^|\/)(settings\/(test|tests|testing|ci)|(test|tests|testing|ci)_settings)\.py$/i,
+  /**
+   * Settings modules of test runs, by path: their secrets sign nothing a user holds. A settings
+   * directory's `test.py` / `ci_postgres.py`, or a file whose name pairs a settings word with a test
+   * word either way round (`test_settings.py`, `settings_test.py`, netbox's `configuration_testing.py`,
+   * `ci_config.py`).
+   */
+  testSettings:
+    /(^|\/)((settings|config|conf|configuration)\/(test|tests|testing|ci)([_-]\w+)?|(test|tests|testing|ci)[_-](settings|config|conf|configuration)|(settings|config|conf|configuration)[_-](test|tests|testing|ci))\.py$/i,
   /** Settings module file names of local development and tests, where insecure cookies are expected. */
   developmentSettings: /^(dev|development|local|test|tests|testing|ci)(_settings)?\.py$/i,
 } satisfies PythonModel & Record<string, unknown>;

@@ -11,7 +11,7 @@ import {
   unwrap,
 } from '../syntax.js';
 import { TaintEngine, type TaintPath } from '../taint.js';
-import { resolveValue, staticValue } from '../values.js';
+import { possibleStrings, resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
 import {
   type CookieWrite,
@@ -352,6 +352,7 @@ function computeEvidence(
   const named =
     !token && write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
   if (write.name !== undefined && !named && NOT_SESSION_NAME.test(write.name)) return undefined;
+  if (write.name === undefined && namedForAnotherPurpose(write, file)) return undefined;
   const issue: RoleSite = { node: write.node, file, message: `issued to the client by ${write.label}` };
   const paths = credentialTaint.sourcesOf(value.node as ts.Expression, value.file).paths;
   const bound = paths.find((path) => path.source.kind === 'bound');
@@ -412,11 +413,35 @@ function credentialLike(value: ts.Expression): boolean {
 }
 
 /** `JSON.stringify(teams)`, an object or array literal, a number or boolean: data for the page, not a token. */
+/**
+ * A cookie whose name is computed, but only ever one of a few literals all named for another purpose
+ * (`ctx.request.secure ? '__Host-csrfToken' : 'csrfToken'`, through a local function): a CSRF
+ * double-submit token or OAuth state, not the session, whatever signs its value.
+ */
+function namedForAnotherPurpose(write: CredentialIssue, file: FileContext): boolean {
+  if (isTokenIssue(write) || write.rawHeader || !ts.isCallExpression(write.node)) return false;
+  const nameArgument = write.node.arguments[0];
+  if (!nameArgument) return false;
+  const names = possibleStrings(nameArgument, file);
+  return names.length > 0 && names.every((name) => name !== undefined && NOT_SESSION_NAME.test(name));
+}
+
+/** Encodings that keep what they wrap: `encodeURIComponent(JSON.stringify({ … }))` is still display data. */
+const TRANSPARENT_ENCODINGS = new Set(['encodeURIComponent', 'encodeURI', 'escape', 'btoa']);
+
 function isDisplayData(expression: ts.Expression, file: FileContext): boolean {
   const resolved = resolveValue(expression, file).node;
   const inner = ts.isExpression(resolved as ts.Expression) ? unwrap(resolved as ts.Expression) : resolved;
   if (ts.isObjectLiteralExpression(inner) || ts.isArrayLiteralExpression(inner)) return true;
   if (ts.isCallExpression(inner) && memberPath(inner.expression)?.join('.') === 'JSON.stringify') return true;
+  if (
+    ts.isCallExpression(inner) &&
+    inner.arguments.length === 1 &&
+    ts.isIdentifier(inner.expression) &&
+    TRANSPARENT_ENCODINGS.has(inner.expression.text)
+  ) {
+    return isDisplayData(inner.arguments[0], file);
+  }
   const value = staticValue(expression, file);
   return value?.kind === 'number' || value?.kind === 'boolean';
 }
