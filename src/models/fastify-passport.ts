@@ -5,7 +5,7 @@ import { unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
 import type { Model } from './model.js';
-import { authenticateLogin, requestLogin } from './passport.js';
+import { authenticateLogin, disablesSession, requestLogin } from './passport.js';
 import { callbackArgument } from './session-access.js';
 import { requestLogout } from './session-logout.js';
 
@@ -51,7 +51,7 @@ export const fastifyPassport: Model = {
       FASTIFY_PASSPORT_ADVISORY,
     );
     if (middleware) return middleware;
-    if (!requestLogin(call, file)) return undefined;
+    if (!requestLogin(call, file) || disablesSession(call.arguments.slice(1), file)) return undefined;
     // `req.logIn(user, options?, callback?)`: the first argument is the user, never the callback.
     const callback = callbackArgument(call, file, 1);
     return {

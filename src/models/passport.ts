@@ -86,6 +86,31 @@ function startsRedirectFlow(call: ts.CallExpression, file: FileContext): boolean
   return last !== undefined && ts.isExpressionStatement(last) && unwrap(last.expression) === parent;
 }
 
+/**
+ * passport's `session: false` option, to `authenticate(strategy, options)` and to `req.logIn(user,
+ * options, cb)` alike: passport then only sets `req.user` and never writes (or regenerates) the session,
+ * so nothing is logged into it. Only a `false` that no unseen value can set again counts: options that
+ * cannot be seen, and a spread after the option (`{ session: false, ...overrides }`), may log in.
+ */
+export function disablesSession(options: readonly ts.Expression[], file: FileContext): boolean {
+  return options.some((argument) => {
+    const view = objectView(argument, file);
+    const session = view?.properties.get('session');
+    const value = session && staticValue(session.value, session.file);
+    if (!view || !session || value?.kind !== 'boolean' || value.value) return false;
+    if (view.complete) return true;
+    // `{ ...defaults, session: false }` in the call: what the spread holds comes first and is overridden.
+    const literal = unwrap(argument);
+    if (!ts.isObjectLiteralExpression(literal) || session.property.parent !== literal) return false;
+    const later = literal.properties.slice(
+      literal.properties.indexOf(session.property as ts.ObjectLiteralElementLike) + 1,
+    );
+    return later.every(
+      (property) => !ts.isSpreadAssignment(property) && !(property.name && ts.isComputedPropertyName(property.name)),
+    );
+  });
+}
+
 /** `passport.authenticate(...)` without a custom callback and without `session: false`: logs in. */
 export function authenticateLogin(
   call: ts.CallExpression,
@@ -100,11 +125,7 @@ export function authenticateLogin(
   const rest = call.arguments.slice(1);
   if (rest.some((argument) => callbackArgument({ arguments: [argument] } as unknown as ts.CallExpression, file)))
     return undefined;
-  for (const argument of call.arguments.slice(1)) {
-    const session = objectView(argument, file)?.properties.get('session');
-    const value = session && staticValue(session.value, session.file);
-    if (value?.kind === 'boolean' && !value.value) return undefined;
-  }
+  if (disablesSession(rest, file)) return undefined;
   if (startsRedirectFlow(call, file)) return undefined;
   return { model, call, kind: 'middleware', completion: 'middleware', verdict: loginVerdict(file, advisory) };
 }
@@ -188,7 +209,7 @@ export const passport: Model = {
       PASSPORT_ADVISORY,
     );
     if (middleware) return middleware;
-    if (!requestLogin(call, file)) return undefined;
+    if (!requestLogin(call, file) || disablesSession(call.arguments.slice(1), file)) return undefined;
     // `req.logIn(user, options?, callback?)`: the first argument is the user, never the callback.
     const callback = callbackArgument(call, file, 1);
     return {
