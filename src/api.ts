@@ -91,6 +91,7 @@ export {
   loginOriginOf,
   rotationAt,
   sessionObjectOf,
+  sessionLibraryAbsent,
   sessionsAreStateless,
   sessionWritesAt,
   summarize,

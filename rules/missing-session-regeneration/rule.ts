@@ -32,6 +32,7 @@ import {
   type SessionObject,
   type SessionRotation,
   type SessionWrite,
+  sessionLibraryAbsent,
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,
@@ -98,6 +99,8 @@ export default defineRule(meta, (ctx) => {
     },
     onEnd() {
       for (const call of helperCalls) writes.push(...helperWrites(call, file));
+      // The application's own object attached to the request is no session of a library (see attachesOwnSession).
+      const judged = writes.filter((write) => !attachesOwnSession(write, credentials, file));
       const context = { file, rotations, logins, routes };
       reportLogins(
         ctx,
@@ -105,7 +108,7 @@ export default defineRule(meta, (ctx) => {
         context,
       );
       const reportedOwners = new Set<ts.Node>();
-      const ordered = [...writes].sort((a, b) => a.node.pos - b.node.pos);
+      const ordered = [...judged].sort((a, b) => a.node.pos - b.node.pos);
       for (const write of ordered) {
         const verdict = judge(write, context);
         if (verdict.kind !== 'unsafe' || reportedOwners.has(verdict.owner)) continue;
@@ -155,6 +158,45 @@ function identityOf(write: SessionWrite, file: FileContext): { key: string; orig
     }
   }
   return undefined;
+}
+
+/**
+ * `req.session = { ...found.session, user: found.user }` in a guard or middleware of a project with no
+ * session library: the application attaches its own object to the request (the session it looked up
+ * from the cookie or header the request presents), so no library keeps it under a planted id and the
+ * write is no login. Only a whole replacement counts: a member write (`req.session.userId = …`) may
+ * mutate a store entry the application's middleware attached, or the session of a host application
+ * (a helper package declares no session library either). A value that comes out of a login, or a
+ * credential check before the write, keeps it a login: the application may store the object by hand.
+ */
+function attachesOwnSession(
+  write: IdentityWrite,
+  credentials: { call: ts.CallExpression }[],
+  file: FileContext,
+): boolean {
+  if (write.write.kind !== 'replace' || write.origin || !sessionLibraryAbsent(file)) return false;
+  if (
+    writtenValues(write.write)
+      .flatMap(objectParts)
+      .some((value) => loginOriginOf(value, file))
+  )
+    return false;
+  return !credentials.some((check) => {
+    const fn = enclosingFunction(check.call);
+    return fn !== undefined && check.call.end <= write.node.pos && within(write.node, fn);
+  });
+}
+
+/** The values an object literal is built from (property values and spreads), or the value itself. */
+function objectParts(value: ts.Expression): ts.Expression[] {
+  const inner = unwrap(value);
+  if (!ts.isObjectLiteralExpression(inner)) return [value];
+  return inner.properties.flatMap((property) => {
+    if (ts.isPropertyAssignment(property)) return [property.initializer];
+    if (ts.isShorthandPropertyAssignment(property)) return [property.name];
+    if (ts.isSpreadAssignment(property)) return [property.expression];
+    return [];
+  });
 }
 
 /**

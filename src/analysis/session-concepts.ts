@@ -169,6 +169,26 @@ export function sessionsAreStateless(file: FileContext): boolean {
   return deciding.length > 0 && deciding.every((model) => modelStateless(model, file));
 }
 
+/** A package named like a session library fixate does not model (`next-session`, `hono-sessions`, `@types/express-session`). */
+const SESSION_PACKAGE_NAME = /session/i;
+
+/**
+ * Whether the request's `session` property in this file can only be one the application attaches
+ * itself: the package.json in scope declares no session library (none of the session models' packages,
+ * and no package named like one), and neither this file nor the files importing it import one. Nothing
+ * then keeps that object under an id the client presents, unless the application does so by hand,
+ * which the hand-rolled store analysis judges on its own. Without a package.json in scope nothing is
+ * known (a library writing into its host's session declares none either), so the answer is no.
+ */
+export function sessionLibraryAbsent(file: FileContext): boolean {
+  const manifest = file.manifest;
+  if (!manifest) return false;
+  if (file.knownModels.some(isSessionStoreModel)) return false;
+  if (Object.keys(manifest.dependencies).some((name) => SESSION_PACKAGE_NAME.test(name))) return false;
+  const packageImports = [...file.importedModules].filter((specifier) => !/^[./]/.test(specifier));
+  return !packageImports.some((specifier) => SESSION_PACKAGE_NAME.test(specifier));
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Events that complete a rotation, for the flow analysis.
 
