@@ -19,6 +19,8 @@ export const DEFAULT_IDENTITY_KEYS: readonly string[] = [
   'authenticated',
   'isAuthenticated',
   'auth',
+  // What an authentication middleware resolved (medusa's `req.auth_context`: actor id and type).
+  'authContext',
   'role',
   'roles',
   'isAdmin',
