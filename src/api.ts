@@ -12,6 +12,7 @@ export {
   type Located,
   type ObjectView,
   objectView,
+  objectViews,
   possibleValues,
   type PropertyView,
   resolveValue,

@@ -8,6 +8,7 @@ import {
   modelAnswersAt,
   type ObjectView,
   objectView,
+  objectViews,
   type PropertyView,
   replaceNode,
   type RuleContext,
@@ -272,7 +273,13 @@ function checkCookieWrite(
   const secure = flag('secure');
   const httpOnly = flag('httpOnly');
   const sameSite = flag('sameSite');
-  const visible = options === undefined || options.complete;
+  // Options of several shapes (`{ ...(https ? { secure: true } : {}), expires }`, a helper with several
+  // returns) are incomplete as one view; when every shape is visible, a flag none of them sets is
+  // absent whatever the branch.
+  const shapes = write.options ? objectViews(write.options.node as ts.Expression, write.options.file) : [];
+  const everyShapeVisible = shapes.length > 0 && shapes.every((shape) => shape.complete);
+  const visible = options === undefined || options.complete || everyShapeVisible;
+  const absent = (name: string) => shapes.every((shape) => !shape.properties.has(name));
   const sameSiteNone = sameSite.value?.kind === 'string' && sameSite.value.value.toLowerCase() === 'none';
   const secureFalse = secure.value?.kind === 'boolean' && !secure.value.value;
 
@@ -304,14 +311,15 @@ function checkCookieWrite(
   if (!visible) return;
   const missing: (keyof typeof FLAG_LITERALS)[] = [];
   // With SameSite=None the missing Secure flag was reported just above, as the more specific problem.
-  if (!secure.property && defaults.secure === 'insecure' && !sameSiteNone) missing.push('secure');
-  if (!httpOnly.property && !defaults.httpOnly) missing.push('httpOnly');
+  if (absent('secure') && defaults.secure === 'insecure' && !sameSiteNone) missing.push('secure');
+  if (absent('httpOnly') && !defaults.httpOnly) missing.push('httpOnly');
   if (missing.length === 0) return;
   const messageId =
     missing.length === 2 ? 'flagsMissing' : missing[0] === 'secure' ? 'secureMissing' : 'httpOnlyMissing';
   const flags = missing.map((name) => FLAG_LITERALS[name]).join(', ');
   let fix: { suggestionId: string; data: Record<string, string>; edits: ReturnType<typeof replaceNode>[] } | undefined;
-  if (options && inCurrentFile(ctx, options.literal)) {
+  const oneLiteral = shapes.every((shape) => shape.literal === options?.literal);
+  if (options && oneLiteral && inCurrentFile(ctx, options.literal)) {
     fix = { suggestionId: 'addCookieFlags', data: { flags }, edits: [insertFirstProperty(options.literal, flags)] };
   } else if (!options && inCurrentFile(ctx, call) && call.arguments.at(-1) === write.value.node) {
     // The options go after the value, wherever the API puts it (`res.cookie(n, v)`, `setCookie(c, n, v)`).
