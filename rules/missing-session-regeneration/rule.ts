@@ -634,6 +634,11 @@ function rotationFix(
   routes: Map<ts.Node, RouteRegistration>,
 ): FixDescriptor | undefined {
   if (write.node.getSourceFile() !== file.sourceFile) return undefined;
+  // A session obtained from a getter (`const session = await getSession(req, res)`) is held in a
+  // variable: a rotation inserted before the write replaces the request's session, and the write would
+  // land on the old object, so the login would be lost. Before the getter the session may not exist
+  // yet (Ghost attaches it lazily). No edit is offered; the report still says to rotate.
+  if (write.session.through) return undefined;
   const fn = enclosingFunction(write.node);
   if (!fn?.body || !ts.isBlock(fn.body)) return undefined;
   const model = file.models.find((m) => m.id === write.write.model);

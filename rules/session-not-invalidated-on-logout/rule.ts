@@ -28,6 +28,7 @@ import {
   type RuleContext,
   rotationAt,
   routeRegistrations,
+  type SessionObject,
   sessionObjectOf,
   sessionsAreStateless,
   sessionWritesAt,
@@ -43,7 +44,7 @@ const MAX_HELPER_DEPTH = 2;
 
 type Evidence =
   | { kind: 'route'; node: ts.Node; text: string }
-  | { kind: 'identity-clear'; node: ts.Node; key: string }
+  | { kind: 'identity-clear'; node: ts.Node; key: string; session: SessionObject }
   /** `site` is the call in this handler: the logout itself, or a promise wrapper around it. */
   | { kind: 'logout-call'; node: ts.Node; logout: LogoutCall };
 
@@ -145,7 +146,7 @@ export default defineRule(meta, (ctx) => {
           .find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
         if (!key || afterFailedIdentityLookup(node, ctx.file)) continue;
         const fn = enclosing(node);
-        if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
+        if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key, session: write.session });
       }
     },
     DeleteExpression(node: ts.DeleteExpression) {
@@ -161,7 +162,7 @@ export default defineRule(meta, (ctx) => {
       if (!session || !receivingFunction(session.carrier)) return;
       if (afterFailedIdentityLookup(node, ctx.file)) return;
       const fn = enclosing(node);
-      if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key });
+      if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key, session });
     },
     onEnd() {
       if (candidates.size === 0) return;
@@ -695,11 +696,19 @@ function invalidationFixes(
   const partOfLogout = (statement: ts.Statement) =>
     logoutNodes.some((node) => node.pos >= statement.pos && node.end <= statement.end);
   const carrier = requestParameter.name.text;
+  // `const session = await getSession(req, res)` hands the response to a session getter (to run the
+  // session middleware): that is where the session comes from, not a response, and ending the session
+  // has to wait for it.
+  const getterCalls = entry.evidence.flatMap((e) =>
+    e.kind === 'identity-clear' && e.session.through ? [e.session.through] : [],
+  );
+  const obtainsSession = (statement: ts.Statement) => getterCalls.some((call) => within(call, statement));
   const responds = (statement: ts.Statement) =>
-    ts.isReturnStatement(statement) ||
-    (responseName !== undefined
-      ? mentions(statement, responseName)
-      : mentions(statement, carrier) && !partOfLogout(statement));
+    !obtainsSession(statement) &&
+    (ts.isReturnStatement(statement) ||
+      (responseName !== undefined
+        ? mentions(statement, responseName)
+        : mentions(statement, carrier) && !partOfLogout(statement)));
   const firstResponse = statements.findIndex(responds);
   const indent = indentationOf(statements[0], file);
   if (template.kind === 'statement') {

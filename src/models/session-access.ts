@@ -4,6 +4,7 @@ import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, isFunctionLike, unwrap } from '../analysis/syntax.js';
 import { objectView, possibleStrings, resolveValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
+import { type GetterContext, getterCallSession } from './session-getters.js';
 import type {
   RotationCompletion,
   SessionObject,
@@ -34,10 +35,22 @@ function memberNames(node: ts.PropertyAccessExpression | ts.ElementAccessExpress
 
 export type SessionObjectFinder = (expression: ts.Expression, file: FileContext) => SessionObject | undefined;
 
-/** `<carrier>.<property>`, or a local alias of it (`const s = req.session`, `const { session } = req`). */
+/**
+ * `<carrier>.<property>`, a local alias of it (`const s = req.session`, `const { session } = req`), or
+ * what a getter of the application returns for the request (`const s = await getSession(req, res)`,
+ * see session-getters.ts).
+ */
 export function propertySession(model: string, property: string): SessionObjectFinder {
-  return (expression, file) => {
+  const getters: GetterContext = { find: (expression, file) => find(expression, file), getters: new WeakMap() };
+  const throughGetter = (expression: ts.Expression, value: ts.Expression, file: FileContext) => {
+    const awaited = ts.isAwaitExpression(value);
+    const call = awaited ? unwrap(value.expression) : value;
+    return ts.isCallExpression(call) ? getterCallSession(call, awaited, expression, file, getters) : undefined;
+  };
+  const find: SessionObjectFinder = (expression, file) => {
     const inner = unwrap(expression);
+    // `(await getSession(req)).user = …`, `currentSession(req).user = …`
+    if (ts.isAwaitExpression(inner) || ts.isCallExpression(inner)) return throughGetter(inner, inner, file);
     if (
       (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) &&
       staticMemberName(inner) === property
@@ -60,6 +73,8 @@ export function propertySession(model: string, property: string): SessionObjectF
           return { model, expression: inner, carrier: unwrap(aliased.expression) };
         }
       }
+      const viaGetter = throughGetter(inner, unwrap(declaration.initializer), file);
+      if (viaGetter) return viaGetter;
     }
     if (ts.isBindingElement(declaration)) {
       const key = declaration.propertyName ?? declaration.name;
@@ -70,6 +85,7 @@ export function propertySession(model: string, property: string): SessionObjectF
     }
     return undefined;
   };
+  return find;
 }
 
 const ASSIGNMENTS = new Set([

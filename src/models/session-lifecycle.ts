@@ -16,6 +16,11 @@ export interface SessionObject {
    * for a `@Session()` parameter. Its root identifier decides which function "receives" the session.
    */
   carrier: ts.Expression;
+  /**
+   * The getter call the session was obtained from (`const session = await getSession(req, res)`): the
+   * variable holding it keeps naming the old object once a rotation replaces the request's session.
+   */
+  through?: ts.CallExpression;
 }
 
 export type SessionWriteKind = 'assign' | 'replace' | 'merge' | 'set';
