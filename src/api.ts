@@ -69,6 +69,7 @@ export {
 } from './analysis/flow.js';
 export { type Presence, presenceWhen } from './analysis/conditions.js';
 export { callExpressions, callsOf } from './analysis/call-sites.js';
+export { calledFunction } from './analysis/call-targets.js';
 export { isPackageEntryPoint } from './analysis/package-entry.js';
 export {
   describeRoute,
@@ -141,6 +142,7 @@ export {
   type SessionIdSinkUse,
   sessionIdSinkUses,
   randomIdExpression,
+  readsRequestCookie,
   requestInputTaint,
   SESSION_COOKIE_NAME,
   sessionIdTaint,

@@ -1,5 +1,6 @@
 import {
   presenceWhen,
+  calledFunction,
   type CookieClearing,
   decoratorsOf,
   defineRule,
@@ -26,6 +27,8 @@ import {
   receivingFunction,
   type RouteRegistration,
   type RuleContext,
+  readsRequestCookie,
+  returnedExpressions,
   rotationAt,
   routeRegistrations,
   type SessionObject,
@@ -41,6 +44,8 @@ import {
 import meta from './meta.js';
 
 const MAX_HELPER_DEPTH = 2;
+/** Locals, lookups and helpers followed back to the credential (`token` ← `getSessionCookie(c)` ← `getSignedCookie`). */
+const MAX_SIGNED_IN_DEPTH = 4;
 
 type Evidence =
   | { kind: 'route'; node: ts.Node; text: string }
@@ -388,25 +393,41 @@ function signedOutBranch(condition: ts.Expression, file: FileContext): 'then' | 
 
 /**
  * Whether a value is truthy only when someone is signed in on the request this function receives:
- * the session, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie,
- * a local holding one of these, or a record looked up with one (`const row = await find(token)`).
+ * the session, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie
+ * (read as a member, `getCookie(c, 'sid')`, `getSignedCookie(…)`, or by a local helper returning it),
+ * a local holding one of these, or a record looked up with one (`const row = await find(token)`, also
+ * destructured: `const { session } = await validate(token)`).
  */
 function signedIn(expression: ts.Expression, file: FileContext, depth = 0): boolean {
-  const inner = unwrap(expression);
+  let inner = unwrap(expression);
+  if (ts.isAwaitExpression(inner)) inner = unwrap(inner.expression);
   if (sessionObjectOf(inner, file) && receivingFunction(inner)) return true;
-  if (ts.isCallExpression(inner)) {
-    const callee = unwrap(inner.expression);
+  if (ts.isBinaryExpression(inner)) {
+    // `token || null`, `token ?? undefined`: the fallback is never truthy, so the value is the token's.
+    const operator = inner.operatorToken.kind;
+    if (operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken) return false;
+    const sides = [inner.left, inner.right];
     return (
+      sides.every((side) => neverTruthy(side, file) || signedIn(side, file, depth)) &&
+      sides.some((side) => !neverTruthy(side, file))
+    );
+  }
+  if (ts.isCallExpression(inner)) {
+    if (readsRequestCookie(inner, file)) return true;
+    const callee = unwrap(inner.expression);
+    if (
       ts.isPropertyAccessExpression(callee) &&
       callee.name.text === 'isAuthenticated' &&
       receivingFunction(callee.expression) !== undefined
-    );
+    )
+      return true;
+    return depth < MAX_SIGNED_IN_DEPTH && returnsSignedIn(inner, file, depth + 1);
   }
   if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
     // `req.session.userId`, `req.session.user.id`, `req.user`, `req.cookies.sid`.
     let current: ts.Expression = inner;
     while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
-      if (file.models.some((model) => model.requestInput?.(current, file)?.kind === 'cookie')) return true;
+      if (readsRequestCookie(current, file)) return true;
       const key = ts.isPropertyAccessExpression(current)
         ? current.name.text
         : propertyNameText(unwrap(current.argumentExpression));
@@ -418,10 +439,11 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
     }
     return false;
   }
-  if (ts.isIdentifier(inner) && depth < 3) {
+  if (ts.isIdentifier(inner) && depth < MAX_SIGNED_IN_DEPTH) {
     const declaration = findDeclaration(inner);
-    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return false;
-    let value = unwrap(declaration.initializer);
+    const initializer = declaration && initializerOf(declaration);
+    if (!initializer) return false;
+    let value = unwrap(initializer);
     if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
     if (ts.isCallExpression(value) && !signedIn(value, file, depth + 1)) {
       // A lookup keyed by the credential: its result exists only for a signed-in caller.
@@ -431,6 +453,43 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
     return signedIn(value, file, depth + 1);
   }
   return false;
+}
+
+/** `null`, `undefined`, `false`, `''`: a fallback that is never truthy. */
+function neverTruthy(expression: ts.Expression, file: FileContext): boolean {
+  const value = staticValue(expression, file);
+  if (!value) return false;
+  if (value.kind === 'null' || value.kind === 'undefined') return true;
+  return (value.kind === 'boolean' || value.kind === 'string') && !value.value;
+}
+
+/**
+ * A call of a local helper every return of which is the signed-in value or nothing
+ * (`const getSessionCookie = async (c) => (await getSignedCookie(c, secret, 'sid')) || null`).
+ */
+function returnsSignedIn(call: ts.CallExpression, file: FileContext, depth: number): boolean {
+  const helper = helperOf(call, file);
+  if (!helper) return false;
+  const returned = returnedExpressions(helper.fn);
+  return (
+    returned.every((value) => neverTruthy(value, helper.file) || signedIn(value, helper.file, depth)) &&
+    returned.some((value) => !neverTruthy(value, helper.file))
+  );
+}
+
+/**
+ * What a local is initialised with: its declaration's initializer, or for a name destructured from an
+ * object (`const { session } = await validate(token)`) the whole object's. A field that reports the
+ * failure (`error`, `failure`) is truthy when nobody is signed in, so it is not taken.
+ */
+function initializerOf(declaration: ts.Node): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(declaration)) return declaration.initializer;
+  if (!ts.isBindingElement(declaration) || !ts.isObjectBindingPattern(declaration.parent)) return undefined;
+  const field = declaration.propertyName ?? declaration.name;
+  const name = ts.isIdentifier(field) || ts.isStringLiteralLike(field) ? field.text : undefined;
+  if (!name || /^err(or)?s?$|^fail|Error$/i.test(name)) return undefined;
+  const holder = declaration.parent.parent;
+  return ts.isVariableDeclaration(holder) ? holder.initializer : undefined;
 }
 
 /**
@@ -637,7 +696,11 @@ function collectFacts(
   if (fn.body) visit(fn.body);
 }
 
-/** The local function a call invokes: a const-bound function or a function declaration. */
+/**
+ * The local function a call invokes: a const-bound function or a function declaration, a function of
+ * a local module object, or a method of a visible class: `this.authService.signout(req)` on a NestJS
+ * service injected as `private readonly authService: AuthService`, whose class is in a local module.
+ */
 function localFunction(
   call: ts.CallExpression,
   file: FileContext,
@@ -647,12 +710,12 @@ function localFunction(
   const callee = unwrap(call.expression);
   const declaration = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
   if (declaration && ts.isFunctionDeclaration(declaration) && declaration.body) return { fn: declaration, file };
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
   // A function reached through a local module object (`await sessionSteps.destroy(req)`).
-  if (ts.isPropertyAccessExpression(callee)) {
-    const target = functionOf(callee, file);
-    if (target?.fn.body) return target;
-  }
-  return undefined;
+  const target = functionOf(callee, file);
+  if (target?.fn.body) return target;
+  const method = calledFunction(call, file);
+  return method?.node.body ? { fn: method.node, file: method.file } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

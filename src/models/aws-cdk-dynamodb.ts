@@ -1,4 +1,5 @@
 import { ts } from '#typescript';
+import { resolveReceiver } from '../analysis/call-targets.js';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { type ObjectView, objectView, resolveValue, staticValue } from '../analysis/values.js';
@@ -7,7 +8,6 @@ import {
   type DynamoIndexDefinition,
   type DynamoKeyDefinition,
   type DynamoTableDefinition,
-  resolveReceiver,
   stringProperty,
   tableRef,
 } from './dynamodb.js';

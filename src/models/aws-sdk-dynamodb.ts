@@ -1,4 +1,5 @@
 import { ts } from '#typescript';
+import { resolveReceiver } from '../analysis/call-targets.js';
 import { type ModuleReference, moduleReferenceOf } from '../analysis/imports.js';
 import { memoPerFile } from '../analysis/node-memo.js';
 import { accessedName, propertyNameText, unwrap } from '../analysis/syntax.js';
@@ -13,7 +14,6 @@ import {
   type DynamoSdk,
   type DynamoTableDefinition,
   parseUpdateSet,
-  resolveReceiver,
   resolveExpressionNames,
   stringProperty,
   tableRef,

@@ -58,6 +58,13 @@ function honoRequestInput(node: ts.Node, file: FileContext): RequestInput | unde
   return undefined;
 }
 
+/** `getSignedCookie(c, secret, 'name')` from hono/cookie: the presented credential, verified. */
+function honoSignedCookieRead(node: ts.Node): string | undefined {
+  return COOKIE_MODULES.some((module) => callsExport(node, module, ['getSignedCookie']))
+    ? 'getSignedCookie()'
+    : undefined;
+}
+
 /**
  * `setCookie(c, name, value, options?)` and `setSignedCookie(c, name, value, secret, options?)` from
  * hono/cookie. Hono adds only `path: '/'`: no Secure, no HttpOnly, unless the name carries the
@@ -91,6 +98,7 @@ export const hono: Model = {
   // specifier, quotes included, since a bare `hono` also starts `honoured` (and `'honours`).
   keywords: ["'hono'", '"hono"', "'hono/", '"hono/'],
   requestInput: honoRequestInput,
+  signedCookieRead: honoSignedCookieRead,
   cookieWrites: allOf(honoCookieWrites, rawSetCookieWrites(MODEL, HONO_CONTEXT, ['header'])),
   tokenIssues: responseTokenIssues(MODEL, HONO_CONTEXT, ['json'], ['header']),
   urlSinks: allOf(redirectSinks(MODEL, HONO_CONTEXT, ['header']), urlSearchParamSinks(MODEL)),

@@ -121,6 +121,11 @@ export interface Model {
   // Session-id taint (types and shared recognisers in session-id.ts; used with src/analysis/taint.ts).
   /** Client-controlled request data read at this node (an expression, a decorated parameter, a destructuring element). */
   requestInput?(node: ts.Node, file: FileContext): RequestInput | undefined;
+  /**
+   * A read of a cookie the server signed (`getSignedCookie(c, secret, 'sid')`): not data the client
+   * chooses, so not a `requestInput`, but still the credential the caller presented. Its label.
+   */
+  signedCookieRead?(node: ts.Node, file: FileContext): string | undefined;
   /** Calls whose result carries some of their arguments (`url.parse(x, true)`): those arguments. */
   taintPassThrough?(call: ts.CallExpression | ts.NewExpression, file: FileContext): ts.Expression[] | undefined;
   /** Where a session id is generated, set, created with, or stored/looked up by (`genid`, `req.sessionID = …`). */

@@ -673,6 +673,14 @@ export function carrierSessionId(style: CarrierStyle, paths: string[]) {
   };
 }
 
+/** A read of a cookie the request carries, plain (`req.cookies.sid`, `getCookie(c, 'sid')`) or signed. */
+export function readsRequestCookie(node: ts.Node, file: FileContext): boolean {
+  return file.models.some(
+    (model) =>
+      model.requestInput?.(node, file)?.kind === 'cookie' || model.signedCookieRead?.(node, file) !== undefined,
+  );
+}
+
 /** A call of one of a module's named exports (`cookies()` from `next/headers`). */
 export function callsExport(node: ts.Node, module: string, names: string[]): boolean {
   if (!ts.isCallExpression(node)) return false;
