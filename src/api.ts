@@ -10,6 +10,7 @@ export {
   environmentVariableName,
   findExport,
   type Located,
+  memberValues,
   type ObjectView,
   objectView,
   objectViews,
@@ -151,6 +152,7 @@ export {
 export {
   type ConfigStoreDefault,
   configStoreDefault,
+  configStoreValue,
   configuredDefault,
 } from './analysis/session/config-defaults.js';
 export {

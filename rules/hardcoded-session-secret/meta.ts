@@ -37,6 +37,8 @@ export default defineRuleMeta({
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} are unset, so missing variables silently ship a public secret.',
       fallback:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
+      fallbackUnlessThrown:
+        'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} is unset; the check before it throws only when `{{condition}}`, so every other environment (staging, an unset NODE_ENV) silently ships a public secret.',
     },
     suggestions: {
       fromEnvironment:

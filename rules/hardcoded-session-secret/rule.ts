@@ -1,10 +1,16 @@
 import {
   type ConfigStoreDefault,
   configStoreDefault,
+  configStoreValue,
   defineRule,
   environmentVariableName,
+  isAssignment,
+  isFunctionLike,
   type Located,
+  memberPath,
+  memberValues,
   possibleValues,
+  presenceWhen,
   type RuleContext,
   replaceNode,
   resolveValue,
@@ -62,6 +68,12 @@ interface HardcodedValue {
   fallbackOf?: { expression: ts.BinaryExpression; variables: string[] };
   /** Set when the literal is a config store's default for the key the secret is read from. */
   configDefault?: ConfigStoreDefault;
+  /**
+   * Set when the literal is assigned because the value read before is missing (`if (!s) s = '…'`,
+   * `s ??= '…'`): a fallback like `||`, with the variables the other values read and, when a check
+   * before it throws only under a condition (`if (isProduction) throw …`), that condition.
+   */
+  assignedWhenMissing?: { variables: string[]; throwsOnlyWhen?: ts.Expression };
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
@@ -77,6 +89,33 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
     const environmentRead = `process.env.${variable}${ctx.file.isJavaScript || found.file.isJavaScript ? '' : ' as string'}`;
     const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
     const configDefault = found.configDefault;
+    const assigned = found.assignedWhenMissing;
+    if (assigned) {
+      // No edit: the fix is to fail instead of assigning, which replaces a statement of the project's
+      // own start-up logic (a log line, a helper that throws in production) rather than one expression.
+      const count = assigned.variables.length;
+      ctx.report({
+        target: found.literal,
+        messageId:
+          count === 0
+            ? 'literal'
+            : assigned.throwsOnlyWhen
+              ? 'fallbackUnlessThrown'
+              : count > 1
+                ? 'fallbackChain'
+                : 'fallback',
+        data: {
+          library: site.model,
+          option: site.label,
+          preview: preview(found.literal.text),
+          variable: assigned.variables[0] ?? '',
+          variables: assigned.variables.map((name) => `\`${name}\``).join(' and '),
+          condition: assigned.throwsOnlyWhen ? conditionText(found.file.textOf(assigned.throwsOnlyWhen)) : '',
+        },
+        related: [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }],
+      });
+      continue;
+    }
     if (configDefault) {
       // No edit: the fix is to drop the default so a missing value fails at start-up, in the store's
       // own way (convict `default: null` with a format that rejects it, no confidence `$default`).
@@ -130,9 +169,14 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
   const node = resolved.node;
   if (ts.isIdentifier(node)) {
     // A reassigned `let`: every value it can hold.
-    return possibleValues(node, resolved.file)
-      .filter((candidate) => candidate.node !== node)
-      .flatMap((candidate) => hardcodedValues(candidate as Located, depth + 1));
+    const candidates = possibleValues(node, resolved.file).filter((candidate) => candidate.node !== node);
+    return alternativeValues(candidates as Located[], depth);
+  }
+  // `http.secret` of an object written after it was built (`if (!http.secret) http.secret = '…'`).
+  if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+    const candidates = memberValues(node, resolved.file);
+    if (candidates) return alternativeValues(candidates, depth);
+    return storedValues(node, resolved.file, depth);
   }
   if (ts.isStringLiteralLike(node)) return isSecretText(node.text) ? [{ literal: node, file: resolved.file }] : [];
   if (ts.isArrayLiteralExpression(node)) {
@@ -152,6 +196,8 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
     );
   }
   if (ts.isCallExpression(node)) {
+    const stored = storedValues(node, resolved.file, depth);
+    if (stored.length > 0) return stored;
     const configDefault = configStoreDefault(node, resolved.file);
     return configDefault && isSecretText(configDefault.literal.text)
       ? [{ literal: configDefault.literal, file: configDefault.file, configDefault }]
@@ -164,6 +210,140 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
     ];
   }
   return [];
+}
+
+/**
+ * The literals behind a read of a config store whose values are code (an @nestjs/config namespace). A
+ * literal fallback of an environment read there is the store's default for the key read.
+ */
+function storedValues(read: ts.Expression, file: Located['file'], depth: number): HardcodedValue[] {
+  const stored = configStoreValue(read, file);
+  if (!stored) return [];
+  return hardcodedValues(stored.value, depth + 1).map((found) => {
+    const variables = found.fallbackOf?.variables;
+    if (!variables) return found;
+    const condition = `unless ${variables.map((name) => `\`${name}\``).join(' or ')} is set`;
+    return {
+      literal: found.literal,
+      file: found.file,
+      configDefault: { literal: found.literal, file: found.file, store: stored.store, key: stored.key, condition },
+    };
+  });
+}
+
+/**
+ * The literals among the values a variable or member can hold. One assigned when the value read before
+ * is missing is a fallback of the environment variables the other values read; one assigned after a
+ * statement that always throws (or exits) is never assigned at all.
+ */
+function alternativeValues(candidates: Located[], depth: number): HardcodedValue[] {
+  const variables = [...new Set(candidates.flatMap((candidate) => environmentReadsWithin(candidate.node)))];
+  return candidates.flatMap((candidate) =>
+    hardcodedValues(candidate, depth + 1).flatMap((found): HardcodedValue[] => {
+      const assignment = found.literal === unwrap(candidate.node) ? assignmentOf(found.literal) : undefined;
+      if (!assignment) return [found];
+      if (afterUnconditionalExit(assignment)) return [];
+      const guard = missingValueGuard(assignment, found.file);
+      return guard ? [{ ...found, assignedWhenMissing: { variables, throwsOnlyWhen: guard.throwsOnlyWhen } }] : [found];
+    }),
+  );
+}
+
+/** The assignment whose right-hand side is `literal` (`x = '…'`, `o.k ??= '…'`). */
+function assignmentOf(literal: ts.Expression): ts.BinaryExpression | undefined {
+  let current: ts.Node = literal;
+  while (
+    ts.isParenthesizedExpression(current.parent) ||
+    ts.isAsExpression(current.parent) ||
+    ts.isNonNullExpression(current.parent)
+  ) {
+    current = current.parent;
+  }
+  const parent = current.parent;
+  return isAssignment(parent) && parent.right === current ? parent : undefined;
+}
+
+/**
+ * Whether an assignment runs only when its target is missing: `x ??= '…'`, `x ||= '…'`, or `x = '…'`
+ * inside `if (!x)` (`x == null`, the else of `if (x)`); with the condition of a check before it in that
+ * block that throws only sometimes (`if (process.env.NODE_ENV === 'production') throw …`).
+ */
+function missingValueGuard(
+  assignment: ts.BinaryExpression,
+  file: Located['file'],
+): { throwsOnlyWhen?: ts.Expression } | undefined {
+  const operator = assignment.operatorToken.kind;
+  if (operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken) return {};
+  if (operator !== ts.SyntaxKind.EqualsToken) return undefined;
+  const target = memberPath(assignment.left)?.join('.');
+  if (!target) return undefined;
+  const tested = (node: ts.Expression) => memberPath(node)?.join('.') === target;
+  let child: ts.Node = assignment;
+  for (let node = assignment.parent; node && !isFunctionLike(node) && !ts.isSourceFile(node); node = node.parent) {
+    if (ts.isIfStatement(node) && child !== node.expression) {
+      const outcome = child === node.thenStatement;
+      if (presenceWhen(node.expression, outcome, tested, file) === 'missing') {
+        return { throwsOnlyWhen: conditionalThrowBefore(assignment, node) };
+      }
+    }
+    child = node;
+  }
+  return undefined;
+}
+
+/** `if (cond) throw …` among the statements before `node` inside `guard`: its condition. */
+function conditionalThrowBefore(node: ts.Node, guard: ts.IfStatement): ts.Expression | undefined {
+  for (const statement of statementsBefore(node, guard)) {
+    if (ts.isIfStatement(statement) && alwaysExits(statement.thenStatement)) return statement.expression;
+  }
+  return undefined;
+}
+
+/** Whether a statement before the assignment, in its function, always throws or exits the process. */
+function afterUnconditionalExit(node: ts.Node): boolean {
+  return statementsBefore(node, undefined).some(alwaysExits);
+}
+
+/** The statements that run before `node` in each block around it, up to `limit` or the function. */
+function statementsBefore(node: ts.Node, limit: ts.Node | undefined): ts.Statement[] {
+  const before: ts.Statement[] = [];
+  let child: ts.Node = node;
+  for (let current = node.parent; current && current !== limit; current = current.parent) {
+    if (isFunctionLike(current) || ts.isSourceFile(current)) break;
+    if (ts.isBlock(current)) {
+      for (const statement of current.statements) {
+        if (statement === child) break;
+        before.push(statement);
+      }
+    }
+    child = current;
+  }
+  return before;
+}
+
+function alwaysExits(statement: ts.Statement): boolean {
+  if (ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) return statement.statements.some(alwaysExits);
+  if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) return false;
+  return memberPath(statement.expression.expression)?.join('.') === 'process.exit';
+}
+
+/** The environment variables an expression reads anywhere in it (`(cfg.secret ?? process.env.S)!`). */
+function environmentReadsWithin(node: ts.Node): string[] {
+  const names: string[] = [];
+  const visit = (current: ts.Node): void => {
+    const name = ts.isExpression(current) ? environmentVariableName(current) : undefined;
+    if (name) names.push(name);
+    else ts.forEachChild(current, visit);
+  };
+  visit(node);
+  return names;
+}
+
+/** A condition for a message: short, on one line. */
+function conditionText(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
 }
 
 /**

@@ -590,9 +590,43 @@ function viewsOf(expression: ts.Expression, file: FileContext, building: ts.Node
     }
     // `opts = { ...opts, store }` spreads the earlier values, never itself.
     if (building.includes(literal)) continue;
-    views.push(...literalViews(literal, candidate.file, candidate.via, [...building, literal], depth));
+    const built = literalViews(literal, candidate.file, candidate.via, [...building, literal], depth);
+    // A literal reached through a call, an import or a property (`return http`, `import { settings }`)
+    // is still changed by the writes below its own variable (`if (!http.secret) http.secret = …`).
+    const owner = declarationBuiltBy(literal);
+    views.push(...(owner && owner !== declarationOf(expression) ? withDeclarationAssignments(built, owner) : built));
   }
   return { views: withMemberAssignments(views.slice(0, MAX_VIEWS), expression), unknown };
+}
+
+/** The variable an expression names, when it is a plain variable. */
+function declarationOf(expression: ts.Expression): ts.VariableDeclaration | undefined {
+  const inner = unwrap(expression);
+  const declaration = ts.isIdentifier(inner) ? findDeclaration(inner) : undefined;
+  return declaration && ts.isVariableDeclaration(declaration) ? declaration : undefined;
+}
+
+/** `const http = { … }` (also `= (cfg.http ?? {}) as Http`): the variable an object literal starts. */
+function declarationBuiltBy(literal: ts.ObjectLiteralExpression): ts.VariableDeclaration | undefined {
+  let current: ts.Node = literal;
+  for (;;) {
+    const parent = current.parent;
+    const wraps =
+      ts.isParenthesizedExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isSatisfiesExpression(parent) ||
+      ts.isNonNullExpression(parent) ||
+      (ts.isBinaryExpression(parent) &&
+        parent.right === current &&
+        (parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+          parent.operatorToken.kind === ts.SyntaxKind.BarBarToken));
+    if (!wraps) break;
+    current = parent;
+  }
+  const parent = current.parent;
+  return ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)
+    ? parent
+    : undefined;
 }
 
 function literalViews(
@@ -647,6 +681,10 @@ function withMemberAssignments(views: ObjectView[], expression: ts.Expression): 
   if (views.length === 0 || !ts.isIdentifier(inner)) return views;
   const declaration = findDeclaration(inner);
   if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return views;
+  return withDeclarationAssignments(views, declaration);
+}
+
+function withDeclarationAssignments(views: ObjectView[], declaration: ts.VariableDeclaration): ObjectView[] {
   let result = views;
   for (const assignment of assignmentsTo(declaration)) {
     const node = assignment.node;
@@ -734,4 +772,45 @@ function destructuredEnvironmentName(identifier: ts.Identifier): string | undefi
   if (!source || !isEnvironmentObject(unwrap(source))) return undefined;
   const key = declaration.propertyName ?? declaration.name;
   return ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+}
+
+const MAX_MEMBER_VALUES = 16;
+
+/**
+ * Every value a member read `root.a.b` can hold, walked from its root variable one key at a time
+ * through each object the step can denote (`objectViews`), so writes made below a variable after it was
+ * built count: `const http = { secret: process.env.S }; if (!http.secret) http.secret = 'x'` read as
+ * `config.http.secret` (with `config = { http }`) holds both values. Undefined when the root is not a
+ * variable or some step is not a visible object literal (the answer would be partial).
+ */
+export function memberValues(access: ts.Expression, file: FileContext): Located[] | undefined {
+  const path: string[] = [];
+  let root = unwrap(access);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
+    const name = accessedName(root);
+    if (name === undefined) return undefined;
+    path.unshift(name);
+    root = unwrap(root.expression);
+  }
+  if (!ts.isIdentifier(root) || path.length === 0) return undefined;
+  let views = objectViews(root, file);
+  for (const [index, key] of path.entries()) {
+    const properties = views.map((view) => view.properties.get(key));
+    if (properties.length === 0 || properties.some((property) => property === undefined)) return undefined;
+    if (index === path.length - 1) {
+      const values: Located[] = [];
+      for (const property of properties) {
+        if (!property?.value) return undefined;
+        if (!values.some((value) => value.node === property.value))
+          values.push({ node: property.value, file: property.file });
+      }
+      return values.slice(0, MAX_MEMBER_VALUES);
+    }
+    views = properties
+      .flatMap((property) =>
+        property?.nested ? [property.nested] : property?.value ? objectViews(property.value, property.file) : [],
+      )
+      .slice(0, MAX_VIEWS);
+  }
+  return undefined;
 }

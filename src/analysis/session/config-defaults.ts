@@ -1,10 +1,12 @@
 import nodePath from 'node:path';
 import { ts } from '#typescript';
 import type { FileContext } from '../../models/model.js';
+import { nestConfigValue } from '../../models/nest-config.js';
 import { moduleReferenceOf, refersTo } from '../imports.js';
 import {
   environmentVariableName,
   findExport,
+  type Located,
   moduleExportValue,
   type ObjectView,
   objectView,
@@ -223,4 +225,23 @@ function delegatedDefault(
     if (found) return found;
   }
   return undefined;
+}
+
+/** A value a config store hands out, as the expression that gives it (not only a default). */
+export interface ConfigStoreValue {
+  value: Located;
+  /** The store and the key read, for messages: `@nestjs/config`, `auth.session.secret`. */
+  store: string;
+  key: string;
+}
+
+/**
+ * The expression behind a read of a config store whose values are code: an @nestjs/config namespace
+ * (`registerAs('auth', () => ({ session: { secret: process.env.S ?? 'x' } }))`) injected into a
+ * parameter or read with `ConfigService.get('auth.session.secret')` (see src/models/nest-config.ts).
+ * Its literal fallbacks are the store's defaults.
+ */
+export function configStoreValue(expression: ts.Expression, file: FileContext): ConfigStoreValue | undefined {
+  const nest = nestConfigValue(expression, file);
+  return nest && { value: nest.value, store: '@nestjs/config', key: nest.key };
 }
