@@ -566,7 +566,11 @@ function reportWrite(
         ? `, a login result (${write.origin.label}),`
         : '';
   }
-  const fix = write.helper ? undefined : rotationFix(file, write, owner, context.routes);
+  // A write through a variable or parameter holding the session (`const s = req.session`, NestJS's
+  // `@Session() session`) gets no edit either: express-session's regenerate puts a new object on the
+  // request, and the variable keeps naming the discarded one, so the login would be lost.
+  const heldInVariable = ts.isIdentifier(unwrap(write.session.expression));
+  const fix = write.helper || heldInVariable ? undefined : rotationFix(file, write, owner, context.routes);
   ctx.report({ target: write.node, messageId, data, related, fixes: fix ? [fix] : [] });
 }
 
