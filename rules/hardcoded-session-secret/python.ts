@@ -12,6 +12,7 @@ import {
   type PythonNode,
   positionalArgument,
   stringValue,
+  wrappedEnvironmentRead,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
@@ -38,27 +39,44 @@ export default definePythonRule(meta, (ctx) => {
   const setting = django.settings.secretKey;
   const osImported = importedNames(file).get('os') === 'os';
 
-  /** `os.environ.get('SECRET_KEY', 'fallback')` and its kin: the variable and the literal default. */
-  function literalFallback(call: PythonNode): { variable: string; literal: PythonNode } | undefined {
+  /**
+   * `os.environ.get('SECRET_KEY', 'fallback')` and its kin, also through the project's own reader
+   * (`envsecret('SECRET_KEY', '---')` returning `os.getenv(name, default)`): the variable and the
+   * literal default.
+   */
+  function literalFallback(
+    call: PythonNode,
+  ): { variable: string; literal: PythonNode; target: PythonNode } | undefined {
     const reader = dottedName(field(call, 'function'));
-    if (!reader || !ENVIRONMENT_READERS.has(reader)) return undefined;
-    const variable = stringValue(positionalArgument(call, 0));
+    if (!reader) return undefined;
+    // Resolving a project reader may parse the module it comes from: only for calls that name a secret.
+    const namesSecret = () =>
+      argumentsOf(call).some((argument) =>
+        SECRET_VARIABLE.test(stringValue(field(argument, 'value') ?? argument) ?? ''),
+      );
+    const wrapped =
+      ENVIRONMENT_READERS.has(reader) || !namesSecret() ? undefined : wrappedEnvironmentRead(call, file);
+    if (!wrapped && !ENVIRONMENT_READERS.has(reader)) return undefined;
+    const variable = stringValue(wrapped ? wrapped.variable : positionalArgument(call, 0));
     if (!variable || !SECRET_VARIABLE.test(variable)) return undefined;
-    const literal = keywordArgument(call, 'default') ?? positionalArgument(call, 1);
+    const literal = wrapped ? wrapped.fallback : (keywordArgument(call, 'default') ?? positionalArgument(call, 1));
     // An empty default makes Django refuse to start ("SECRET_KEY must not be empty"): not a secret.
-    return literal && stringValue(literal) ? { variable, literal } : undefined;
+    if (!literal || !stringValue(literal)) return undefined;
+    // A default written in the helper's definition (perhaps another module) is reported at the call that relies on it.
+    return { variable, literal, target: wrapped?.fallbackFromDefinition ? call : literal };
   }
 
   return {
     call(call) {
-      if (calledName(call) === undefined || argumentsOf(call).length < 2) return;
+      // One argument is enough for a project reader whose own definition gives the default.
+      if (calledName(call) === undefined || argumentsOf(call).length === 0) return;
       const found = literalFallback(call);
       if (!found) return;
       const text = stringValue(found.literal)!;
       const reader = dottedName(field(call, 'function'));
       const fixable = osImported && (reader === 'os.environ.get' || reader === 'os.getenv') && argumentsOf(call).length === 2;
       ctx.report({
-        target: found.literal,
+        target: found.target,
         messageId: 'fallback',
         data: { library: 'Django', option: setting, preview: preview(text), variable: found.variable },
         fixes: fixable

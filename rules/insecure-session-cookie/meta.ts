@@ -52,7 +52,7 @@ export default defineRuleMeta({
         'This `Set-Cookie` header sends a session cookie with `SameSite=None` but without {{attributes}}; browsers reject it, or send it cross-site over plain HTTP.',
       djangoSettingFalse: 'Django settings set `{{setting}} = False`, so {{consequence}}.',
       djangoSettingDefaultFalse:
-        'Django settings read `{{setting}}` from the environment variable `{{variable}}` with a default of False: a deployment that does not set it gets False, so {{consequence}}.',
+        'Django settings read `{{setting}}` from {{source}} with a default of False: a deployment that does not set it gets False, so {{consequence}}.',
       djangoSecureMissing:
         'These Django settings serve a deployment (DEBUG is off, or the module is named for production) and never set `{{setting}}`, which Django defaults to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
       sameSiteNoneInsecure:

@@ -82,13 +82,14 @@ export default definePythonRule(meta, (ctx) => ({
     ];
     for (const [setting, consequence] of consequences) {
       const own = settings.own.get(setting);
-      // Read from the environment with a default of False: a deployment that sets nothing gets False.
+      // Read from the environment (or a configuration module or dict) with a default of False: a
+      // deployment that sets nothing gets False.
       const fromEnvironment = own ? environmentDefault(own.value) : undefined;
       if (own && fromEnvironment?.whenUnset === false) {
         ctx.report({
           target: own.value,
           messageId: 'djangoSettingDefaultFalse',
-          data: { setting, variable: fromEnvironment.variable, consequence },
+          data: { setting, source: fromEnvironment.source, consequence },
         });
         continue;
       }

@@ -38,6 +38,8 @@ export { DEFAULT_EXCLUDES, mentionsAny, UsageError };
 
 /** The pre-filter of `.py` files: the Python models' keywords (the npm models' do not apply). */
 const PYTHON_KEYWORDS = [...new Set(pythonModels.flatMap((model) => model.keywords))];
+/** `.py` paths a Python model needs whatever they mention (Django settings modules). */
+const PYTHON_RELEVANT_PATHS = pythonModels.flatMap((model) => (model.relevantPaths ? [model.relevantPaths] : []));
 
 interface ActiveRule {
   rule: Rule;
@@ -113,7 +115,10 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     options.onProgress?.(done++, files.length, 'reading');
     if (PYTHON_EXTENSION.test(absPath)) {
       isolate(absPath, () => {
-        if (passesPrefilter(absPath, PYTHON_KEYWORDS)) pythonCandidates.push(absPath);
+        // The absolute path: a scan of the `settings/` directory itself still sees the package.
+        const slashed = absPath.replace(/\\/g, '/');
+        const byPath = PYTHON_RELEVANT_PATHS.some((paths) => paths.test(slashed));
+        if (passesPrefilter(absPath, PYTHON_KEYWORDS, byPath)) pythonCandidates.push(absPath);
       });
       continue;
     }
@@ -176,11 +181,11 @@ export async function scanWithRules(options: ScanOptions, availableRules: Rule[]
     }
   }
 
-  /** Reads one file and tests its text against the keywords. */
-  function passesPrefilter(absPath: string, keywords: string[]): boolean {
+  /** Reads one file and tests its text against the keywords (unless its path alone makes it relevant). */
+  function passesPrefilter(absPath: string, keywords: string[], relevantByPath = false): boolean {
     const read = program.read(absPath);
     if (read.ok) testCode.noteRead(absPath, read.text);
-    if (read.ok && !options.noPrefilter && !mentionsAny(read.text, keywords)) {
+    if (read.ok && !options.noPrefilter && !relevantByPath && !mentionsAny(read.text, keywords)) {
       prefiltered++;
       // Keep nothing of a file that cannot matter, so memory grows with the session-relevant files
       // only; a later import of it is read again.

@@ -83,6 +83,12 @@ export const django = {
    */
   testSettings:
     /(^|\/)((settings|config|conf|configuration)\/(test|tests|testing|ci)([_-]\w+)?|(test|tests|testing|ci)[_-](settings|config|conf|configuration)|(settings|config|conf|configuration)[_-](test|tests|testing|ci))\.py$/i,
+  /**
+   * Settings modules by path (`settings.py`, `*_settings.py`, any module of a `settings/` package):
+   * scanned even without a session word, since a deployment module (`settings/production.py` with
+   * `DEBUG = False` only) is reported for the `SESSION_COOKIE_SECURE` it never sets.
+   */
+  relevantPaths: /(^|\/|_)settings\.py$|(^|\/)settings\/[^/]+\.py$/i,
   /** Settings module file names of local development and tests, where insecure cookies are expected. */
   developmentSettings: /^(dev|development|local|test|tests|testing|ci)(_settings)?\.py$/i,
 } satisfies PythonModel & Record<string, unknown>;

@@ -10,4 +10,9 @@ export interface PythonModel {
   packages: string[];
   /** Words whose absence from a file proves the model has nothing to say about it (lower-case). */
   keywords: string[];
+  /**
+   * Paths (relative, POSIX) that matter whatever words the file holds: what such a file leaves out is
+   * the finding (a production settings module that never names a session setting).
+   */
+  relevantPaths?: RegExp;
 }

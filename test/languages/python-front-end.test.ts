@@ -92,6 +92,25 @@ describe('the Python front end', () => {
     expect(result.stats.testFindingsLeftOut).toBe(4);
   });
 
+  it('reads a settings module by its path, even when it names no session word', async () => {
+    // wagtail's generated `settings/production.py` (less its optional `from .local import *`): only
+    // `DEBUG = False`, and the SESSION_COOKIE_SECURE it never sets is the finding. A module of the
+    // same text elsewhere (`config/production.py`) is not a settings module and stays pre-filtered.
+    const production = "from .base import *\n\nDEBUG = False\nALLOWED_HOSTS = ['example.com']\n";
+    const dir = project({
+      'mysite/__init__.py': '',
+      'mysite/settings/__init__.py': '',
+      'mysite/settings/base.py': "INSTALLED_APPS = ['django.contrib.auth']\nDEBUG = True\n",
+      'mysite/settings/production.py': production,
+      'mysite/config/production.py': production,
+    });
+    const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules, rules: ['insecure-session-cookie'] });
+    expect(result.findings.map((f) => `${f.location.path}:${f.location.region.startLine}`)).toEqual([
+      'mysite/settings/production.py:3',
+    ]);
+    expect(result.stats.filesPrefiltered).toBe(2);
+  });
+
   it('reports columns in UTF-16 code units, as for TypeScript', async () => {
     const dir = project({ 'settings.py': `# é 😀\nX = 'é😀'; SECRET_KEY = 'abcdefghijklmnop'\n` });
     const result = await scan({ paths: [dir], cwd: dir, ruleSet: rules });

@@ -3,6 +3,8 @@ import { django } from '../../models/django.js';
 import type { PythonFileContext } from './file.js';
 import type { PythonNode } from './parser.js';
 import {
+  argumentsOf,
+  assignedValueBefore,
   baseClassNames,
   calledName,
   calleeOf,
@@ -13,10 +15,12 @@ import {
   enclosingOfType,
   field,
   keywordArgument,
+  moduleAssignments,
   namedChildren,
   positionalArgument,
   qualifiedName,
   receiverOf,
+  rootOf,
   stringValue,
 } from './syntax.js';
 
@@ -131,13 +135,35 @@ function handleOf(node: PythonNode, known: Handles): Handle | undefined {
   const made = callee?.type === 'identifier' ? known.get(factoryKey(callee.text)) : undefined;
   if (made) return made;
   const name = calledName(node);
-  if (name && boto3.serviceFactories.has(name) && stringValue(positionalArgument(node, 0)) === boto3.service) {
+  if (name && boto3.serviceFactories.has(name) && serviceNamed(node) === boto3.service) {
     return { kind: name === 'client' ? 'client' : 'resource' };
   }
   const receiver = receiverOf(node);
-  if (name === boto3.tableFactory && receiver && handleOf(receiver, known)?.kind === 'resource') {
+  // Only a resource has `Table`: a factory returning a client or a resource (`low_level=True`) gives the resource here.
+  const maker = receiver && handleOf(receiver, known);
+  if (name === boto3.tableFactory && maker && maker.kind !== 'table') {
     const argument = positionalArgument(node, 0) ?? keywordArgument(node, 'name');
     return { kind: 'table', tableName: stringValue(argument) ?? argument?.text };
+  }
+  return undefined;
+}
+
+/**
+ * The service a `resource(…)`/`client(…)` call names: its first argument, `service_name=`, or the
+ * `service_name` of a dictionary spread into it (`boto3.resource(**dynamo_kwargs)` with
+ * `dynamo_kwargs = dict(service_name='dynamodb', …)` in the function or at module level).
+ */
+function serviceNamed(call: PythonNode): string | undefined {
+  const direct = stringValue(positionalArgument(call, 0) ?? keywordArgument(call, 'service_name'));
+  if (direct !== undefined) return direct;
+  for (const argument of argumentsOf(call)) {
+    const spread = argument.type === 'dictionary_splat' ? namedChildren(argument)[0] : undefined;
+    if (spread?.type !== 'identifier') continue;
+    const value =
+      assignedValueBefore(spread.text, call) ??
+      moduleAssignments(rootOf(call)).find((assignment) => assignment.name === spread.text)?.value;
+    const service = stringValue(dictionaryLike(value)?.get('service_name'));
+    if (service !== undefined) return service;
   }
   return undefined;
 }
@@ -189,12 +215,65 @@ export function inSessionBackend(node: PythonNode): boolean {
 /** Attribute names that hold a session's expiry. */
 export const EXPIRY_ATTRIBUTE = /^(exp|ttl|\w+_ttl|ttl_\w+|expires?(_\w+)?|expir\w*|valid_until)$/i;
 
-/** Whether `fn` compares something with an expiry or the current time after `from` (an expiry check). */
+/**
+ * Whether `fn` compares something with an expiry or the current time after `from` (an expiry check).
+ * A comparison whose expiry falls back to now when it is absent (`now < data.get('_session_expiry',
+ * now + timedelta(seconds=60))`) is no check: it passes for every session nobody called
+ * `set_expiry()` on, and the stored item's own expiry is never looked at.
+ */
 export function comparesExpiry(fn: PythonNode, from: PythonNode): boolean {
   return descendantsOfType(fn, 'comparison_operator').some(
     (comparison) =>
-      comparison.startIndex > from.startIndex && /exp|ttl|valid_until|time\.time\(\)|now\(\)/i.test(comparison.text),
+      comparison.startIndex > from.startIndex &&
+      /exp|ttl|valid_until|time\.time\(\)|now\(\)/i.test(comparison.text) &&
+      !namedChildren(comparison).some((operand) => fallsBackToNow(operand, fn)),
   );
+}
+
+const CURRENT_TIME = /time\.time\(\)|\bnow\(\)|utcnow\(\)/;
+
+/** `data.get('_session_expiry', now + δ)`, directly, converted (`parse(…)`) or through a local variable. */
+function fallsBackToNow(node: PythonNode, fn: PythonNode, seen = new Set<string>()): boolean {
+  if (node.type === 'parenthesized_expression')
+    return namedChildren(node).some((inner) => fallsBackToNow(inner, fn, seen));
+  if (node.type === 'call') {
+    const fallback = positionalArgument(node, 1) ?? keywordArgument(node, 'default');
+    if (calledName(node) === 'get' && fallback) return computedFromNow(fallback, fn, new Set());
+    // A conversion of such a value (`parse(expiry)`, `int(…)`) falls back the same way.
+    const only = argumentsOf(node);
+    return only.length === 1 && fallsBackToNow(only[0]!, fn, seen);
+  }
+  if (node.type !== 'identifier' || seen.has(node.text)) return false;
+  seen.add(node.text);
+  // Every value the variable takes is such a fallback or a conversion of its own value (`expiry = parse(expiry)`).
+  const values = localAssignments(fn, node.text);
+  const mentionsItself = (value: PythonNode) =>
+    descendantsOfType(value, 'identifier').some((identifier) => identifier.text === node.text);
+  return (
+    values.some((value) => fallsBackToNow(value, fn, seen)) &&
+    values.every((value) => fallsBackToNow(value, fn, seen) || mentionsItself(value))
+  );
+}
+
+/** `timezone.now()`, `time.time() + 60`, or a local variable holding such a value. */
+function computedFromNow(node: PythonNode, fn: PythonNode, seen: Set<string>): boolean {
+  if (CURRENT_TIME.test(node.text)) return true;
+  // `descendantsOfType` includes the node itself when it is an identifier.
+  return descendantsOfType(node, 'identifier').some((identifier) => {
+    if (seen.has(identifier.text)) return false;
+    seen.add(identifier.text);
+    return localAssignments(fn, identifier.text).some((value) => computedFromNow(value, fn, seen));
+  });
+}
+
+/** The values assigned to a plain variable in `fn` itself (not in nested functions). */
+function localAssignments(fn: PythonNode, name: string): PythonNode[] {
+  return descendantsOfType(fn, 'assignment').flatMap((assignment) => {
+    const value = field(assignment, 'right');
+    return field(assignment, 'left')?.text === name && value && enclosingFunction(assignment)?.id === fn.id
+      ? [value]
+      : [];
+  });
 }
 
 /** Values that are certainly not epoch seconds: ISO strings, formatted dates, datetime objects. */

@@ -11,9 +11,11 @@ import {
   enclosingFunction,
   enclosingOfType,
   field,
+  importedNames,
   keywordArgument,
   moduleAssignments,
   namedChildren,
+  parameterNames,
   positionalArgument,
   receiverOf,
   stringValue,
@@ -123,29 +125,56 @@ function starImports(file: PythonFileContext): { resolved: PythonFileContext[]; 
 /** A setting read from the environment: which variable, and the value the setting takes when it is unset. */
 export interface EnvironmentDefault {
   variable: string;
+  /** Where it is read, for a message: "the environment variable `X`", "`configuration.X`". */
+  source: string;
   whenUnset: boolean;
 }
+
+const fromVariable = (variable: string, whenUnset: boolean): EnvironmentDefault => ({
+  variable,
+  source: `the environment variable \`${variable}\``,
+  whenUnset,
+});
 
 /**
  * The default of a boolean setting read from the environment, where the code says it:
  * - django-environ: `env.bool('X', default=False)` (without a default, an unset variable raises);
  * - python-decouple: `config('X', default=False, cast=bool)`;
  * - the standard library: `os.environ.get('X', 'false').lower() == 'true'`, `os.getenv('X') == '1'`,
- *   `os.environ.get('X', '0') in ('1', 'true')`.
+ *   `os.environ.get('X', '0') in ('1', 'true')`;
+ * - a configuration module or dict with a boolean default: `getattr(configuration, 'X', False)`
+ *   (netbox), `CONFIG.get('X', False)`, `os.environ.get('X', False)`. The operator's file that
+ *   leaves the name out gives the default, as an unset variable does.
  */
 export function environmentDefault(node: PythonNode | undefined): EnvironmentDefault | undefined {
   if (!node) return undefined;
   if (node.type === 'call') {
     const name = calledName(node);
+    const receiver = receiverOf(node);
+    if (name === 'getattr' && !receiver) {
+      const [holder, attribute, fallback] = [0, 1, 2].map((index) => positionalArgument(node, index));
+      const variable = stringValue(attribute);
+      // Only a boolean literal: a string default ('False') is truthy.
+      const whenUnset = booleanLiteral(fallback);
+      if (!holder || variable === undefined || whenUnset === undefined) return undefined;
+      return { variable, source: `\`${holder.text}.${variable}\``, whenUnset };
+    }
     const variable = stringValue(positionalArgument(node, 0));
     if (variable === undefined) return undefined;
-    if (name === 'bool' && receiverOf(node)) {
+    if ((name === 'get' || name === 'getenv') && receiver) {
+      const whenUnset = booleanLiteral(positionalArgument(node, 1) ?? keywordArgument(node, 'default'));
+      if (whenUnset === undefined) return undefined;
+      return /^os(\.environ)?$/.test(dottedName(receiver) ?? '')
+        ? fromVariable(variable, whenUnset)
+        : { variable, source: `\`${receiver.text}['${variable}']\``, whenUnset };
+    }
+    if (name === 'bool' && receiver) {
       const whenUnset = booleanLike(keywordArgument(node, 'default') ?? positionalArgument(node, 1));
-      return whenUnset === undefined ? undefined : { variable, whenUnset };
+      return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
     }
     if (name === 'config' && keywordArgument(node, 'cast')?.text === 'bool') {
       const whenUnset = booleanLike(keywordArgument(node, 'default'));
-      return whenUnset === undefined ? undefined : { variable, whenUnset };
+      return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
     }
     return undefined;
   }
@@ -175,7 +204,7 @@ export function environmentDefault(node: PythonNode | undefined): EnvironmentDef
         ? namedChildren(right).map(stringValue)
         : [];
   if (accepted.length === 0 || accepted.some((value) => value === undefined)) return undefined;
-  return { variable, whenUnset: shown !== undefined && accepted.includes(shown) };
+  return fromVariable(variable, shown !== undefined && accepted.includes(shown));
 }
 
 /** `False`, `True`, and the strings decouple and environ accept for them. */
@@ -193,5 +222,97 @@ function booleanLike(node: PythonNode | undefined): boolean | undefined {
 export function booleanLiteral(node: PythonNode | undefined): boolean | undefined {
   if (node?.type === 'true') return true;
   if (node?.type === 'false') return false;
+  return undefined;
+}
+
+/** The standard library's environment reads that take a default: `os.getenv(name, default)`. */
+const STANDARD_ENVIRONMENT_READS = /^(os\.environ\.get|os\.getenv|environ\.get|getenv)$/;
+
+/** A call of a project's own environment reader: the variable's argument and the default's (when given). */
+export interface WrappedEnvironmentRead {
+  variable: PythonNode;
+  fallback?: PythonNode;
+  /** The fallback is the definition's default (maybe in another module), not an argument of the call. */
+  fallbackFromDefinition: boolean;
+}
+
+/**
+ * A call of a project function that passes its default through to the environment (healthchecks'
+ * `def envsecret(name, default=None): … return os.getenv(name, default)`), defined at module level
+ * in the same file or in a project module it imports from: `envsecret('SECRET_KEY', '---')` reads
+ * the environment with the default `'---'`.
+ */
+export function wrappedEnvironmentRead(call: PythonNode, file: PythonFileContext): WrappedEnvironmentRead | undefined {
+  const callee = calleeOf(call);
+  if (callee?.type !== 'identifier') return undefined;
+  const definition = moduleFunction(callee.text, file);
+  const passed = definition && environmentPassThrough(definition);
+  if (!passed) return undefined;
+  const argument = (index: number, name: string) => keywordArgument(call, name) ?? positionalArgument(call, index);
+  const variable = argument(passed.variable.index, passed.variable.name);
+  if (!variable) return undefined;
+  const given = argument(passed.fallback.index, passed.fallback.name);
+  // Not given at the call: the wrapper's own default (`def envsecret(name, default='dev')`).
+  return { variable, fallback: given ?? passed.fallback.default, fallbackFromDefinition: !given };
+}
+
+/** The module-level function `name` denotes in `file`: defined there, or imported from a project module. */
+function moduleFunction(name: string, file: PythonFileContext): PythonNode | undefined {
+  const local = (module: PythonFileContext, wanted: string) => moduleFunctions(module).get(wanted) ?? [];
+  const here = local(file, name);
+  if (here.length > 0) return here.find(environmentPassThrough) ?? here[0];
+  const imported = importedNames(file).get(name);
+  const at = imported?.lastIndexOf('.') ?? -1;
+  if (!imported || at < 0) return undefined;
+  const modulePath = imported.slice(0, at);
+  const dots = modulePath.match(/^\.+/)?.[0].length ?? 0;
+  const module = dots > 0 ? file.relativeModule(dots, modulePath.slice(dots)) : file.absoluteModule(modulePath);
+  const there = module ? local(module, imported.slice(at + 1)) : [];
+  // `@overload` stubs come first under the same name: the one with the body decides.
+  return there.find(environmentPassThrough) ?? there[0];
+}
+
+const functionCache = new WeakMap<PythonFileContext, Map<string, PythonNode[]>>();
+
+/** Module-level function definitions by name (several under one name: `@overload` stubs, redefinitions). */
+function moduleFunctions(file: PythonFileContext): Map<string, PythonNode[]> {
+  let found = functionCache.get(file);
+  if (found) return found;
+  found = new Map();
+  for (const statement of namedChildren(file.root)) {
+    // `@overload def f(…)` is a decorated_definition around the function.
+    const fn = statement.type === 'decorated_definition' ? field(statement, 'definition') : statement;
+    const name = fn?.type === 'function_definition' ? field(fn, 'name')?.text : undefined;
+    if (fn && name) found.set(name, [...(found.get(name) ?? []), fn]);
+  }
+  functionCache.set(file, found);
+  return found;
+}
+
+interface Parameter {
+  name: string;
+  index: number;
+  /** Its default value in the definition (`default=None`). */
+  default?: PythonNode;
+}
+
+/** `return os.getenv(name, default)` with both arguments the function's own parameters. */
+function environmentPassThrough(fn: PythonNode): { variable: Parameter; fallback: Parameter } | undefined {
+  const parameters = parameterNames(fn);
+  const parameter = (node: PythonNode | undefined): Parameter | undefined => {
+    const index = node?.type === 'identifier' ? parameters.indexOf(node.text) : -1;
+    if (index < 0) return undefined;
+    const declared = namedChildren(field(fn, 'parameters')!)[index];
+    const defaultValue = declared && /default_parameter$/.test(declared.type) ? field(declared, 'value') : undefined;
+    return { name: parameters[index]!, index, default: defaultValue };
+  };
+  for (const statement of descendantsOfType(fn, 'return_statement')) {
+    if (enclosingFunction(statement)?.id !== fn.id) continue;
+    const value = namedChildren(statement)[0];
+    if (value?.type !== 'call' || !STANDARD_ENVIRONMENT_READS.test(dottedName(calleeOf(value)) ?? '')) continue;
+    const variable = parameter(positionalArgument(value, 0));
+    const fallback = parameter(positionalArgument(value, 1) ?? keywordArgument(value, 'default'));
+    if (variable && fallback) return { variable, fallback };
+  }
   return undefined;
 }
