@@ -714,8 +714,30 @@ function localFunction(
   // A function reached through a local module object (`await sessionSteps.destroy(req)`).
   const target = functionOf(callee, file);
   if (target?.fn.body) return target;
+  // A method of an object of a class: an injected service (`this.authService.signOut(req)`, NestJS) or
+  // a `const steps = new Steps()`. Only those receivers are resolved: every other method call of the
+  // file would pay the receiver's class lookup for nothing.
+  if (!classInstanceReceiver(unwrap(callee.expression))) return undefined;
+  // The method must receive something of the handler's (the request, the context) to end its session.
+  if (
+    !call.arguments.some((argument) => ts.isIdentifier(unwrap(argument)) && receivingFunction(argument) !== undefined)
+  )
+    return undefined;
   const method = calledFunction(call, file);
   return method?.node.body ? { fn: method.node, file: method.file } : undefined;
+}
+
+/** `this.<field>`, or a variable initialised with `new X(…)`. */
+function classInstanceReceiver(receiver: ts.Expression): boolean {
+  if (ts.isPropertyAccessExpression(receiver)) return receiver.expression.kind === ts.SyntaxKind.ThisKeyword;
+  if (!ts.isIdentifier(receiver)) return false;
+  const declaration = findDeclaration(receiver);
+  return (
+    declaration !== undefined &&
+    ts.isVariableDeclaration(declaration) &&
+    declaration.initializer !== undefined &&
+    ts.isNewExpression(unwrap(declaration.initializer))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ interface Getter {
 export interface GetterContext {
   find: Finder;
   getters: WeakMap<ts.Node, Getter | null>;
+  /**
+   * Each call's verdict, asked from the top: every rule and hook asks about the same call expressions,
+   * and resolving a callee costs more than the summary it leads to.
+   */
+  calls?: WeakMap<ts.CallExpression, Getter | null>;
 }
 
 const MAX_GETTER_DEPTH = 3;
@@ -60,19 +65,57 @@ export function getterCallSession(
 }
 
 function calledGetter(call: ts.CallExpression, file: FileContext, context: GetterContext): Getter | undefined {
-  if (call.arguments.length === 0) return undefined;
+  // A getter is handed the request itself (`getSession(req, res)`): a call passing none of its
+  // function's parameters as such cannot yield that request's session, and resolving its callee
+  // (often parsing the module it comes from) would be spent for nothing.
+  if (!call.arguments.some(passesParameter)) return undefined;
+  if (depth > 0) return resolveGetter(call, file, context);
+  context.calls ??= new WeakMap();
+  const known = context.calls.get(call);
+  if (known !== undefined) return known ?? undefined;
+  const outer = truncated;
+  truncated = false;
+  const getter = resolveGetter(call, file, context);
+  if (!truncated) context.calls.set(call, getter ?? null);
+  truncated ||= outer;
+  return getter;
+}
+
+function resolveGetter(call: ts.CallExpression, file: FileContext, context: GetterContext): Getter | undefined {
   if (depth >= MAX_GETTER_DEPTH) {
     truncated = true;
     return undefined;
   }
   depth++;
   try {
-    const target = functionOf(call.expression, file);
+    const target = calleeFunction(call, file);
     if (target) return summarize(target.fn, target.file, context);
     return injectedGetter(call.expression, file, context);
   } finally {
     depth--;
   }
+}
+
+/** `req` in `getSession(req, res)`: a parameter of the calling function, passed as it is. */
+function passesParameter(argument: ts.Expression): boolean {
+  const inner = unwrap(argument);
+  if (!ts.isIdentifier(inner)) return false;
+  const declaration = findDeclaration(inner);
+  return declaration !== undefined && ts.isParameter(declaration);
+}
+
+/**
+ * The local function a call runs, shared by every model's finder (each session library asks about the
+ * same calls; resolving the callee is the costly part).
+ */
+const callees = new WeakMap<ts.CallExpression, ReturnType<typeof functionOf> | null>();
+
+function calleeFunction(call: ts.CallExpression, file: FileContext): ReturnType<typeof functionOf> {
+  const known = callees.get(call);
+  if (known !== undefined) return known ?? undefined;
+  const target = functionOf(call.expression, file);
+  callees.set(call, target ?? null);
+  return target;
 }
 
 /**
