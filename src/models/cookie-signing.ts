@@ -1,9 +1,7 @@
 import { ts } from '#typescript';
-import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
-import { objectView } from '../analysis/values.js';
-import type { Model, SecretSite } from './model.js';
+import type { Model } from './model.js';
 import { optionSecretSites, plainSecretSite } from './secret-sites.js';
 import { namesModule } from './session-options.js';
 

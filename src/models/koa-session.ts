@@ -53,7 +53,8 @@ function configuration(file: FileContext): boolean | undefined {
         if (argument) {
           const view = koaSession.sessionOptions?.(node, file)?.options;
           const hasStore = view?.properties.has('store') || view?.properties.has('ContextStore');
-          verdict = hasStore ? false : view && !view.complete ? false : true;
+          // Stateless unless a store is configured, or options we cannot fully see might configure one.
+          verdict = !hasStore && (view === undefined || view.complete);
           return;
         }
       }
