@@ -530,6 +530,7 @@ function reportWrite(
     related.push({ target: credential.call, message: `credentials are verified here (${credential.label})` });
   if (write.helper)
     related.push({ target: write.helper.writeNode, message: `${write.helper.name}() writes '${write.key}' here` });
+  if (write.write.boundAt) related.push({ target: write.write.boundAt.node, message: write.write.boundAt.message });
   if (write.origin && write.origin.file.sourceFile === file.sourceFile && !credential)
     related.push({ target: write.origin.node, message: `the written value comes from here (${write.origin.label})` });
   for (const caller of callers)

@@ -36,6 +36,11 @@ export interface SessionWrite {
    */
   paths: (string | undefined)[][];
   kind: SessionWriteKind;
+  /**
+   * Where the write really lands when the node is a call handing the session's id to a helper that
+   * binds identity to it (a hand-rolled table row keyed by a parameter): a related location.
+   */
+  boundAt?: { node: ts.Node; message: string };
 }
 
 /** When the new session is ready for writes. */

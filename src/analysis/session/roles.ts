@@ -1,4 +1,5 @@
 import { ts } from '#typescript';
+import { calledFunction } from '../call-targets.js';
 import { receivingFunction } from '../handlers.js';
 import { findDeclaration } from '../scope.js';
 import {
@@ -712,19 +713,32 @@ function presentedKey(key: ts.Expression, file: FileContext): boolean {
 /** A use of the request (or context) parameter of a function around `node`, for `receivingFunction`. */
 function requestUse(node: ts.Node): ts.Expression | undefined {
   for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
-    const parameter = fn.parameters[0];
-    if (!parameter || !ts.isIdentifier(parameter.name) || !fn.body) continue;
+    const use = requestParameterUse(fn);
+    if (use) return use;
+  }
+  return undefined;
+}
+
+/** Per function: asked for every call that may hand the presented id to a helper. */
+const requestParameterUses = new WeakMap<ts.Node, ts.Expression | null>();
+
+function requestParameterUse(fn: ts.FunctionLikeDeclaration): ts.Expression | undefined {
+  const cached = requestParameterUses.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  const parameter = fn.parameters[0];
+  let use: ts.Identifier | undefined;
+  if (parameter && ts.isIdentifier(parameter.name) && fn.body) {
     const name = parameter.name.text;
-    let use: ts.Identifier | undefined;
     const find = (child: ts.Node): void => {
       if (use) return;
       if (ts.isIdentifier(child) && child.text === name && findDeclaration(child) === parameter) use = child;
       else ts.forEachChild(child, find);
     };
     find(fn.body);
-    if (use && (isCarrier(use, EXPRESS_REQUEST) || isCarrier(use, KOA_CONTEXT))) return use;
   }
-  return undefined;
+  const found = use && (isCarrier(use, EXPRESS_REQUEST) || isCarrier(use, KOA_CONTEXT)) ? use : undefined;
+  requestParameterUses.set(fn, found ?? null);
+  return found;
 }
 
 /**
@@ -807,7 +821,10 @@ export function presentedSessionWrites(node: ts.Node, file: FileContext): Sessio
     const session = presentedSessionObject(target, file);
     return session ? [{ model: session.model, node, session, paths: [path], kind: 'assign' }] : undefined;
   }
-  if (!ts.isCallExpression(node) || node.arguments.length < 2) return undefined;
+  if (!ts.isCallExpression(node)) return undefined;
+  const row = presentedRowWrites(node, file);
+  if (row) return row;
+  if (node.arguments.length < 2) return undefined;
   const bind = roleIndex(file).binds.find((candidate) => candidate.node === node);
   if (!bind || !credentialStores(file).has(bind.store) || !presentedKey(bind.key, file)) return undefined;
   const value = unwrap(node.arguments[1]);
@@ -819,6 +836,283 @@ export function presentedSessionWrites(node: ts.Node, file: FileContext): Sessio
     .map((element) => [propertyNameText(element.name!)]);
   const session: SessionObject = { model: 'hand-rolled', expression: node.arguments[0], carrier };
   return [{ model: session.model, node, session, paths, kind: 'set' }];
+}
+
+// ---- table rows bound to the presented id ------------------------------------------------------------
+
+/** ORM writes of one row: Prisma, TypeORM, Sequelize and Mongo-style creates, upserts and updates. */
+const ROW_WRITES = new Set(['create', 'insert', 'insertOne', 'save', 'upsert', 'update', 'updateMany', 'updateOne']);
+
+/** A row written through an ORM: the token column that keys it, and the identity columns it writes. */
+interface RowWrite {
+  node: ts.CallExpression;
+  key: ts.Expression;
+  identity: string[];
+  label: string;
+}
+
+/**
+ * `db.session.update({ where: { id: sid }, data: { userId } })`, Prisma's `upsert({ where: { sessionId_userId:
+ * { sessionId, userId } }, create: { sessionId, userId }, update })`, Sequelize's `Session.update({ userId },
+ * { where: { sid } })`, TypeORM's `sessions.update({ token }, { userId })`: the row keyed by a token column
+ * (`id` too when the table is named for sessions) and the identity columns written into it. A row no
+ * identity is written into (an expiry refresh) is no bind, and neither is a table that is no session
+ * store: named for sessions, or holding the credential one of the file's cookies issues (by role).
+ */
+function rowWriteAt(call: ts.CallExpression, file: FileContext): RowWrite | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !ROW_WRITES.has(callee.name.text)) return undefined;
+  const first = call.arguments[0] && objectLiteralOf(call.arguments[0], file);
+  if (!first) return undefined;
+  const receiver = unwrap(callee.expression);
+  if (!isStoreReceiver(receiver, file)) return undefined;
+  const method = callee.name.text;
+  const second = call.arguments[1] && objectLiteralOf(call.arguments[1], file);
+  let keyed: ts.ObjectLiteralExpression[];
+  let written: ts.ObjectLiteralExpression[];
+  const prismaParts = ['where', 'data', 'create', 'update'].map((name) => literalProperty(first, name, file));
+  if (prismaParts.some(Boolean)) {
+    // Prisma: the key in `where` (or the created row), the identity in `data` / `create` / `update`.
+    const [where, data, create, update] = prismaParts;
+    keyed = [where, data ?? create].filter((part): part is ts.ObjectLiteralExpression => part !== undefined);
+    written = [data, create, update].filter((part): part is ts.ObjectLiteralExpression => part !== undefined);
+  } else if (method.startsWith('update') && second) {
+    const where = literalProperty(second, 'where', file);
+    // Sequelize `update(values, { where })`; TypeORM and Mongo `update(criteria, values)` (Mongo's `$set`).
+    keyed = [where ?? first];
+    written = where ? [first] : [literalProperty(second, '$set', file) ?? second];
+  } else {
+    keyed = [first];
+    written = [first];
+  }
+  const sessionTable = /sess/i.test(memberPath(receiver)?.at(-1) ?? '');
+  const key = keyed.map((literal) => tokenColumnValue(literal, sessionTable, 0)).find(Boolean);
+  if (!key) return undefined;
+  // `data: { userId: null }` detaches the user (a logout), it binds nobody.
+  const identity = written.flatMap((literal) =>
+    literal.properties
+      .filter((element) => !ts.isPropertyAssignment(element) || !isEmptyValue(element.initializer))
+      .map((element) => propertyNameText(element.name))
+      .filter((name): name is string => name !== undefined && isIdentityColumn(name, file)),
+  );
+  if (identity.length === 0) return undefined;
+  if (!sessionTable && !credentialStores(file).has(storeOf(receiver, file))) return undefined;
+  return { node: call, key, identity, label: `${labelOf(callee, file)}()` };
+}
+
+function isEmptyValue(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  return (
+    inner.kind === ts.SyntaxKind.NullKeyword ||
+    inner.kind === ts.SyntaxKind.FalseKeyword ||
+    (ts.isIdentifier(inner) && inner.text === 'undefined')
+  );
+}
+
+function objectLiteralOf(expression: ts.Expression, file: FileContext): ts.ObjectLiteralExpression | undefined {
+  const inner = unwrap(resolveValue(expression, file).node as ts.Expression);
+  return ts.isObjectLiteralExpression(inner) ? inner : undefined;
+}
+
+function literalProperty(
+  literal: ts.ObjectLiteralExpression,
+  name: string,
+  file: FileContext,
+): ts.ObjectLiteralExpression | undefined {
+  const value = property(literal, name);
+  return value ? objectLiteralOf(value, file) : undefined;
+}
+
+/** The value of a token column, also inside a compound key (`sessionId_userId: { sessionId, userId }`). */
+function tokenColumnValue(
+  literal: ts.ObjectLiteralExpression,
+  sessionTable: boolean,
+  depth: number,
+): ts.Expression | undefined {
+  for (const element of literal.properties) {
+    const name = propertyNameText(element.name);
+    const value = ts.isPropertyAssignment(element)
+      ? element.initializer
+      : ts.isShorthandPropertyAssignment(element)
+        ? element.name
+        : undefined;
+    if (!name || !value) continue;
+    const inner = unwrap(value);
+    if (ts.isObjectLiteralExpression(inner)) {
+      const nested = depth === 0 ? tokenColumnValue(inner, sessionTable, depth + 1) : undefined;
+      if (nested) return nested;
+      continue;
+    }
+    if (isLiteral(value)) continue;
+    if (TOKEN_COLUMN.test(name) || (sessionTable && /^_?id$/.test(name))) return value;
+  }
+  return undefined;
+}
+
+function isIdentityColumn(name: string, file: FileContext): boolean {
+  return file.identityKeys.has(name) || /^(user|account|owner|member)_?id$|^sub$/i.test(name);
+}
+
+/** Row binds of a function keyed by one of its parameters, by parameter index; for functions that get no request. */
+const parameterRowWrites = new WeakMap<ts.Node, Map<number, RowWrite>>();
+
+function rowWritesKeyedByParameter(fn: ts.FunctionLikeDeclaration, file: FileContext): Map<number, RowWrite> {
+  const cached = parameterRowWrites.get(fn);
+  if (cached) return cached;
+  const found = new Map<number, RowWrite>();
+  parameterRowWrites.set(fn, found);
+  if (
+    !fn.body ||
+    !issuesCookies(file) ||
+    !/\b(create|insert|insertOne|save|upsert|update\w*)\(/.test(fn.body.getText())
+  )
+    return found;
+  const visit = (node: ts.Node): void => {
+    if (isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      const row = rowWriteAt(node, file);
+      const key = row && unwrap(row.key);
+      const declaration = key && ts.isIdentifier(key) ? findDeclaration(key) : undefined;
+      if (row && declaration && ts.isParameter(declaration) && declaration.parent === fn) {
+        const index = fn.parameters.indexOf(declaration);
+        if (!found.has(index)) found.set(index, row);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  // A function that receives the request itself has its binds judged where they are.
+  if (found.size > 0 && [...found.values()].some((row) => requestUse(row.node))) found.clear();
+  return found;
+}
+
+/**
+ * Identity bound to the table row of the id the request presented, which stays the session's id: a
+ * login that keeps the id, like `sessions.set(sid, { ...sessions.get(sid), userId })` for a Map. Written
+ * in the function that receives the request, or in a helper or service method it passes the presented
+ * id to (`this.createUserSession(userId, sessionId)`, AFFiNE), then the call is the write and the
+ * helper's row write its evidence. Whether the row existed first does not matter: an attacker's own
+ * session exists.
+ */
+function presentedRowWrites(call: ts.CallExpression, file: FileContext): SessionWrite[] | undefined {
+  if (call.arguments.length === 0) return undefined;
+  const row = rowWriteAt(call, file);
+  if (row) {
+    if (!presentedKey(row.key, file)) return undefined;
+    const carrier = requestUse(call);
+    if (!carrier) return undefined;
+    const session: SessionObject = { model: HAND_ROLLED_MODEL, expression: row.key, carrier };
+    return [{ model: session.model, node: call, session, paths: row.identity.map((name) => [name]), kind: 'set' }];
+  }
+  // The callee is resolved only for a call that can hand the presented id on: a local function or
+  // method (not the response's, not a package's), passed a value read from the request the function
+  // receives other than its body, query or path (`req.cookies.sid`, a header, or a name declared from an
+  // expression using the request, `const { sessionId } = this.sessionOptions(req)`). Cheapest first.
+  if (!readsPresentedIds(file) || !call.arguments.some(isNameLike) || !mayBeLocalCallee(call)) return undefined;
+  const firstParameters = new Map<ts.Node, ts.FunctionLikeDeclaration>();
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn))
+    if (fn.parameters[0]) firstParameters.set(fn.parameters[0], fn);
+  const fromThisRequest = (argument: ts.Expression) =>
+    isNameLike(argument) &&
+    derivesFrom(argument, 0, (identifier) => {
+      if (readsRequestData(identifier)) return false;
+      const declaration = findDeclaration(identifier);
+      const fn = declaration && firstParameters.get(declaration);
+      return fn !== undefined && requestParameterUse(fn) !== undefined;
+    });
+  if (!call.arguments.some(fromThisRequest)) return undefined;
+  const carrier = requestUse(call);
+  if (!carrier) return undefined;
+  const target = calledFunction(call, file);
+  if (!target) return undefined;
+  const keyed = rowWritesKeyedByParameter(target.node, target.file);
+  for (const [index, helperRow] of keyed) {
+    const argument = call.arguments[index];
+    if (!argument || !fromThisRequest(argument) || !presentedKey(argument, file)) continue;
+    const session: SessionObject = { model: HAND_ROLLED_MODEL, expression: argument, carrier };
+    return [
+      {
+        model: session.model,
+        node: call,
+        session,
+        paths: helperRow.identity.map((name) => [name]),
+        kind: 'set',
+        boundAt: {
+          node: helperRow.node,
+          message: `'${helperRow.identity[0]}' is bound here to the session id passed in (${helperRow.label})`,
+        },
+      },
+    ];
+  }
+  return undefined;
+}
+
+/**
+ * `req.body.x`, `req.query.x`, `req.params.x`, `req.session.userId`: data the client sends or the server
+ * attached, not the session id the request presents (a cookie, a header, the request passed whole).
+ */
+function readsRequestData(request: ts.Identifier): boolean {
+  const parent = request.parent;
+  return (
+    ts.isPropertyAccessExpression(parent) &&
+    parent.expression === request &&
+    /^(body|query|params|files?|url|originalUrl|baseUrl|path|method|ip|hostname|protocol|session|user|log)$/.test(
+      parent.name.text,
+    )
+  );
+}
+
+const GLOBAL_NAMESPACES = new Set([
+  'Array',
+  'Object',
+  'JSON',
+  'Math',
+  'Number',
+  'String',
+  'Promise',
+  'Reflect',
+  'console',
+]);
+
+/** Not a method of a parameter holding the response, a global namespace, or a package import. */
+function mayBeLocalCallee(call: ts.CallExpression): boolean {
+  let root = unwrap(call.expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root))
+    root = unwrap(root.expression);
+  if (root.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(root) || GLOBAL_NAMESPACES.has(root.text)) return false;
+  const declaration = findDeclaration(root);
+  if (!declaration) return false;
+  if (ts.isParameter(declaration)) return !isCarrier(root, EXPRESS_RESPONSE);
+  // Relative imports, path aliases (`@/lib/auth`, `~/server`) and workspace packages may be the app's own
+  // code; builtins and unscoped packages (`bcrypt`, `node:crypto`) are not.
+  const specifier = importSpecifierOf(declaration);
+  return specifier === undefined || /^[./@~#]/.test(specifier);
+}
+
+function importSpecifierOf(declaration: ts.Node): string | undefined {
+  let node: ts.Node | undefined = declaration;
+  while (node && !ts.isImportDeclaration(node) && !ts.isSourceFile(node) && !isFunctionLike(node)) node = node.parent;
+  if (node && ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
+    return node.moduleSpecifier.text;
+  return undefined;
+}
+
+const presentedIdReads = new WeakMap<FileContext, boolean>();
+
+/** Whether the file's text reads a request cookie or header anywhere (a gate for resolving callees). */
+function readsPresentedIds(file: FileContext): boolean {
+  let reads = presentedIdReads.get(file);
+  if (reads === undefined) {
+    reads = /\.cookies\b|getCookie|\.headers\b|\.header\(|authorization/i.test(file.text);
+    presentedIdReads.set(file, reads);
+  }
+  return reads;
+}
+
+function isNameLike(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  return ts.isIdentifier(inner) || ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner);
 }
 
 // ---- ending a hand-rolled session ---------------------------------------------------------------------
