@@ -19,6 +19,7 @@ import {
   invalidationAt,
   isFunctionLike,
   isIdentityKey,
+  keyRemovalAt,
   LOGOUT_PATH,
   type LogoutCall,
   type Model,
@@ -106,6 +107,14 @@ export default defineRule(meta, (ctx) => {
     }
     return fn;
   };
+  /** Identity keys cleared from the session of the request the function receives: a logout's evidence. */
+  const identityClears = (node: ts.Node, session: SessionObject, keys: (string | undefined)[]) => {
+    if (!receivingFunction(session.carrier)) return;
+    const key = keys.find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
+    if (!key || afterFailedIdentityLookup(node, ctx.file)) return;
+    const fn = enclosing(node);
+    if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key, session });
+  };
   return {
     CallExpression(call: ts.CallExpression) {
       for (const route of routeRegistrations(call, ctx.file)) {
@@ -132,6 +141,9 @@ export default defineRule(meta, (ctx) => {
       const wrapped = wrappedLogout(call, ctx.file);
       const caller = wrapped && enclosing(call);
       if (wrapped && caller) candidate(caller).evidence.push({ kind: 'logout-call', node: call, logout: wrapped });
+      // `session.unset('userId')` (Remix): a key removed from the request's session by a method.
+      const removal = keyRemovalAt(call, ctx.file);
+      if (removal) identityClears(call, removal.session, removal.keys);
     },
     MethodDeclaration(method: ts.MethodDeclaration) {
       const route = nestRoute(method, ctx.file);
@@ -144,15 +156,12 @@ export default defineRule(meta, (ctx) => {
       if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
       const value = staticValue(node.right, ctx.file);
       if (value?.kind !== 'null' && value?.kind !== 'undefined') return;
-      for (const write of sessionWritesAt(node, ctx.file)) {
-        if (!receivingFunction(write.session.carrier)) continue;
-        const key = write.paths
-          .map((path) => path[0])
-          .find((k) => k !== undefined && isIdentityKey(k, ctx.file.identityKeys));
-        if (!key || afterFailedIdentityLookup(node, ctx.file)) continue;
-        const fn = enclosing(node);
-        if (key && fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key, session: write.session });
-      }
+      for (const write of sessionWritesAt(node, ctx.file))
+        identityClears(
+          node,
+          write.session,
+          write.paths.map((path) => path[0]),
+        );
     },
     DeleteExpression(node: ts.DeleteExpression) {
       const target = unwrap(node.expression);
@@ -570,6 +579,11 @@ function readsSessionIdentity(expression: ts.Node, file: FileContext, depth: num
         return;
       }
     }
+    // `session.get('userId')` (Remix, @fastify/session, yar): a read through the session's getter.
+    if (ts.isCallExpression(node) && readsIdentityByGetter(node, file)) {
+      found = true;
+      return;
+    }
     if (ts.isIdentifier(node) && depth < 2) {
       const declaration = findDeclaration(node);
       if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
@@ -583,6 +597,15 @@ function readsSessionIdentity(expression: ts.Node, file: FileContext, depth: num
   };
   visit(expression);
   return found;
+}
+
+function readsIdentityByGetter(call: ts.CallExpression, file: FileContext): boolean {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get') return false;
+  const key = staticValue(call.arguments[0], file);
+  return (
+    key?.kind === 'string' && isIdentityKey(key.value, file.identityKeys) && !!sessionObjectOf(callee.expression, file)
+  );
 }
 
 /** Whether the handler (or its chain) can see the caller's request: a parameter, or a Nest `@Req()`/`@Session()`/`@Res()`. */

@@ -5,6 +5,7 @@ import type {
   CredentialCheck,
   LoginCall,
   SessionInvalidation,
+  SessionKeyRemoval,
   SessionObject,
   SessionRotation,
   SessionWrite,
@@ -97,6 +98,11 @@ export const sessionWritesAt = remembered((node: ts.Node, file: FileContext): re
   // A hand-rolled store's entry for the id the client presented (sessions by role).
   return writes ?? presentedSessionWrites(node, file) ?? NO_WRITES;
 });
+
+/** Asked once per call, by the logout rule: not remembered (a map entry per call would cost more than the answer). */
+export function keyRemovalAt(call: ts.CallExpression, file: FileContext): SessionKeyRemoval | undefined {
+  return first(file, 'sessionKeyRemoval', (model) => model.sessionKeyRemoval?.(call, file));
+}
 
 export const rotationAt = remembered((call: ts.CallExpression, file: FileContext): SessionRotation | undefined =>
   first(file, 'rotation', (model) => model.rotation?.(call, file)),

@@ -13,6 +13,7 @@ import type {
   RotationFixContext,
   RotationFixTemplate,
   SessionInvalidation,
+  SessionKeyRemoval,
   SessionObject,
   SessionRotation,
   SessionWrite,
@@ -76,6 +77,8 @@ export interface Model {
   sessionObject?(expression: ts.Expression, file: FileContext): SessionObject | undefined;
   /** Writes into the session at this node (assignment, `Object.assign`, `session.set(k, v)`, `yar.set`). */
   sessionWrites?(node: ts.Node, file: FileContext): SessionWrite[] | undefined;
+  /** Keys removed from the session by a method call (`session.unset('userId')`). */
+  sessionKeyRemoval?(call: ts.CallExpression, file: FileContext): SessionKeyRemoval | undefined;
   /** A call that gives the session a new id (`regenerate`, `yar.reset`). */
   rotation?(call: ts.CallExpression, file: FileContext): SessionRotation | undefined;
   /** A call or assignment that ends the session (`destroy`, `ctx.session = null`, `yar.reset`). */

@@ -1,46 +1,14 @@
 import { ts } from '#typescript';
-import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
+import { findDeclaration } from '../analysis/scope.js';
 import { unwrap } from '../analysis/syntax.js';
-import { staticValue } from '../analysis/values.js';
+import { possibleStrings, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import type { Model } from './model.js';
+import { ID_STORAGES, REMIX_RUNTIMES, remixExportCalled, storageKindOf, storageMethodOf } from './remix-storages.js';
 import { SESSION_COOKIE_NAME } from './session-id-concepts.js';
-import { namesModule, sessionLibraryModel } from './session-options.js';
-
-/**
- * The packages that export Remix's session API (React Router v7 took it over unchanged): the runtime
- * adapters, the old `remix` magic package, and the hosts' re-exports.
- */
-const REMIX_RUNTIMES = [
-  '@remix-run/node',
-  '@remix-run/cloudflare',
-  '@remix-run/deno',
-  '@remix-run/server-runtime',
-  '@remix-run/architect',
-  '@vercel/remix',
-  'remix',
-  'react-router',
-  '@react-router/node',
-  '@react-router/cloudflare',
-  '@react-router/architect',
-];
-
-/** Storages that keep only an id in the cookie and the data on the server (memory, files, KV, a DynamoDB table via Architect, or your own `createData`). */
-const ID_STORAGES = [
-  'createSessionStorage',
-  'createMemorySessionStorage',
-  'createFileSessionStorage',
-  'createWorkersKVSessionStorage',
-  'createArcTableSessionStorage',
-];
-
-/** A call of one of the runtimes' named exports: which one, or undefined. */
-function remixExportCalled(call: ts.CallExpression, file: FileContext, names: readonly string[]): string | undefined {
-  if (!namesModule(file, REMIX_RUNTIMES)) return undefined;
-  const reference = moduleReferenceOf(call.expression);
-  if (!reference) return undefined;
-  return names.find((name) => REMIX_RUNTIMES.some((module) => refersTo(reference, module, name)));
-}
+import { type GetterContext, getterCallSession } from './session-getters.js';
+import type { SessionInvalidation, SessionKeyRemoval, SessionObject, SessionWrite } from './session-lifecycle.js';
+import { sessionLibraryModel } from './session-options.js';
 
 /**
  * Remix's cookie flags are the `cookie` package's: a cookie made by `createCookie` has `path: '/'`
@@ -106,9 +74,11 @@ function handedToStorage(call: ts.CallExpression, file: FileContext): boolean {
 }
 
 /**
- * Remix and React Router v7 sessions: the storage factories' cookie options and secrets. Which
- * storage a `getSession()` came from is not followed yet, so logins and logouts through these
- * sessions are not judged (see the rules' READMEs).
+ * Remix and React Router v7 sessions: the storage factories' cookie options and secrets, and the
+ * lifecycle of the sessions an id storage keeps on the server (see `presentedSession`): a login that
+ * writes into the session the browser presented keeps its id, a logout that only unsets the user
+ * leaves it valid, `destroySession` ends it. Cookie storages have no id: their sessions are not
+ * reported as sessions at all, so clearing the user there is the logout and a login fixes nothing.
  */
 export const remix: Model = {
   id: 'remix',
@@ -116,6 +86,10 @@ export const remix: Model = {
   // Not the package names: every React front-end file imports react-router. The session API's own
   // names are enough (`createCookie…`, `…SessionStorage`).
   keywords: ['createcookie', 'session'],
+  sessionObject: (expression, file) => presentedSession(expression, file),
+  sessionWrites: sessionSetWrites,
+  sessionKeyRemoval: unsetKeys,
+  invalidation: destroyedSession,
   sessionOptions(call, file) {
     const callee = unwrap(call.expression);
     if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
@@ -158,4 +132,100 @@ function withCookieName<T extends { cookieName: string }>(
   if (!site) return undefined;
   const name = call.arguments[0] && staticValue(call.arguments[0], file);
   return name?.kind === 'string' ? { ...site, cookieName: name.value } : site;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Session lifecycle of the id storages.
+
+/**
+ * A session loaded from the id the browser sent: `await getSession(request.headers.get('Cookie'))` on
+ * an id storage (memory, file, KV, Architect table, `createSessionStorage`), found by following the
+ * method to the factory that made its storage (`remix-storages.ts`), or a getter of the application
+ * returning one (`getUserSession(request)`, see session-getters.ts). `commitSession` keeps that id
+ * (`updateData`); only a session without one (`getSession()` with no cookie) gets a fresh id from
+ * `createData`. So such a session is the one a planted id names. The carrier is what the cookie
+ * header is read from (`request`), for the rules to find the function that receives it.
+ */
+function presentedSession(expression: ts.Expression, file: FileContext): SessionObject | undefined {
+  const inner = unwrap(expression);
+  if (ts.isAwaitExpression(inner) || ts.isCallExpression(inner)) return sessionFrom(inner, inner, file);
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = findDeclaration(inner);
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  return ts.isIdentifier(declaration.name) ? sessionFrom(inner, unwrap(declaration.initializer), file) : undefined;
+}
+
+const getters: GetterContext = { find: presentedSession, getters: new WeakMap(), destructuredRequests: true };
+
+function sessionFrom(expression: ts.Expression, value: ts.Expression, file: FileContext): SessionObject | undefined {
+  const awaited = ts.isAwaitExpression(value);
+  const call = awaited ? unwrap(value.expression) : value;
+  if (!ts.isCallExpression(call)) return undefined;
+  if (storageMethodOf(call.expression) === 'getSession') {
+    const kind = storageKindOf(call.expression, file);
+    if (kind === 'cookie') return undefined;
+    if (kind === 'id') {
+      const cookie = call.arguments[0];
+      // `getSession()` (or of `null`): a new session, which commitSession gives a fresh id.
+      if (!cookie || isNullish(cookie, file)) return undefined;
+      return { model: 'remix', expression, carrier: requestRoot(cookie), through: call };
+    }
+  }
+  // A getter of the application (`await getUserSession(request)`) only matters in a project that
+  // uses Remix or React Router: elsewhere its callee is not resolved for this model.
+  return file.knownModels.includes(remix) ? getterCallSession(call, awaited, expression, file, getters) : undefined;
+}
+
+function isNullish(expression: ts.Expression, file: FileContext): boolean {
+  const value = staticValue(expression, file);
+  return value?.kind === 'null' || value?.kind === 'undefined';
+}
+
+/**
+ * What the cookie header is read from: `request` of `request.headers.get('Cookie')`, also through
+ * locals (`const cookie = request.headers.get('Cookie')`).
+ */
+function requestRoot(expression: ts.Expression, depth = 0): ts.Expression {
+  let root = unwrap(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root))
+    root = unwrap(root.expression);
+  if (!ts.isIdentifier(root) || depth >= 3) return root;
+  const declaration = findDeclaration(root);
+  return declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+    ? requestRoot(declaration.initializer, depth + 1)
+    : root;
+}
+
+/** `session.set(key, value)` on a presented session. `flash` carries one-time messages, not identity. */
+function sessionSetWrites(node: ts.Node, file: FileContext): SessionWrite[] | undefined {
+  const session = ts.isCallExpression(node) ? methodSession(node, 'set', file) : undefined;
+  if (!session) return undefined;
+  const paths = possibleStrings((node as ts.CallExpression).arguments[0], file).map((key) => [key]);
+  return [{ model: 'remix', node, session, paths, kind: 'set' }];
+}
+
+/** `session.unset(key)` on a presented session: what a logout that keeps the session does. */
+function unsetKeys(call: ts.CallExpression, file: FileContext): SessionKeyRemoval | undefined {
+  const session = methodSession(call, 'unset', file);
+  return session && { model: 'remix', call, session, keys: possibleStrings(call.arguments[0], file) };
+}
+
+/** The presented session of `session.<method>(key, …)`. */
+function methodSession(call: ts.CallExpression, method: string, file: FileContext): SessionObject | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== method || call.arguments.length === 0)
+    return undefined;
+  return presentedSession(callee.expression, file);
+}
+
+/**
+ * `destroySession(session)`: the storage deletes the data under the session's id (`deleteData`) and
+ * expires the cookie. Counted when the session is a presented one or the storage can be followed.
+ */
+function destroyedSession(node: ts.Node, file: FileContext): SessionInvalidation | undefined {
+  if (!ts.isCallExpression(node) || node.arguments.length === 0) return undefined;
+  if (storageMethodOf(node.expression) !== 'destroySession') return undefined;
+  const session = presentedSession(node.arguments[0], file);
+  if (!session && storageKindOf(node.expression, file) === undefined) return undefined;
+  return { model: 'remix', node, session, kind: 'destroy' };
 }

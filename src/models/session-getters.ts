@@ -39,6 +39,13 @@ export interface GetterContext {
    * and resolving a callee costs more than the summary it leads to.
    */
   calls?: WeakMap<ts.CallExpression, Getter | null>;
+  /**
+   * Whether a request destructured from a parameter (`({ request }) => getUserSession(request)`, how
+   * Remix calls loaders and actions) is passed as it is. Off for the request-property libraries, whose
+   * handlers receive the request itself: resolving every `({ user }) => f(user)` of a React file would
+   * be spent for nothing.
+   */
+  destructuredRequests?: boolean;
 }
 
 const MAX_GETTER_DEPTH = 3;
@@ -68,7 +75,8 @@ function calledGetter(call: ts.CallExpression, file: FileContext, context: Gette
   // A getter is handed the request itself (`getSession(req, res)`): a call passing none of its
   // function's parameters as such cannot yield that request's session, and resolving its callee
   // (often parsing the module it comes from) would be spent for nothing.
-  if (!call.arguments.some(passesParameter)) return undefined;
+  if (!call.arguments.some((argument) => passesParameter(argument, context.destructuredRequests ?? false)))
+    return undefined;
   if (depth > 0) return resolveGetter(call, file, context);
   context.calls ??= new WeakMap();
   const known = context.calls.get(call);
@@ -96,12 +104,22 @@ function resolveGetter(call: ts.CallExpression, file: FileContext, context: Gett
   }
 }
 
-/** `req` in `getSession(req, res)`: a parameter of the calling function, passed as it is. */
-function passesParameter(argument: ts.Expression): boolean {
+/**
+ * `req` in `getSession(req, res)`: a parameter of the calling function, passed as it is, or (when
+ * `destructured`) a field destructured from one (`request` of a Remix action's `({ request })`).
+ */
+function passesParameter(argument: ts.Expression, destructured: boolean): boolean {
   const inner = unwrap(argument);
   if (!ts.isIdentifier(inner)) return false;
   const declaration = findDeclaration(inner);
-  return declaration !== undefined && ts.isParameter(declaration);
+  if (declaration === undefined) return false;
+  if (ts.isParameter(declaration)) return true;
+  return (
+    destructured &&
+    ts.isBindingElement(declaration) &&
+    ts.isObjectBindingPattern(declaration.parent) &&
+    ts.isParameter(declaration.parent.parent)
+  );
 }
 
 /**
@@ -229,7 +247,8 @@ function returnedSession(
     const nested = calledGetter(inner, file, context);
     const argument = nested && inner.arguments[nested.index];
     const index = argument && !ts.isSpreadElement(argument) ? parameterIndex(argument, fn) : undefined;
-    return nested && index !== undefined ? { ...nested, index } : undefined;
+    if (nested) return index !== undefined ? { ...nested, index } : undefined;
+    // Else a call the finder knows as a session by itself (Remix's `storage.getSession(cookie)`).
   }
   const session = context.find(inner, file);
   const index = session && parameterIndex(session.carrier, fn);

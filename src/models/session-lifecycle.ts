@@ -43,6 +43,19 @@ export interface SessionWrite {
   boundAt?: { node: ts.Node; message: string };
 }
 
+/**
+ * Keys removed from the session by a method (Remix's `session.unset('userId')`): what a logout that
+ * keeps the session does, never a login. Assignments of `null` and `delete` are found from the
+ * writes and the syntax; this is for the libraries whose sessions are changed through methods only.
+ */
+export interface SessionKeyRemoval {
+  model: string;
+  call: ts.CallExpression;
+  session: SessionObject;
+  /** The keys it can remove (`undefined`: one not known statically). */
+  keys: (string | undefined)[];
+}
+
 /** When the new session is ready for writes. */
 export type RotationCompletion = 'callback' | 'promise' | 'sync';
 
