@@ -21,6 +21,7 @@ import {
   isIdentityKey,
   keyRemovalAt,
   LOGOUT_PATH,
+  logoutName,
   type LogoutCall,
   type Model,
   nestRoute,
@@ -29,6 +30,7 @@ import {
   type RouteRegistration,
   type RuleContext,
   readsRequestCookie,
+  receivesRequest,
   returnedExpressions,
   rotationAt,
   routeRegistrations,
@@ -50,6 +52,8 @@ const MAX_SIGNED_IN_DEPTH = 4;
 
 type Evidence =
   | { kind: 'route'; node: ts.Node; text: string }
+  /** A request handler named for a logout (`logout(req, res)`), mounted at a path this file does not show. */
+  | { kind: 'named'; node: ts.Node; text: string }
   | { kind: 'identity-clear'; node: ts.Node; key: string; session: SessionObject }
   /** `site` is the call in this handler: the logout itself, or a promise wrapper around it. */
   | { kind: 'logout-call'; node: ts.Node; logout: LogoutCall };
@@ -81,6 +85,13 @@ export default defineRule(meta, (ctx) => {
   const cookieNames = new Map<string, string>();
   const thrown = new Set<ts.Node>();
   const registered = new Map<ts.FunctionLikeDeclaration, RouteRegistration>();
+  /** Functions named for a logout, and the NestJS route methods among them. */
+  const named: { fn: ts.FunctionLikeDeclaration; name: ts.Node }[] = [];
+  const noteName = (fn: ts.FunctionLikeDeclaration) => {
+    const name = logoutName(fn);
+    if (name) named.push({ fn, name });
+  };
+  const nestRouted = new Set<ts.FunctionLikeDeclaration>();
   const candidate = (fn: ts.FunctionLikeDeclaration): Candidate => {
     let found = candidates.get(fn);
     if (!found) {
@@ -146,12 +157,17 @@ export default defineRule(meta, (ctx) => {
       if (removal) identityClears(call, removal.session, removal.keys);
     },
     MethodDeclaration(method: ts.MethodDeclaration) {
+      noteName(method);
       const route = nestRoute(method, ctx.file);
+      if (route) nestRouted.add(method);
       if (!route?.path || !LOGOUT_PATH.test(route.path)) return;
       const entry = candidate(method);
       entry.route = route;
       entry.evidence.push({ kind: 'route', node: method.name, text: routeText(route) });
     },
+    FunctionDeclaration: noteName,
+    FunctionExpression: noteName,
+    ArrowFunction: noteName,
     BinaryExpression(node: ts.BinaryExpression) {
       if (node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
       const value = staticValue(node.right, ctx.file);
@@ -179,6 +195,13 @@ export default defineRule(meta, (ctx) => {
       if (fn) candidate(fn).evidence.push({ kind: 'identity-clear', node, key, session });
     },
     onEnd() {
+      // Handlers named for a logout, whatever path they are mounted at (read once every registration is known).
+      for (const { fn, name } of named) {
+        if (candidates.get(fn)?.route) continue;
+        // A request handler: registered as one here, or receiving the request and the response.
+        if (!registered.has(fn) && !nestRouted.has(fn) && !receivesRequest(fn)) continue;
+        candidate(fn).evidence.push({ kind: 'named', node: name, text: `named \`${name.getText()}\`` });
+      }
       if (candidates.size === 0) return;
       const stateless = sessionsAreStateless(ctx.file);
       for (const entry of [...candidates.values()].sort((a, b) => a.fn.pos - b.fn.pos)) {
@@ -217,13 +240,17 @@ function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNam
   collectFacts(entry.fn, file, facts, 0);
   // `req.logout()` that throws is reported at the call; the handler has nothing more to say.
   if (facts.logouts.some((reached) => reached.logout.throwsWithoutCallback)) return;
+  // A handler named for a logout is held to every path like one on a logout route: it is one.
+  const namedLogout = entry.evidence.some((e) => e.kind === 'named');
   if (facts.ended) {
-    if (entry.route) checkEveryPath(ctx, entry);
+    if (entry.route || namedLogout) checkEveryPath(ctx, entry);
     return;
   }
   if (facts.logouts.some((reached) => reached.logout.verdict.rotates === true)) return;
-  const clears =
-    facts.cookieClearings.length > 0 || entry.evidence.some((e) => e.kind !== 'route') || facts.logouts.length > 0;
+  const clears = facts.cookieClearings.length > 0 || entry.evidence.some(signsOut) || facts.logouts.length > 0;
+  // A name is weaker evidence than a route: a handler named `logout` that touches neither the session nor
+  // its cookie may sign out elsewhere (an identity provider's logout it redirects to), so it is left alone.
+  if (!entry.route && !clears) return;
   // Sealed-cookie sessions have no server-side state: clearing the cookie or the user is the logout.
   if (stateless && clears) return;
   if (!hasSessionContext(file, entry)) return;
@@ -292,7 +319,8 @@ function check(ctx: RuleContext, entry: Candidate, stateless: boolean, cookieNam
 /**
  * A logout route whose handler ends the session on some paths: every path that completes (a `return`,
  * or the end of the body) must have ended it, except a branch taken only when nobody is signed in.
- * Paths through `catch` are failures, not sign-outs. Reported at the route, pointing at the path.
+ * Paths through `catch` are failures, not sign-outs, and so are those refusing the request with an
+ * error status. Reported at the route, pointing at the path.
  */
 function checkEveryPath(ctx: RuleContext, entry: Candidate): void {
   const file = ctx.file;
@@ -300,15 +328,15 @@ function checkEveryPath(ctx: RuleContext, entry: Candidate): void {
   const missing = exitsWithout(entry.fn, ends, {
     needlessBranch: (condition) => signedOutBranch(condition, file),
     skipCatch: true,
-  });
+  }).filter((exit) => !refusesRequest(exit));
   if (missing.length === 0) return;
-  const anchor = entry.evidence.find((e) => e.kind === 'route')?.node ?? entry.fn;
+  const anchor = entry.evidence.find((e) => e.kind === 'route' || e.kind === 'named')?.node ?? entry.fn;
   const exit = missing[0];
   ctx.report({
     target: anchor,
     messageId: 'notOnEveryPath',
     data: {
-      handler: capitalise(describeRoute(entry.route, entry.fn)),
+      handler: capitalise(describeRoute(entry.route ?? entry.registered, entry.fn)),
       line: file.lineOf(exit === entry.fn.body ? (entry.fn.body.getLastToken(file.sourceFile) ?? exit) : exit),
     },
     related: missing.map((node) => ({
@@ -318,12 +346,46 @@ function checkEveryPath(ctx: RuleContext, entry: Candidate): void {
   });
 }
 
+/**
+ * A `return` that answers with an error status, in its own expression or the statement before it
+ * (`return res.status(403).json(…)`, `return res.apiError(403, 'invalid csrf')`, `res.sendStatus(401);
+ * return;`): a refused logout (a failed CSRF check), which signs nobody out.
+ */
+function refusesRequest(exit: ts.Node): boolean {
+  if (!ts.isReturnStatement(exit)) return false;
+  const responses: (ts.Expression | undefined)[] = [exit.expression];
+  if (ts.isBlock(exit.parent)) {
+    const previous = exit.parent.statements[exit.parent.statements.indexOf(exit) - 1];
+    if (previous && ts.isExpressionStatement(previous)) responses.push(previous.expression);
+  }
+  return responses.some((response) => response !== undefined && answersWithError(response));
+}
+
+/** A call chain passing an error status first somewhere: `res.status(401).send()`, `reply.code(500)`. */
+function answersWithError(expression: ts.Expression): boolean {
+  let current = unwrap(expression);
+  if (ts.isAwaitExpression(current) || ts.isVoidExpression(current)) current = unwrap(current.expression);
+  while (ts.isCallExpression(current)) {
+    const first = current.arguments[0] && unwrap(current.arguments[0]);
+    if (first && ts.isNumericLiteral(first) && Number(first.text) >= 400 && Number(first.text) < 600) return true;
+    const callee = unwrap(current.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    current = unwrap(callee.expression);
+  }
+  return false;
+}
+
+/** Evidence of a sign-out in the function itself, not only in its route or name. */
+function signsOut(evidence: Evidence): boolean {
+  return evidence.kind === 'identity-clear' || evidence.kind === 'logout-call';
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function describeEvidence(evidence: Evidence): string {
-  if (evidence.kind === 'route') return evidence.text;
+  if (evidence.kind === 'route' || evidence.kind === 'named') return evidence.text;
   if (evidence.kind === 'identity-clear') return `clears \`${evidence.key}\` from the session`;
   return `calls \`${evidence.node.getText()}\``;
 }
@@ -335,7 +397,7 @@ function describeEvidence(evidence: Evidence): string {
  * no evidence.
  */
 function hasSessionContext(file: FileContext, entry: Candidate): boolean {
-  if (entry.evidence.some((e) => e.kind !== 'route')) return true;
+  if (entry.evidence.some(signsOut)) return true;
   if (file.knownModels.some(isSessionStore)) return true;
   if (handRolledStores(file).length > 0) return true;
   return dynamoFacts(file).allOperations.some((operation) => operation.isSessionTable);
@@ -402,7 +464,7 @@ function signedOutBranch(condition: ts.Expression, file: FileContext): 'then' | 
 
 /**
  * Whether a value is truthy only when someone is signed in on the request this function receives:
- * the session, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie
+ * the session, its id, an identity key on it or on the request, `req.isAuthenticated()`, the session cookie
  * (read as a member, `getCookie(c, 'sid')`, `getSignedCookie(…)`, or by a local helper returning it),
  * a local holding one of these, or a record looked up with one (`const row = await find(token)`, also
  * destructured: `const { session } = await validate(token)`).
@@ -432,6 +494,8 @@ function signedIn(expression: ts.Expression, file: FileContext, depth = 0): bool
       return true;
     return depth < MAX_SIGNED_IN_DEPTH && returnsSignedIn(inner, file, depth + 1);
   }
+  // The request's session id (`req.sessionID`): without one there is no session to end.
+  if (receivingFunction(inner) && file.models.some((model) => model.sessionIdValue?.(inner, file))) return true;
   if (ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner)) {
     // `req.session.userId`, `req.session.user.id`, `req.user`, `req.cookies.sid`.
     let current: ts.Expression = inner;
@@ -733,6 +797,8 @@ function localFunction(
   const callee = unwrap(call.expression);
   const declaration = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
   if (declaration && ts.isFunctionDeclaration(declaration) && declaration.body) return { fn: declaration, file };
+  const promisified = declaration && promisifiedFunction(declaration, file);
+  if (promisified) return promisified;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   // A function reached through a local module object (`await sessionSteps.destroy(req)`).
   const target = functionOf(callee, file);
@@ -748,6 +814,25 @@ function localFunction(
     return undefined;
   const method = calledFunction(call, file);
   return method?.node.body ? { fn: method.node, file: method.file } : undefined;
+}
+
+/**
+ * The function a promise-returning wrapper calls: `const destroyAsync = util.promisify((req, cb) =>
+ * req.session.destroy(cb))` (NodeBB), also `promisify` imported alone or Bluebird's. Awaiting the wrapper
+ * runs the function, so it ends the session when the function does.
+ */
+function promisifiedFunction(
+  declaration: ts.Node,
+  file: FileContext,
+): { fn: ts.FunctionLikeDeclaration; file: FileContext } | undefined {
+  if (!ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  const initializer = unwrap(declaration.initializer);
+  if (!ts.isCallExpression(initializer) || initializer.arguments.length !== 1) return undefined;
+  const callee = unwrap(initializer.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (name !== 'promisify') return undefined;
+  const target = functionOf(initializer.arguments[0], file);
+  return target?.fn.body ? target : undefined;
 }
 
 /** `this.<field>`, or a variable initialised with `new X(…)`. */

@@ -16,7 +16,8 @@ import { presentedSessionInvalidation, presentedSessionObject, presentedSessionW
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
-import { isAssignment, isFunctionLike, unwrap } from './syntax.js';
+import { isAssignment, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { EXPRESS_REQUEST, EXPRESS_RESPONSE, isCarrier, KOA_CONTEXT } from '../models/session-id.js';
 import { cachedVerdict, memoPerFile } from './node-memo.js';
 
 /**
@@ -429,6 +430,60 @@ export function helperRotationEvidence(call: ts.CallExpression, file: FileContex
 
 /** Route paths of logout endpoints: /logout, /log-out, /signout, /sign_out, /logoff, /auth/logout. */
 export const LOGOUT_PATH = /(log|sign)[-_]?(out|off)(?![a-z])/i;
+
+/**
+ * Own names of logout handlers, lower-cased without `_`/`-`: `logout`, `logOut`, `signOut`, `log_off`,
+ * `handleLogout`, `logoutUser`. Not `signOff` (an approval's sign-off), nor hooks and steps around a
+ * logout (`onLogout`, `afterLogout`, `logoutCallback`, `logoutUrl`).
+ */
+const LOGOUT_NAME = /^(handle|do|process|perform|post|get|api)?(log(out|off)|signout)(handler|route|action|user)?$/;
+
+/**
+ * The name node of a function named for a logout (`async logout(req, res)`, `exports.signOut = (req, res)
+ * => …`, `logout = async (ctx) => …`). Such a request handler is the logout whatever path it is mounted
+ * at: a controller registered at `'/'` and mounted at `/logout` by another module
+ * (`app.use('/logout', controller.router)`) is still the logout. See `receivesRequest`.
+ */
+export function logoutName(fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
+  const name = ownName(fn);
+  return name && LOGOUT_NAME.test(propertyNameText(name)?.toLowerCase().replace(/[-_]/g, '') ?? '') ? name : undefined;
+}
+
+/** A request handler's parameters: the request and the response, or a Koa context. */
+export function receivesRequest(fn: ts.FunctionLikeDeclaration): boolean {
+  const [first, second] = fn.parameters.map((parameter) => parameter.name);
+  if (!first || !ts.isIdentifier(first)) return false;
+  if (isCarrier(first, KOA_CONTEXT)) return true;
+  return (
+    isCarrier(first, EXPRESS_REQUEST) &&
+    second !== undefined &&
+    ts.isIdentifier(second) &&
+    isCarrier(second, EXPRESS_RESPONSE)
+  );
+}
+
+/** The name a function is declared or bound under: its own, a variable's, a property's or a member's. */
+function ownName(fn: ts.FunctionLikeDeclaration): ts.PropertyName | undefined {
+  if (fn.name) return fn.name;
+  let site: ts.Node = fn;
+  while (ts.isParenthesizedExpression(site.parent)) site = site.parent;
+  const parent = site.parent;
+  if (
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) &&
+    parent.initializer === site &&
+    !ts.isObjectBindingPattern(parent.name) &&
+    !ts.isArrayBindingPattern(parent.name)
+  ) {
+    return parent.name;
+  }
+  // `exports.logout = …`, `UserController.prototype.logout = …`
+  if (isAssignment(parent) && parent.right === site) {
+    const target = unwrap(parent.left);
+    if (ts.isPropertyAccessExpression(target)) return target.name;
+    if (ts.isIdentifier(target)) return target;
+  }
+  return undefined;
+}
 
 /**
  * Whether `fn` is a logout handler: registered on a logout route, or calling a library logout

@@ -77,17 +77,25 @@ export interface CarrierStyle {
   types: RegExp;
   /** Which parameter of a route handler or request callback holds it. */
   handlerIndex: number;
+  /**
+   * Functions whose `this` is the carrier: the function given to `<server>.<decorate>(name, fn)`
+   * (Fastify's `decorateReply` / `decorateRequest`), and one assigned to `<app>.<prototype>.<name>`
+   * (Express's `app.response.x = function () { … }`, which extends every response).
+   */
+  thisIn?: { decorate: string; prototype: string };
 }
 
 export const EXPRESS_REQUEST: CarrierStyle = {
   names: /^(req|request)$/,
   types: /\b(Request|IncomingMessage|FastifyRequest)\b/,
   handlerIndex: 0,
+  thisIn: { decorate: 'decorateRequest', prototype: 'request' },
 };
 export const EXPRESS_RESPONSE: CarrierStyle = {
   names: /^(res|response|reply)$/,
   types: /\b(Response|ServerResponse|FastifyReply)\b/,
   handlerIndex: 1,
+  thisIn: { decorate: 'decorateReply', prototype: 'response' },
 };
 export const KOA_CONTEXT: CarrierStyle = {
   names: /^(ctx|context)$/,
@@ -103,6 +111,7 @@ export const KOA_CONTEXT: CarrierStyle = {
  */
 export function isCarrier(expression: ts.Expression, style: CarrierStyle): boolean {
   const inner = unwrap(expression);
+  if (inner.kind === ts.SyntaxKind.ThisKeyword) return thisIsCarrier(inner, style);
   if (!ts.isIdentifier(inner)) return false;
   const declaration = findDeclaration(inner);
   if (!declaration) return false;
@@ -128,6 +137,83 @@ export function isCarrier(expression: ts.Expression, style: CarrierStyle): boole
  * parameter, and the type test reads the annotation's text.
  */
 const carrierParameters = new WeakMap<ts.ParameterDeclaration, Map<CarrierStyle, boolean>>();
+
+/**
+ * `this` in a function that extends the request or response: an explicit `this: FastifyReply`
+ * parameter, or a function (not an arrow, whose `this` is its surroundings') given to a decorator or
+ * assigned to the prototype object that `style.thisIn` names.
+ */
+function thisIsCarrier(node: ts.Node, style: CarrierStyle): boolean {
+  let fn = node.parent;
+  // Arrows have no `this` of their own: the nearest other function (or class, or module) gives it.
+  while (fn && (!isFunctionLike(fn) || ts.isArrowFunction(fn)) && !ts.isClassLike(fn)) fn = fn.parent;
+  if (!fn || (!ts.isFunctionExpression(fn) && !ts.isFunctionDeclaration(fn))) return false;
+  return cachedVerdict(carrierThisFunctions, fn, style, () => functionExtendsCarrier(fn, style));
+}
+
+const carrierThisFunctions = new WeakMap<ts.FunctionLikeDeclaration, Map<CarrierStyle, boolean>>();
+
+function functionExtendsCarrier(fn: ts.FunctionExpression | ts.FunctionDeclaration, style: CarrierStyle): boolean {
+  const thisParameter = fn.parameters[0];
+  if (thisParameter && ts.isIdentifier(thisParameter.name) && thisParameter.name.text === 'this') {
+    return thisParameter.type !== undefined && style.types.test(thisParameter.type.getText());
+  }
+  if (!style.thisIn) return false;
+  if (ts.isFunctionExpression(fn)) {
+    let site: ts.Node = fn;
+    while (ts.isParenthesizedExpression(site.parent)) site = site.parent;
+    if (isDecoration(site.parent, site, style.thisIn.decorate)) return true;
+    // `app.response.sendSession = function (…) { this.cookie(…) }`
+    const assignment = site.parent;
+    if (isAssignment(assignment) && assignment.right === site) {
+      const target = unwrap(assignment.left);
+      return (
+        ts.isPropertyAccessExpression(target) && accessedName(unwrap(target.expression)) === style.thisIn.prototype
+      );
+    }
+    if (!ts.isVariableDeclaration(site.parent) || !ts.isIdentifier(site.parent.name)) return false;
+    return decoratedByName(fn.getSourceFile(), site.parent.name.text, style.thisIn.decorate);
+  }
+  return fn.name !== undefined && decoratedByName(fn.getSourceFile(), fn.name.text, style.thisIn.decorate);
+}
+
+/** `fastify.decorateReply('name', fn)`: the function is the decorator's second argument. */
+function isDecoration(call: ts.Node, argument: ts.Node, decorate: string): call is ts.CallExpression {
+  return (
+    ts.isCallExpression(call) && call.arguments[1] === argument && accessedName(unwrap(call.expression)) === decorate
+  );
+}
+
+/**
+ * Whether the file passes a function by name to the decorator (`fastify.decorateReply('x', setToken)`).
+ * Read once per file and decorator, and only in files that name the decorator.
+ */
+function decoratedByName(sourceFile: ts.SourceFile, name: string, decorate: string): boolean {
+  let byDecorator = decoratedNames.get(sourceFile);
+  if (!byDecorator) {
+    byDecorator = new Map();
+    decoratedNames.set(sourceFile, byDecorator);
+  }
+  let names = byDecorator.get(decorate);
+  if (!names) {
+    const found = new Set<string>();
+    if (sourceFile.text.includes(decorate)) {
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && node.arguments.length >= 2) {
+          const argument = unwrap(node.arguments[1]);
+          if (ts.isIdentifier(argument) && isDecoration(node, node.arguments[1], decorate)) found.add(argument.text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sourceFile);
+    }
+    names = found;
+    byDecorator.set(decorate, names);
+  }
+  return names.has(name);
+}
+
+const decoratedNames = new WeakMap<ts.SourceFile, Map<string, Set<string>>>();
 
 function parameterIsCarrier(declaration: ts.ParameterDeclaration, parameterName: string, style: CarrierStyle): boolean {
   const fn = declaration.parent;
