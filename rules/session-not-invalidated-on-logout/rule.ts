@@ -973,7 +973,9 @@ function fixTemplate(
     const text = storeDeletionFix(store, carrier);
     return text ? { kind: 'statement', text } : undefined;
   }
-  const model = file.models.find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
+  // Only a library the file is known to use: another one's way to end a session (express-session's
+  // `request.session.destroy`) would not even compile against, say, a Remix session storage.
+  const model = file.knownModels.find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
   if (!model?.invalidationFix) return undefined;
   const isAsync = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
   const context: InvalidationFixContext = {
