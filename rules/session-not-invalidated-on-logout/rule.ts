@@ -721,7 +721,8 @@ function logoutNearby(file: FileContext): boolean {
 /** A call of a local promise wrapper around a library logout, with that logout. */
 function wrappedLogout(call: ts.CallExpression, file: FileContext): LogoutCall | undefined {
   if (call.arguments.length === 0 || !logoutNearby(file)) return undefined;
-  const helper = localFunction(call, file);
+  // Asked of every call in the file: methods of injected services are followed from handlers only.
+  const helper = localFunction(call, file, false);
   if (!helper?.fn.body) return undefined;
   let found: LogoutCall | undefined;
   const visit = (node: ts.Node): void => {
@@ -791,6 +792,8 @@ function collectFacts(
 function localFunction(
   call: ts.CallExpression,
   file: FileContext,
+  /** Also resolve methods of class instances (a cross-module class lookup): for a handler's own calls, not for every call of a file. */
+  methods = true,
 ): { fn: ts.FunctionLikeDeclaration; file: FileContext } | undefined {
   const helper = helperOf(call, file);
   if (helper) return helper;
@@ -806,7 +809,7 @@ function localFunction(
   // A method of an object of a class: an injected service (`this.authService.signOut(req)`, NestJS) or
   // a `const steps = new Steps()`. Only those receivers are resolved: every other method call of the
   // file would pay the receiver's class lookup for nothing.
-  if (!classInstanceReceiver(unwrap(callee.expression))) return undefined;
+  if (!methods || !classInstanceReceiver(unwrap(callee.expression))) return undefined;
   // The method must receive something of the handler's (the request, the context) to end its session.
   if (
     !call.arguments.some((argument) => ts.isIdentifier(unwrap(argument)) && receivingFunction(argument) !== undefined)
