@@ -14,6 +14,7 @@ import {
   functionOf,
   helperOf,
   helperRotationEvidence,
+  isAsyncFunction,
   isFunctionLike,
   isIdentityKey,
   isLogoutHandler,
@@ -594,10 +595,6 @@ function laterHelperRotation(
   return found;
 }
 
-function isAsync(fn: ts.FunctionLikeDeclaration): boolean {
-  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
-}
-
 function lineIndent(file: FileContext, position: number): string {
   const lineStart = file.text.lastIndexOf('\n', position - 1) + 1;
   return /^[ \t]*/.exec(file.text.slice(lineStart))![0];
@@ -648,7 +645,7 @@ function rotationFix(
   if (!fn?.body || !ts.isBlock(fn.body)) return undefined;
   const model = file.models.find((m) => m.id === write.write.model);
   const template = model?.rotationFix?.(write.write, file, {
-    inAsyncFunction: isAsync(fn),
+    inAsyncFunction: isAsyncFunction(fn),
     typescript: !file.isJavaScript,
   });
   if (!template) return undefined;

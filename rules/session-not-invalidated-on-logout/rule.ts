@@ -17,6 +17,7 @@ import {
   type InvalidationFixContext,
   type InvalidationFixTemplate,
   invalidationAt,
+  isAsyncFunction,
   isFunctionLike,
   isIdentityKey,
   keyRemovalAt,
@@ -980,12 +981,11 @@ function fixTemplate(
   // `request.session.destroy`) would not even compile against, say, a Remix session storage.
   const model = file.knownModels.find((m) => isSessionStore(m) && m.invalidationFix && !(m.stateless ?? false));
   if (!model?.invalidationFix) return undefined;
-  const isAsync = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
   const context: InvalidationFixContext = {
     carrier,
     response: facts.cookieClearings.length === 0 ? responseName : undefined,
     cookieName: cookieNames.get(model.id),
-    inAsyncFunction: isAsync,
+    inAsyncFunction: isAsyncFunction(fn),
     typescript: !file.isJavaScript,
   };
   return model.invalidationFix(context, file);

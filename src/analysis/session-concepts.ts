@@ -16,7 +16,7 @@ import { presentedSessionInvalidation, presentedSessionObject, presentedSessionW
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
-import { isAssignment, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { isAssignment, isAsyncFunction, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
 import { EXPRESS_REQUEST, EXPRESS_RESPONSE, isCarrier, KOA_CONTEXT } from '../models/session-id.js';
 import { cachedVerdict, memoPerFile } from './node-memo.js';
 
@@ -214,7 +214,7 @@ export function completesRotation(node: ts.Node, file: FileContext, depth = 0): 
     // A synchronous helper (not async, returns no promise) that rotates synchronously.
     if (!rotation && !isAwaited(node)) {
       const helper = helperOf(node, file);
-      if (helper && !isAsync(helper.fn) && helperRotates(node, helper, depth)) return true;
+      if (helper && !isAsyncFunction(helper.fn) && helperRotates(node, helper, depth)) return true;
     }
   }
   return false;
@@ -269,10 +269,6 @@ function isAwaited(call: ts.CallExpression): boolean {
   let parent = call.parent;
   while (parent && ts.isParenthesizedExpression(parent)) parent = parent.parent;
   return parent !== undefined && ts.isAwaitExpression(parent);
-}
-
-function isAsync(fn: ts.FunctionLikeDeclaration): boolean {
-  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -147,12 +147,17 @@ export function someDescendant(root: ts.Node, predicate: (node: ts.Node) => bool
 export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
   if (!fn.body) return [];
   if (!ts.isBlock(fn.body)) return [fn.body];
-  const found: ts.Expression[] = [];
-  const stack: ts.Node[] = [fn.body];
+  return returnStatements(fn.body).flatMap((statement) => (statement.expression ? [statement.expression] : []));
+}
+
+/** The `return` statements of a block body, in source order, not those of nested functions or classes. */
+export function returnStatements(body: ts.Block): ts.ReturnStatement[] {
+  const found: ts.ReturnStatement[] = [];
+  const stack: ts.Node[] = [body];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (ts.isReturnStatement(node)) {
-      if (node.expression) found.push(node.expression);
+      found.push(node);
       continue;
     }
     if (isFunctionLike(node) || ts.isClassLike(node)) continue;
@@ -161,4 +166,8 @@ export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expressi
     });
   }
   return found.sort((a, b) => a.pos - b.pos);
+}
+
+export function isAsyncFunction(fn: ts.FunctionLikeDeclaration): boolean {
+  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
 }

@@ -3,7 +3,7 @@ import { callsOf } from '../analysis/call-sites.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { functionOf } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { isFunctionLike, propertyNameText, unwrap } from '../analysis/syntax.js';
+import { isAsyncFunction, isFunctionLike, propertyNameText, returnStatements, unwrap } from '../analysis/syntax.js';
 import { objectView } from '../analysis/values.js';
 import type { SessionObject } from './session-lifecycle.js';
 
@@ -195,10 +195,6 @@ function summarize(fn: ts.FunctionLikeDeclaration, file: FileContext, context: G
   return getter;
 }
 
-function isAsync(fn: ts.FunctionLikeDeclaration): boolean {
-  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
-}
-
 function computeGetter(fn: ts.FunctionLikeDeclaration, file: FileContext, context: GetterContext): Getter | undefined {
   const body = fn.body;
   if (!body) return undefined;
@@ -210,24 +206,14 @@ function computeGetter(fn: ts.FunctionLikeDeclaration, file: FileContext, contex
     if (!answer || (getter && (answer.index !== getter.index || answer.model !== getter.model))) return undefined;
     getter = { ...answer, promise: answer.promise || (getter?.promise ?? false) };
   }
-  return getter && { ...getter, promise: getter.promise || isAsync(fn) };
+  return getter && { ...getter, promise: getter.promise || isAsyncFunction(fn) };
 }
 
-/** The expressions of the `return`s of a block body (not of nested functions); undefined for a bare `return`. */
+/** The expressions of the `return`s of a block body; undefined when one is a bare `return` (no session there). */
 function returnedExpressions(body: ts.Block): ts.Expression[] | undefined {
-  const found: ts.Expression[] = [];
-  let bare = false;
-  const visit = (node: ts.Node): void => {
-    if (bare || isFunctionLike(node)) return;
-    if (ts.isReturnStatement(node)) {
-      if (node.expression) found.push(node.expression);
-      else bare = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(body, visit);
-  return bare ? undefined : found;
+  const returns = returnStatements(body);
+  if (returns.some((statement) => !statement.expression)) return undefined;
+  return returns.map((statement) => statement.expression!);
 }
 
 function returnedSession(
