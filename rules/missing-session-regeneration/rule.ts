@@ -25,6 +25,7 @@ import {
   loginOriginOf,
   loginCallAt,
   nestRoute,
+  objectView,
   type RouteRegistration,
   type RuleContext,
   receivingFunction,
@@ -95,7 +96,7 @@ export default defineRule(meta, (ctx) => {
       if (credential) credentials.push(credential);
       for (const route of routeRegistrations(call, file))
         if (!routes.has(route.handler)) routes.set(route.handler, route);
-      if (!rotation && !login && call.arguments.some((argument) => sessionObjectOf(argument, file)))
+      if (!rotation && !login && call.arguments.some((argument) => passesSession(argument, file)))
         helperCalls.push(call);
     },
     onEnd() {
@@ -295,6 +296,21 @@ function clearsIdentity(write: SessionWrite): boolean {
   );
 }
 
+/** An argument that is a session, or an object literal carrying one (`assign({ session, user })`). */
+function passesSession(argument: ts.Expression, file: FileContext): boolean {
+  if (sessionObjectOf(argument, file)) return true;
+  const literal = unwrap(argument);
+  if (!ts.isObjectLiteralExpression(literal)) return false;
+  return literal.properties.some((property) => {
+    const value = ts.isShorthandPropertyAssignment(property)
+      ? property.name
+      : ts.isPropertyAssignment(property)
+        ? property.initializer
+        : undefined;
+    return value !== undefined && sessionObjectOf(value, file) !== undefined;
+  });
+}
+
 /** `setUser(req.session, user)` where setUser (local or imported) does `session.user = user`. */
 function helperWrites(call: ts.CallExpression, file: FileContext): IdentityWrite[] {
   const helper = helperOf(call, file);
@@ -303,16 +319,26 @@ function helperWrites(call: ts.CallExpression, file: FileContext): IdentityWrite
   const found: IdentityWrite[] = [];
   for (const [index, list] of summary.writesIntoParameter) {
     const argument = call.arguments[index];
-    const session = argument && sessionObjectOf(argument, file);
-    if (!session || list.length === 0) continue;
-    const name = ts.isIdentifier(unwrap(call.expression)) ? (unwrap(call.expression) as ts.Identifier).text : 'helper';
-    found.push({
-      node: call,
-      key: list[0].key,
-      session,
-      write: { model: session.model, node: call, session, paths: [[list[0].key]], kind: 'assign' },
-      helper: { name, writeNode: list[0].node },
-    });
+    if (!argument) continue;
+    for (const write of list) {
+      // A session handed over inside an options object (`assign({ session, user })`) is that member's value.
+      const member =
+        write.property === undefined ? undefined : objectView(argument, file)?.properties.get(write.property);
+      const passed = write.property === undefined ? argument : member?.file === file ? member.value : undefined;
+      const session = passed && sessionObjectOf(passed, file);
+      if (!session) continue;
+      const name = ts.isIdentifier(unwrap(call.expression))
+        ? (unwrap(call.expression) as ts.Identifier).text
+        : 'helper';
+      found.push({
+        node: call,
+        key: write.key,
+        session,
+        write: { model: session.model, node: call, session, paths: [[write.key]], kind: 'assign' },
+        helper: { name, writeNode: write.node },
+      });
+      break;
+    }
   }
   return found;
 }

@@ -291,8 +291,12 @@ export interface HelperSummary {
   rotates: Map<number, ts.Node>;
   /** Parameter indices of callbacks the helper invokes only inside a rotation's callback. */
   callsAfterRotation: Map<number, ts.Node>;
-  /** Identity-carrying writes `p.key = …` into a parameter, for callers passing a session object. */
-  writesIntoParameter: Map<number, { node: ts.Node; key: string }[]>;
+  /**
+   * Identity-carrying writes `p.key = …` into a parameter, for callers passing a session object. With
+   * `property`, the session is a member destructured from an options parameter
+   * (`({ session, user }) => { session.key = … }`): the caller passes it inside an object.
+   */
+  writesIntoParameter: Map<number, { node: ts.Node; key: string; property?: string }[]>;
 }
 
 const summaries = new WeakMap<ts.Node, HelperSummary>();
@@ -322,6 +326,32 @@ function parameterIndexOfRoot(expression: ts.Expression, fn: ts.FunctionLikeDecl
   return fn.parameters.indexOf(declaration);
 }
 
+/**
+ * The parameter an object written into comes from: the parameter itself (`p`) or a member destructured
+ * from an options parameter (`{ session }`, `{ session: s }`). `opts.session.key = …` is not among them:
+ * it reads like `req.session.key`, and the write is judged where it is, as a helper receiving the request.
+ */
+function writtenParameter(
+  object: ts.Expression,
+  fn: ts.FunctionLikeDeclaration,
+): { index: number; property?: string } | undefined {
+  if (!ts.isIdentifier(object)) return undefined;
+  const declaration = findDeclaration(object);
+  if (!declaration) return undefined;
+  if (ts.isParameter(declaration)) {
+    return declaration.parent === fn && ts.isIdentifier(declaration.name)
+      ? { index: fn.parameters.indexOf(declaration) }
+      : undefined;
+  }
+  if (!ts.isBindingElement(declaration) || declaration.dotDotDotToken) return undefined;
+  const pattern = declaration.parent;
+  const parameter = pattern.parent;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isParameter(parameter) || parameter.parent !== fn) return undefined;
+  const property = declaration.propertyName ?? declaration.name;
+  if (!ts.isIdentifier(property) && !ts.isStringLiteral(property)) return undefined;
+  return { index: fn.parameters.indexOf(parameter), property: property.text };
+}
+
 function computeSummary(helper: HelperTarget, depth: number): HelperSummary {
   const { fn, file } = helper;
   const summary: HelperSummary = { rotates: new Map(), callsAfterRotation: new Map(), writesIntoParameter: new Map() };
@@ -333,12 +363,12 @@ function computeSummary(helper: HelperTarget, depth: number): HelperSummary {
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const left = unwrap(node.left);
-      if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(unwrap(left.expression))) {
-        const index = parameterIndexOfRoot(left.expression, fn);
-        if (index !== undefined && isIdentityKey(left.name.text, file.identityKeys)) {
-          const list = summary.writesIntoParameter.get(index) ?? [];
-          list.push({ node, key: left.name.text });
-          summary.writesIntoParameter.set(index, list);
+      if (ts.isPropertyAccessExpression(left) && isIdentityKey(left.name.text, file.identityKeys)) {
+        const target = writtenParameter(unwrap(left.expression), fn);
+        if (target) {
+          const list = summary.writesIntoParameter.get(target.index) ?? [];
+          list.push({ node, key: left.name.text, property: target.property });
+          summary.writesIntoParameter.set(target.index, list);
         }
       }
     }
