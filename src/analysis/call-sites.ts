@@ -31,8 +31,33 @@ export function callsOf(
   return calls;
 }
 
+const constructionsByClass = new WeakMap<ts.Node, { call: ts.NewExpression; file: FileContext }[]>();
+
+/**
+ * The `new C(…)` expressions, with arguments, that construct the class of a constructor: in its file and in
+ * the scanned files importing it (constructor injection: `new DockController(passport)`).
+ */
+export function constructionsOf(
+  classConstructor: ts.ConstructorDeclaration,
+  file: FileContext,
+): { call: ts.NewExpression; file: FileContext }[] {
+  const classNode = classConstructor.parent;
+  const cached = constructionsByClass.get(classNode);
+  if (cached) return cached;
+  const found: { call: ts.NewExpression; file: FileContext }[] = [];
+  for (const caller of [file, ...file.importers.filter((importer) => importer !== file)]) {
+    if (!caller.text.includes('new ')) continue;
+    for (const created of newExpressions(caller)) {
+      if (created.arguments && calledFunction(created, caller) === classNode)
+        found.push({ call: created, file: caller });
+    }
+  }
+  constructionsByClass.set(classNode, found);
+  return found;
+}
+
 /** The node a call invokes, following `const f = require('./m')` to what `./m` exports as a whole. */
-function calledFunction(call: ts.CallExpression, file: FileContext): ts.Node {
+function calledFunction(call: ts.CallExpression | ts.NewExpression, file: FileContext): ts.Node {
   const resolved = resolveValue(call.expression, file);
   const node = resolved.node;
   if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') {
@@ -79,6 +104,23 @@ function classOfIdentifier(node: ts.Node): ts.Node | undefined {
 }
 
 const callsByFile = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
+const newsByFile = new WeakMap<ts.SourceFile, ts.NewExpression[]>();
+
+/** Every `new` expression of a file (cached per parsed file; asked only for constructor injection). */
+function newExpressions(file: FileContext): ts.NewExpression[] {
+  let found = newsByFile.get(file.sourceFile);
+  if (!found) {
+    const list: ts.NewExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node)) list.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(file.sourceFile);
+    found = list;
+    newsByFile.set(file.sourceFile, found);
+  }
+  return found;
+}
 
 /** Every call expression of a file, in no particular order (cached per parsed file). */
 export function callExpressions(file: FileContext): ts.CallExpression[] {

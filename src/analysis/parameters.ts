@@ -1,9 +1,9 @@
 import { ts } from '#typescript';
 import type { FileContext } from '../analysis/file-context.js';
-import { callsOf } from './call-sites.js';
+import { callsOf, constructionsOf } from './call-sites.js';
 import { memberChain, type ModuleReference, moduleReferenceOf } from './imports.js';
 import { findDeclaration } from './scope.js';
-import { isFunctionLike } from './syntax.js';
+import { isFunctionLike, propertyNameText, unwrap } from './syntax.js';
 
 /**
  * Library objects often arrive as parameters instead of imports: a router factory
@@ -25,26 +25,88 @@ function referenceThrough(expression: ts.Expression, file: FileContext, depth: n
   const direct = moduleReferenceOf(expression);
   if (direct || depth > MAX_DEPTH) return direct;
   const chain = memberChain(expression);
-  if (!chain || !ts.isIdentifier(chain.root)) return undefined;
-  const { root, members } = chain;
-  const declaration = findDeclaration(root);
-  if (!declaration || !ts.isParameter(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
-  const base = parameterReference(declaration, file, depth);
-  return base ? { module: base.module, path: [...base.path, ...members] } : undefined;
+  if (!chain) return undefined;
+  const received = receivedThrough(chain.root, chain.members);
+  if (!received) return undefined;
+  const base = parameterReference(received.parameter, file, depth, received.property);
+  return base ? { module: base.module, path: [...base.path, ...received.members] } : undefined;
 }
 
-const parameterCache = new WeakMap<ts.ParameterDeclaration, ModuleReference | null>();
+/**
+ * The parameter a value arrives through, and the members read from it after that:
+ * - `p` (a parameter);
+ * - `{ passport }` destructured from an options parameter (`crewRoutes({ passport, bookings })`): the
+ *   argument's `passport` member;
+ * - `this.passport`, assigned from a constructor parameter (`constructor(passport) { this.passport =
+ *   passport }`): what `new C(passport)` passes.
+ */
+export function receivedThrough(
+  root: ts.Expression,
+  members: string[],
+): { parameter: ts.ParameterDeclaration; property?: string; members: string[] } | undefined {
+  if (root.kind === ts.SyntaxKind.ThisKeyword) {
+    const [field, ...rest] = members;
+    const parameter = field === undefined ? undefined : constructorParameterStoredAs(root, field);
+    return parameter ? { parameter, members: rest } : undefined;
+  }
+  if (!ts.isIdentifier(root)) return undefined;
+  const declaration = findDeclaration(root);
+  if (!declaration) return undefined;
+  if (ts.isParameter(declaration))
+    return ts.isIdentifier(declaration.name) ? { parameter: declaration, members } : undefined;
+  if (!ts.isBindingElement(declaration) || declaration.dotDotDotToken) return undefined;
+  const pattern = declaration.parent;
+  const parameter = pattern.parent;
+  const property = declaration.propertyName ?? declaration.name;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isParameter(parameter) || !ts.isIdentifier(property)) return undefined;
+  return { parameter, property: property.text, members };
+}
+
+/** The constructor parameter `this.<field>` is set from (`this.passport = passport` in the constructor). */
+function constructorParameterStoredAs(thisNode: ts.Node, field: string): ts.ParameterDeclaration | undefined {
+  let classNode: ts.Node | undefined = thisNode.parent;
+  while (classNode && !ts.isClassLike(classNode)) classNode = classNode.parent;
+  if (!classNode || !ts.isClassLike(classNode)) return undefined;
+  const classConstructor = classNode.members.find(ts.isConstructorDeclaration);
+  if (!classConstructor?.body) return undefined;
+  for (const parameter of classConstructor.parameters) {
+    // `constructor(private readonly passport)`: a parameter property is the field itself.
+    if (ts.isIdentifier(parameter.name) && parameter.name.text === field && ts.getModifiers(parameter)?.length)
+      return parameter;
+  }
+  for (const statement of classConstructor.body.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const { left, right, operatorToken } = statement.expression;
+    if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    if (left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== field || !ts.isIdentifier(right))
+      continue;
+    const declaration = findDeclaration(right);
+    if (declaration && ts.isParameter(declaration) && declaration.parent === classConstructor) return declaration;
+  }
+  return undefined;
+}
+
+const parameterCache = new WeakMap<ts.ParameterDeclaration, Map<string, ModuleReference | null>>();
 
 function parameterReference(
   parameter: ts.ParameterDeclaration,
   file: FileContext,
   depth: number,
+  property?: string,
 ): ModuleReference | undefined {
-  const cached = parameterCache.get(parameter);
+  let byProperty = parameterCache.get(parameter);
+  if (!byProperty) {
+    byProperty = new Map();
+    parameterCache.set(parameter, byProperty);
+  }
+  const key = property ?? '';
+  const cached = byProperty.get(key);
   if (cached !== undefined) return cached ?? undefined;
-  parameterCache.set(parameter, null); // recursion guard
-  const found = typedReference(parameter) ?? callerReference(parameter, file, depth);
-  parameterCache.set(parameter, found ?? null);
+  byProperty.set(key, null); // recursion guard
+  const found =
+    (property === undefined ? typedReference(parameter) : undefined) ??
+    callerReference(parameter, file, depth, property);
+  byProperty.set(key, found ?? null);
   return found;
 }
 
@@ -65,14 +127,21 @@ function callerReference(
   parameter: ts.ParameterDeclaration,
   file: FileContext,
   depth: number,
+  property?: string,
 ): ModuleReference | undefined {
   const fn = parameter.parent;
   if (!isFunctionLike(fn)) return undefined;
   const index = fn.parameters.indexOf(parameter);
+  const callers: { call: ts.CallExpression | ts.NewExpression; file: FileContext }[] = ts.isConstructorDeclaration(fn)
+    ? constructionsOf(fn, file)
+    : callsOf(fn, file);
   let agreed: ModuleReference | undefined;
-  for (const { call, file: callerFile } of callsOf(fn, file)) {
-    const argument = call.arguments[index];
-    if (!argument || ts.isSpreadElement(argument)) return undefined;
+  for (const { call, file: callerFile } of callers) {
+    const passed = call.arguments?.[index];
+    if (!passed || ts.isSpreadElement(passed)) return undefined;
+    // An options object: the member the destructuring names (`{ passport }` or `{ passport: auth }`).
+    const argument = property === undefined ? passed : memberPassed(passed, property);
+    if (!argument) continue;
     const reference = referenceThrough(argument, callerFile, depth + 1);
     if (!reference) continue;
     if (agreed && (agreed.module !== reference.module || agreed.path.join('.') !== reference.path.join('.')))
@@ -80,4 +149,15 @@ function callerReference(
     agreed = reference;
   }
   return agreed;
+}
+
+/** The value an object literal argument gives `property` (shorthand or assignment). */
+function memberPassed(argument: ts.Expression, property: string): ts.Expression | undefined {
+  const literal = unwrap(argument);
+  if (!ts.isObjectLiteralExpression(literal)) return undefined;
+  for (const element of literal.properties) {
+    if (ts.isShorthandPropertyAssignment(element) && element.name.text === property) return element.name;
+    if (ts.isPropertyAssignment(element) && propertyNameText(element.name) === property) return element.initializer;
+  }
+  return undefined;
 }
