@@ -40,8 +40,12 @@ export default defineRuleMeta({
     },
     suggestions: {
       wrapInRegenerate:
-        'Move the statements from the first identity write into `{{callee}}((err) => { … })` so they run on the new session.',
-      insertRotation: 'Regenerate the session before writing the identity: `{{statement}}`',
+        'Move the statements from the first identity write into `{{callee}}((err) => { … })` so they run on the new session.{{review}}',
+      wrapInRegenerateKeeping:
+        'Move the statements from the first identity write into `{{callee}}((err) => { … })` so they run on the new session, carrying over the values the rotation would drop and this handler still needs ({{keys}}).{{review}}',
+      insertRotation: 'Regenerate the session before writing the identity: `{{statement}}`{{review}}',
+      insertRotationKeeping:
+        'Regenerate the session before writing the identity (`{{statement}}`), carrying over the values the rotation would drop and this handler still needs ({{keys}}).{{review}}',
       rotateBeforeLogin:
         'Or, keeping this {{library}} version, regenerate the session and log in on the new one: `{{rotation}}` around the login.',
       upgradeLibrary: 'Raise {{library}} to {{range}} in package.json and reinstall. Note: {{note}}.',

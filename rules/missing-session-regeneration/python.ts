@@ -54,7 +54,8 @@ export default definePythonRule(meta, (ctx) => ({
       fixes: [
         {
           suggestionId: 'insertRotation',
-          data: { statement: rotation },
+          // cycle_key() keeps the session's data under the new key: nothing to carry over.
+          data: { statement: rotation, review: '' },
           edits: [
             {
               start: statement.startIndex,

@@ -27,6 +27,7 @@ import {
   nestRoute,
   objectView,
   type RouteRegistration,
+  type RotationFixTemplate,
   type RuleContext,
   receivingFunction,
   rotationAt,
@@ -679,15 +680,20 @@ function rotationFix(
     const statement = innermostStatement(write.node, fn);
     if (!statement) return undefined;
     const start = statement.getStart(file.sourceFile);
+    const indent = lineIndent(file, start);
+    const carried = carriedValues(fn, start, template, write, file);
+    const text = [carried?.save, template.text, carried?.restore].filter(Boolean).join(`\n${indent}`);
     return {
-      suggestionId: 'insertRotation',
-      data: { statement: template.text },
-      edits: [{ start, end: start, newText: `${template.text}\n${lineIndent(file, start)}` }],
+      suggestionId: carried?.save ? 'insertRotationKeeping' : 'insertRotation',
+      data: { statement: template.text, keys: carried?.keys ?? '', review: carried?.review ?? '' },
+      safety: carried?.review ? 'unsafe' : undefined,
+      edits: [{ start, end: start, newText: `${text}\n${indent}` }],
     };
   }
   // Wrap from the first identity write to the end of the function body in the rotation callback.
   const first = statementIn(write.node, fn.body);
   if (!first) return undefined;
+  const carried = carriedValues(fn, first.getStart(file.sourceFile), template, write, file);
   const statements = fn.body.statements;
   const last = statements[statements.length - 1];
   const edits = [];
@@ -713,9 +719,127 @@ function rotationFix(
     .split('\n')
     .map((line, index) => (index === 0 || line.trim() === '' ? line : unit + line))
     .join('\n');
-  const newText = `${template.callee}((err) => {\n${indent}${unit}if (err) return next(err);\n${indent}${unit}${moved}\n${indent}});`;
+  const save = carried?.save ? `${carried.save}\n${indent}` : '';
+  const restore = carried?.restore ? `${indent}${unit}${carried.restore}\n` : '';
+  const newText = `${save}${template.callee}((err) => {\n${indent}${unit}if (err) return next(err);\n${restore}${indent}${unit}${moved}\n${indent}});`;
   edits.push({ start, end: last.getEnd(), newText });
-  return { suggestionId: 'wrapInRegenerate', data: { callee: template.callee }, edits };
+  return {
+    suggestionId: carried?.save ? 'wrapInRegenerateKeeping' : 'wrapInRegenerate',
+    data: { callee: template.callee, keys: carried?.keys ?? '', review: carried?.review ?? '' },
+    safety: carried?.review ? 'unsafe' : undefined,
+    edits,
+  };
+}
+
+/** Names that are the session library's own, not values the application stored. */
+const SESSION_OWN_MEMBERS = new Set(['cookie', 'id', 'sessionId', 'encryptedSessionId', 'isNew', 'maxAge', 'expires']);
+
+/**
+ * The values a rotation inserted at `insertAt` would drop that the handler still needs: values it stored
+ * earlier in the handler and does not overwrite after (a login provider written a line before the
+ * identity), and values from earlier requests it reads at or after that point (`pendingUser` read in the
+ * identity write itself). They are saved before the rotation and put back after it. A call before that
+ * point handing the request or session to code the fix cannot see may have stored values too: the fix
+ * is then offered as unsafe, naming that call.
+ */
+function carriedValues(
+  fn: ts.FunctionLikeDeclaration,
+  insertAt: number,
+  template: RotationFixTemplate,
+  write: IdentityWrite,
+  file: FileContext,
+): { keys: string; save: string; restore: string; review?: string } | undefined {
+  const values = template.values;
+  if (!values || !fn.body) return undefined;
+  const { session, access } = values;
+  const carrier = file.textOf(write.session.carrier);
+  const writtenBefore = new Set<string>();
+  const firstAfter = new Map<string, 'read' | 'write'>();
+  let unseenCall: ts.CallExpression | undefined;
+  const note = (key: string, isWrite: boolean, at: number) => {
+    if (at < insertAt) {
+      if (isWrite) writtenBefore.add(key);
+    } else if (!firstAfter.has(key)) firstAfter.set(key, isWrite ? 'write' : 'read');
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      const onSession =
+        method !== undefined && file.textOf((callee as ts.PropertyAccessExpression).expression) === session;
+      const key = node.arguments[0];
+      if (onSession && (method === 'get' || method === 'set') && key && ts.isStringLiteralLike(key)) {
+        note(key.text, method === 'set', node.getStart(file.sourceFile));
+      } else if (
+        !onSession &&
+        !unseenCall &&
+        node.getEnd() <= insertAt &&
+        node.arguments.some((argument) => [carrier, session].includes(file.textOf(unwrap(argument)))) &&
+        !visiblyLeavesSessionAlone(node, file)
+      ) {
+        unseenCall = node;
+      }
+    } else if (
+      access === 'properties' &&
+      (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) &&
+      file.textOf(node.expression) === session
+    ) {
+      const key = accessedName(node);
+      const called = ts.isCallExpression(node.parent) && node.parent.expression === node;
+      if (key !== undefined && !called && !SESSION_OWN_MEMBERS.has(key)) {
+        const parent = node.parent;
+        const at = node.getStart(file.sourceFile);
+        if (ts.isDeleteExpression(parent)) {
+          // A value deleted before the rotation has nothing to carry over.
+          if (at < insertAt) writtenBefore.delete(key);
+          else note(key, true, at);
+        } else {
+          const assigned =
+            ts.isBinaryExpression(parent) &&
+            parent.left === node &&
+            parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+          note(key, assigned, at);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  const keys = [
+    ...[...writtenBefore].filter((key) => !firstAfter.has(key)),
+    ...[...firstAfter].filter(([, first]) => first === 'read').map(([key]) => key),
+  ]
+    .filter((key) => key !== write.key && /^[A-Za-z_$][\w$]*$/.test(key))
+    .sort();
+  const review = unseenCall
+    ? `Review first: ${file.textOf(unseenCall.expression)}() receives the request before this point and may have stored values in the session that the rotation drops; carry those over too`
+    : undefined;
+  if (keys.length === 0 && !review) return undefined;
+  const name = freshName(fn, 'keptSession', file);
+  const save =
+    access === 'properties'
+      ? `const ${name} = { ${keys.map((key) => `${key}: ${session}.${key}`).join(', ')} };`
+      : `const ${name} = { ${keys.map((key) => `${key}: ${session}.get('${key}')`).join(', ')} };`;
+  const restore = access === 'properties' ? `Object.assign(${session}, ${name});` : `${session}.set(${name});`;
+  if (keys.length === 0) return { keys: '', save: '', restore: '', review: ` ${review}.` };
+  return { keys: keys.map((key) => `'${key}'`).join(', '), save, restore, review: review ? ` ${review}.` : '' };
+}
+
+/**
+ * A call of a function fixate can read whose text never mentions a session (`extractClientIp(req)`):
+ * it stores nothing in the session. Anything else handed the request may.
+ */
+function visiblyLeavesSessionAlone(call: ts.CallExpression, file: FileContext): boolean {
+  const target = functionOf(call.expression, file);
+  return target !== undefined && !/session|yar\b/i.test(target.file.textOf(target.fn));
+}
+
+/** `base`, or `base2`, `base3`, … : a name the function's text does not use yet. */
+function freshName(fn: ts.FunctionLikeDeclaration, base: string, file: FileContext): string {
+  const text = file.textOf(fn);
+  let name = base;
+  for (let n = 2; new RegExp(`\\b${name}\\b`).test(text); n++) name = `${base}${n}`;
+  return name;
 }
 
 /**

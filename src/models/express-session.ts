@@ -70,9 +70,10 @@ export const expressSession = sessionLibraryModel(
         return {
           kind: 'statement',
           text: `await new Promise${typeArgument}((resolve, reject) => ${session}.regenerate((err) => (err ? reject(err) : resolve())));`,
+          values: { session, access: 'properties' },
         };
       }
-      return { kind: 'wrap-callback', callee: `${session}.regenerate` };
+      return { kind: 'wrap-callback', callee: `${session}.regenerate`, values: { session, access: 'properties' } };
     },
   },
 );

@@ -49,7 +49,8 @@ export const fastifySession = sessionLibraryModel(
     },
     rotationFix(write, file, context) {
       if (!context.inAsyncFunction) return undefined;
-      return { kind: 'statement', text: `await ${sessionText(write.session, 'session', file)}.regenerate();` };
+      const session = sessionText(write.session, 'session', file);
+      return { kind: 'statement', text: `await ${session}.regenerate();`, values: { session, access: 'properties' } };
     },
   },
 );

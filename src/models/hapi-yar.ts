@@ -66,7 +66,8 @@ export const hapiYar = sessionLibraryModel(
       return revoke ? { model: '@hapi/yar', node, kind: 'revoke' } : undefined;
     },
     rotationFix(write, file) {
-      return { kind: 'statement', text: `${sessionText(write.session, 'yar', file)}.reset();` };
+      const session = sessionText(write.session, 'yar', file);
+      return { kind: 'statement', text: `${session}.reset();`, values: { session, access: 'get-set' } };
     },
   },
 );

@@ -113,10 +113,12 @@ export const koaSession = sessionLibraryModel(
     },
     rotationFix(write, file, context) {
       if (!context.inAsyncFunction) return undefined;
+      const session = sessionText(write.session, 'session', file);
+      const values = { session, access: 'properties' as const };
       if (file.importedModules.has('koa-generic-session')) {
-        return { kind: 'statement', text: `await ${file.textOf(write.session.carrier)}.regenerateSession();` };
+        return { kind: 'statement', text: `await ${file.textOf(write.session.carrier)}.regenerateSession();`, values };
       }
-      return { kind: 'statement', text: `await ${sessionText(write.session, 'session', file)}.regenerate();` };
+      return { kind: 'statement', text: `await ${session}.regenerate();`, values };
     },
   },
 );

@@ -123,9 +123,19 @@ export interface LoginCall {
 /** How to rotate a session in source, for fixes. */
 export type RotationFixTemplate =
   /** A statement inserted before the first identity write (`await request.session.regenerate();`). */
-  | { kind: 'statement'; text: string }
-  /** Wrap the statements from the first write to the end in `<callee>((err) => { if (err) return next(err); … })`. */
-  | { kind: 'wrap-callback'; callee: string };
+  (
+    | { kind: 'statement'; text: string }
+    /** Wrap the statements from the first write to the end in `<callee>((err) => { if (err) return next(err); … })`. */
+    | { kind: 'wrap-callback'; callee: string }
+  ) & {
+    /**
+     * How the handler reaches the session's values, so values a rotation would drop can be carried over:
+     * `properties` for `session.key` / `session.get('key')` / `session.set('key', v)` on a session object
+     * replaced by the rotation (`req.session`), `get-set` for `yar.get('key')` / `yar.set('key', v)` only.
+     * Without it no values are carried over.
+     */
+    values?: { session: string; access: 'properties' | 'get-set' };
+  };
 
 export interface RotationFixContext {
   inAsyncFunction: boolean;

@@ -52,4 +52,39 @@ describe('missing-session-regeneration fixes', () => {
       ]),
     );
   });
+
+  it('offers the rotation as unsafe when code it cannot see received the request before it (values it stored would be dropped)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-unseen-rotation-'));
+    temporary.push(dir);
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      '{ "name": "app", "dependencies": { "@fastify/session": "^10.9.0", "fastify": "^4.28.0" } }',
+    );
+    writeFileSync(
+      path.join(dir, 'app.js'),
+      [
+        "const fastify = require('fastify')();",
+        "fastify.register(require('@fastify/session'), { secret: process.env.S });",
+        "const { oidc } = require('oidc-client-helper');",
+        "fastify.get('/callback', async (request) => {",
+        '  const info = await oidc.exchangeCode(request);',
+        '  request.session.userId = info.sub;',
+        '});',
+        "fastify.post('/login', async (request) => {",
+        '  const user = await check(request.body);',
+        '  request.session.userId = user.id;',
+        '});',
+        'async function check() { return { id: 1 }; }',
+        '',
+      ].join('\n'),
+    );
+    const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
+    const fixes = new Map(result.findings.map((f) => [f.location.region.startLine, f.fixes[0]]));
+    // The OIDC helper may have stored tokens in the session (for logout) before the identity write.
+    expect(fixes.get(6)?.safety).toBe('unsafe');
+    expect(fixes.get(6)?.description).toContain('oidc.exchangeCode() receives the request');
+    // `check(request.body)` gets a value from the request, not the request: the edit stays safe.
+    expect(fixes.get(10)?.safety).toBe('safe');
+    expect(fixes.get(10)?.description).not.toContain('receives the request');
+  });
 });
