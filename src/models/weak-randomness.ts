@@ -26,6 +26,8 @@ export interface WeakGenerator {
 const CRYPTO_MODULES = ['crypto', 'node:crypto'];
 const MIN_BYTES = 16;
 const NANOID_DEFAULT = 21;
+/** The default nanoid's strength (21 symbols of 64), the bar for nanoid-made ids. */
+const NANOID_DEFAULT_BITS = NANOID_DEFAULT * 6;
 /** Byte sizes of the typed arrays `getRandomValues` fills. */
 const TYPED_ARRAY_BYTES: Record<string, number> = {
   Uint8Array: 1,
@@ -232,18 +234,76 @@ export function weakGenerator(node: ts.Node, file: FileContext): WeakGenerator |
       reason: 'crypto.randomInt draws from a range below 2^48, far fewer than 128 bits',
     };
   }
-  const reference = moduleReferenceOf(callee);
-  if (refersTo(reference, 'nanoid', 'nanoid')) {
-    const size = staticNumber(expression.arguments[0], file);
-    if (size !== undefined && size < NANOID_DEFAULT) {
-      return {
-        kind: 'short-random',
-        label,
-        reason: `nanoid(${size}) has about ${Math.floor(size * 6)} bits; keep the default 21 symbols`,
-      };
-    }
+  const nano = nanoidGenerator(expression, file);
+  if (nano?.insecure) {
+    return {
+      kind: 'math-random',
+      label,
+      reason: 'nanoid/non-secure draws its symbols from Math.random(), whose state can be recovered from a few outputs',
+    };
+  }
+  if (nano?.bits !== undefined && nano.bits < NANOID_DEFAULT_BITS) {
+    return {
+      kind: 'short-random',
+      label,
+      reason: `${nano.described} has about ${Math.floor(nano.bits)} bits; keep at least the default nanoid's 126 (21 of 64 symbols)`,
+    };
   }
   return undefined;
+}
+
+/**
+ * A call of a nanoid generator: `nanoid(size?)`, or a generator made by `customAlphabet(alphabet, size?)`
+ * (called directly or through the const it was bound to), from `nanoid` or from `nanoid/non-secure`
+ * (Math.random). Its strength in bits, when the alphabet and size are known.
+ */
+function nanoidGenerator(
+  call: ts.CallExpression,
+  file: FileContext,
+): { insecure: boolean; bits?: number; described: string } | undefined {
+  const callee = unwrap(call.expression);
+  const direct = moduleReferenceOf(callee);
+  const moduleOf = (reference: ModuleReference | undefined, name: string) =>
+    refersTo(reference, 'nanoid', name)
+      ? 'nanoid'
+      : refersTo(reference, 'nanoid/non-secure', name)
+        ? 'nanoid/non-secure'
+        : undefined;
+  const plain = moduleOf(direct, 'nanoid');
+  if (plain) {
+    const size = staticNumber(call.arguments[0], file) ?? (call.arguments.length === 0 ? NANOID_DEFAULT : undefined);
+    return {
+      insecure: plain !== 'nanoid',
+      bits: size === undefined ? undefined : size * 6,
+      described: `nanoid(${size ?? ''})`,
+    };
+  }
+  // `customAlphabet(alphabet, size)(…)`, or `const gen = customAlphabet(…)` then `gen(…)`.
+  let factory: ts.Expression | undefined = ts.isCallExpression(callee) ? callee : undefined;
+  if (!factory && ts.isIdentifier(callee)) {
+    const declaration = findDeclaration(callee);
+    if (
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      isConstDeclaration(declaration)
+    )
+      factory = unwrap(declaration.initializer);
+  }
+  if (!factory || !ts.isCallExpression(factory)) return undefined;
+  const module = moduleOf(moduleReferenceOf(unwrap(factory.expression)), 'customAlphabet');
+  if (!module) return undefined;
+  const alphabet = staticValue(factory.arguments[0], file);
+  const size =
+    staticNumber(call.arguments[0], file) ??
+    (call.arguments.length === 0 ? (staticNumber(factory.arguments[1], file) ?? NANOID_DEFAULT) : undefined);
+  const symbols = alphabet?.kind === 'string' ? new Set(alphabet.value).size : undefined;
+  const bits = size !== undefined && symbols !== undefined && symbols > 1 ? size * Math.log2(symbols) : undefined;
+  return {
+    insecure: module !== 'nanoid',
+    bits,
+    described: `customAlphabet(${symbols ?? '?'} symbols, ${size ?? '?'})`,
+  };
 }
 
 /** `jwt.sign(…)`, `new SignJWT(…).sign(…)`, `createHmac(…).update(…).digest()`, `sealData(…)`: a token signed by the server. */
@@ -292,11 +352,9 @@ export function strongGenerator(node: ts.Node, file: FileContext): string | unde
   }
   const version = uuidVersion(callee);
   if (version === 'v4') return label;
+  const nano = nanoidGenerator(expression, file);
+  if (nano) return !nano.insecure && (nano.bits === undefined || nano.bits >= NANOID_DEFAULT_BITS) ? label : undefined;
   const reference = moduleReferenceOf(callee);
-  if (refersTo(reference, 'nanoid', 'nanoid')) {
-    const size = staticNumber(expression.arguments[0], file);
-    return size === undefined || size >= NANOID_DEFAULT ? label : undefined;
-  }
   if (refersTo(reference, 'uid-safe') || refersTo(reference, 'uid-safe', 'sync')) {
     const bytes = staticNumber(expression.arguments[0], file);
     return bytes === undefined || bytes >= MIN_BYTES ? label : undefined;
