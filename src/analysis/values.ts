@@ -525,7 +525,7 @@ interface ViewSet {
  * agree on and is incomplete; `objectViews` lists them one by one.
  */
 export function objectView(expression: ts.Expression, file: FileContext): ObjectView | undefined {
-  const { views, unknown } = viewsOf(expression, file, [], 0);
+  const { views, unknown } = nestedViewsOf(expression, file);
   if (views.length === 0) return undefined;
   if (views.length === 1) return unknown ? { ...views[0], complete: false } : views[0];
   const [first, ...others] = views;
@@ -542,7 +542,25 @@ export function objectView(expression: ts.Expression, file: FileContext): Object
 
 /** Every object an expression can denote (see `possibleValues`), each with its properties. */
 export function objectViews(expression: ts.Expression, file: FileContext): ObjectView[] {
-  return viewsOf(expression, file, [], 0).views;
+  return nestedViewsOf(expression, file).views;
+}
+
+/**
+ * Views nest: a later `self.a.b = …` asks for the view of `self.a`, whose own later assignments ask
+ * again. An object that holds itself (`self.apos = self`, then `self.x = self.apos.y` many times, as in
+ * apostrophe's module loader) would ask forever, so past MAX_VIEW_NESTING levels the value is unknown.
+ */
+const MAX_VIEW_NESTING = 8;
+let viewNesting = 0;
+
+function nestedViewsOf(expression: ts.Expression, file: FileContext): ViewSet {
+  if (viewNesting >= MAX_VIEW_NESTING) return { views: [], unknown: true };
+  viewNesting++;
+  try {
+    return viewsOf(expression, file, [], 0);
+  } finally {
+    viewNesting--;
+  }
 }
 
 /** The view of a property's value, including assignments made below it later (`opts.cookie.secure = true`). */

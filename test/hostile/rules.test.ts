@@ -3,7 +3,10 @@
  * file), never the scan: the rule and the file are named, the stack is kept for --debug, and the
  * other rules still run on the same file.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadRules } from '../../rules/index.js';
 import { exitCodeFor, runCli } from '../../src/cli/program.js';
 import { scanWithRules } from '../../src/engine/scan.js';
 import type { Rule } from '../../src/rule.js';
@@ -139,6 +142,20 @@ describe('rule isolation', () => {
     expect(findingsIn(result, 'a.ts')).toEqual(['hardcoded-session-secret@2']);
     expect(findingsIn(result, 'c.ts')).toEqual(['hardcoded-session-secret@2']);
     expect(result.stats).toMatchObject({ filesScanned: 2, filesSkipped: 1 });
+  });
+});
+
+describe('self-referencing objects', () => {
+  it('an object that holds itself (`self.apos = self`, then writes through the alias) crashes no real rule', async () => {
+    const fixture = path.join(import.meta.dirname, '../../fixtures/projects/self-referencing-module');
+    const dir = project({
+      'package.json': readFileSync(path.join(fixture, 'package.json'), 'utf8'),
+      'app.js': readFileSync(path.join(fixture, 'app.js'), 'utf8'),
+    });
+    const result = await scanDir(dir, {}, await loadRules());
+    // Every rule that asked for the object view of `self` overflowed the stack here.
+    expect(crashes(result)).toEqual([]);
+    expect(findingsIn(result, 'app.js')).toEqual(['session-not-invalidated-on-logout@13']);
   });
 });
 
