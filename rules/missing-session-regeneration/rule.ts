@@ -690,11 +690,15 @@ function rotationFix(
       edits: [{ start, end: start, newText: `${text}\n${indent}` }],
     };
   }
-  // Wrap from the first identity write to the end of the function body in the rotation callback.
-  const first = statementIn(write.node, fn.body);
+  // Wrap from the first identity write to the end of the function body in the rotation callback. A write
+  // in a branch that ends the function (`if (debugUser) { req.session.user = …; return next(); }`) is
+  // wrapped to the end of that branch only, returned: the rest of the function is another path (every
+  // other request, for a middleware), which must not rotate.
+  const branch = exitingBranch(write.node, fn);
+  const first = branch ? statementIn(write.node, branch) : statementIn(write.node, fn.body);
   if (!first) return undefined;
   const carried = carriedValues(fn, first.getStart(file.sourceFile), template, write, file);
-  const statements = fn.body.statements;
+  const statements = (branch ?? fn.body).statements;
   const last = statements[statements.length - 1];
   const edits = [];
   if (!hasNext(fn, owner)) {
@@ -721,7 +725,8 @@ function rotationFix(
     .join('\n');
   const save = carried?.save ? `${carried.save}\n${indent}` : '';
   const restore = carried?.restore ? `${indent}${unit}${carried.restore}\n` : '';
-  const newText = `${save}${template.callee}((err) => {\n${indent}${unit}if (err) return next(err);\n${restore}${indent}${unit}${moved}\n${indent}});`;
+  const returned = branch ? 'return ' : '';
+  const newText = `${save}${returned}${template.callee}((err) => {\n${indent}${unit}if (err) return next(err);\n${restore}${indent}${unit}${moved}\n${indent}});`;
   edits.push({ start, end: last.getEnd(), newText });
   return {
     suggestionId: carried?.save ? 'wrapInRegenerateKeeping' : 'wrapInRegenerate',
@@ -729,6 +734,23 @@ function rotationFix(
     safety: carried?.review ? 'unsafe' : undefined,
     edits,
   };
+}
+
+/**
+ * The innermost block around `node`, inside `fn` but not its body, whose last statement leaves the
+ * function (`return` or `throw`), when there is one. Nested callbacks stop the search (`fn` is the
+ * function holding the write).
+ */
+function exitingBranch(node: ts.Node, fn: ts.FunctionLikeDeclaration): ts.Block | undefined {
+  let current: ts.Node | undefined = node.parent;
+  while (current && current !== fn.body && current !== fn) {
+    if (ts.isBlock(current)) {
+      const last = current.statements[current.statements.length - 1];
+      if (last && (ts.isReturnStatement(last) || ts.isThrowStatement(last))) return current;
+    }
+    current = current.parent;
+  }
+  return undefined;
 }
 
 /** Names that are the session library's own, not values the application stored. */
