@@ -9,6 +9,7 @@ import {
   describeRoute,
   dominance,
   enclosingFunction,
+  findDeclaration,
   type FileContext,
   type FixDescriptor,
   functionOf,
@@ -228,6 +229,9 @@ function refreshesHeldIdentity(
   };
   const heldWhen = (condition: ts.Expression, outcome: boolean) =>
     presenceWhen(condition, outcome, names, file) === 'held';
+  // The record looked up by the identity the session already holds (`User.getUserById(req.session.user._id,
+  // (err, user) => { req.session.user = user })`): the same principal again, whatever guards the route.
+  if (writtenValues(write).some((value) => lookedUpByHeldIdentity(value, names, file))) return true;
   let child: ts.Node = write.node;
   for (let node = write.node.parent; node && !ts.isSourceFile(node); child = node, node = node.parent) {
     if (ts.isIfStatement(node)) {
@@ -243,6 +247,55 @@ function refreshesHeldIdentity(
         }
       }
     }
+  }
+  return false;
+}
+
+/**
+ * Whether a value is a lookup keyed by the session's held identity: a call (or `new`) one of whose
+ * arguments reads it (`await users.byId(req.session.userId)`), a const initialised so, or the parameter of
+ * a callback passed to such a call. Two hops at most.
+ */
+function lookedUpByHeldIdentity(
+  value: ts.Expression,
+  readsHeld: (node: ts.Expression) => boolean,
+  file: FileContext,
+  depth = 0,
+): boolean {
+  if (depth > 2) return false;
+  const inner = ts.isAwaitExpression(unwrap(value))
+    ? unwrap((unwrap(value) as ts.AwaitExpression).expression)
+    : unwrap(value);
+  const mentionsHeld = (nodes: readonly ts.Node[]) => {
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found || isFunctionLike(node)) return;
+      if (ts.isExpression(node) && readsHeld(node)) found = true;
+      else ts.forEachChild(node, visit);
+    };
+    for (const node of nodes) visit(node);
+    return found;
+  };
+  if (ts.isCallExpression(inner) || ts.isNewExpression(inner)) {
+    if (mentionsHeld(inner.arguments ?? [])) return true;
+    // A method of the looked-up record (`user.toObject()`) is that record.
+    const callee = unwrap(inner.expression);
+    return (
+      ts.isPropertyAccessExpression(callee) && lookedUpByHeldIdentity(callee.expression, readsHeld, file, depth + 1)
+    );
+  }
+  if (!ts.isIdentifier(inner)) return false;
+  const declaration = findDeclaration(inner);
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer)
+    return lookedUpByHeldIdentity(declaration.initializer, readsHeld, file, depth + 1);
+  if (!declaration || !ts.isParameter(declaration) || !isFunctionLike(declaration.parent)) return false;
+  // The callback, possibly inside a wrapper call (`ep.done(function (user) { … })`, `wrap(cb)`).
+  let argument: ts.Node = declaration.parent;
+  for (let hop = 0; hop < 2; hop++) {
+    const call = argument.parent;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return false;
+    if (mentionsHeld(call.arguments)) return true;
+    argument = call;
   }
   return false;
 }
