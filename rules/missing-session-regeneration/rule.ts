@@ -532,9 +532,33 @@ function judge(write: { node: ts.Node; session: { carrier: ts.Expression } }, co
     if (result === 'unknown') return { kind: 'skip' };
     if (result === 'some') someRotated = true;
     if (fn === owner) return { kind: 'unsafe', someRotated, owner };
+    // A local function declaration (`function renderRedirect(url, user) { request.session.uid = … }`)
+    // runs where it is called, not where it is declared: judge each call in the code around it.
+    if (ts.isFunctionDeclaration(fn)) return judgeLocalCalls(fn, write, context, someRotated, owner);
     point = fn;
   }
   return { kind: 'skip' };
+}
+
+/** The verdicts of a local function's calls (outside itself), joined: unsafe if any call is. */
+function judgeLocalCalls(
+  fn: ts.FunctionDeclaration,
+  write: { node: ts.Node; session: { carrier: ts.Expression } },
+  context: JudgeContext,
+  someRotated: boolean,
+  owner: ts.FunctionLikeDeclaration,
+): Verdict {
+  const calls = callsOf(fn, context.file).filter(
+    ({ call, file }) => file === context.file && !within(call, fn) && within(call, owner),
+  );
+  if (calls.length === 0) return { kind: 'skip' };
+  let undecided = false;
+  for (const { call } of calls) {
+    const verdict = judge({ node: call, session: write.session }, context);
+    if (verdict.kind === 'unsafe') return { kind: 'unsafe', someRotated: someRotated || verdict.someRotated, owner };
+    if (verdict.kind === 'skip') undecided = true;
+  }
+  return undecided ? { kind: 'skip' } : { kind: 'safe' };
 }
 
 /** The request a library login logs in: `req` of `req.logIn(user)`, `request` of `super.logIn(request)`. */
