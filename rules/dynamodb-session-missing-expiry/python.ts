@@ -11,9 +11,6 @@ import {
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
-/** Session backend methods that read an item only to learn whether the key is taken. */
-const EXISTENCE_CHECKS = /^(exists|delete|_?key_exists)$/;
-
 /**
  * boto3 on a session table: a `put_item` whose literal Item has no expiry attribute, or one that is
  * not epoch seconds (an ISO date never expires anything); a `get_item` in a function that never
@@ -43,7 +40,7 @@ export default definePythonRule(meta, (ctx) => ({
     }
     if (boto3.reads.has(request.operation)) {
       const fn = enclosingFunction(call);
-      if (!fn || EXISTENCE_CHECKS.test(functionName(fn)) || comparesExpiry(fn, call)) return;
+      if (!fn || boto3.existenceChecks.test(functionName(fn)) || comparesExpiry(fn, call)) return;
       ctx.report({ target: call, messageId: 'unguardedReadPython' });
     }
   },

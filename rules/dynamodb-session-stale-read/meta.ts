@@ -13,6 +13,8 @@ export default defineRuleMeta({
     tags: ['session', 'dynamodb', 'race-condition'],
     frameworks: ['aws-sdk-dynamodb', 'connect-dynamodb', 'dynamodb-store'],
     messages: {
+      eventuallyConsistentByDefault:
+        'This session read is eventually consistent unless the store is configured otherwise: `ConsistentRead` is `{{expression}}`{{option}}, which is {{fallback}} by default, so a deleted or rotated session can still be returned. Make strongly consistent reads the default (or pass the option as `true` where the store is created).',
       eventuallyConsistent:
         'This session read is eventually consistent (`ConsistentRead` is {{current}}), so it can return an item that was just deleted or rotated. Use `ConsistentRead: true`; `npx fixate init dynamodb-store` generates a store that does.',
     },

@@ -1,11 +1,24 @@
-import { booleanLiteral, boto3, definePythonRule, dynamoRequest, keywordArgument } from '../../src/languages/python/api.js';
+import {
+  booleanLiteral,
+  boto3,
+  definePythonRule,
+  dynamoRequest,
+  enclosingFunction,
+  functionName,
+  keywordArgument,
+} from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
-/** boto3: a `get_item` on a session table without `ConsistentRead=True` (a computed value is not judged). */
+/**
+ * boto3: a `get_item` on a session table without `ConsistentRead=True` (a computed value is not
+ * judged), except in a backend's `exists()`/`delete()`, as dynamodb-session-missing-expiry.
+ */
 export default definePythonRule(meta, (ctx) => ({
   call(call) {
     const request = dynamoRequest(call, ctx.file);
     if (!request?.sessionTable || !boto3.reads.has(request.operation)) return;
+    const fn = enclosingFunction(call);
+    if (fn && boto3.existenceChecks.test(functionName(fn))) return;
     const consistent = keywordArgument(call, boto3.consistentReadParameter);
     if (consistent && booleanLiteral(consistent) !== false) return;
     const list = call.childForFieldName('arguments');

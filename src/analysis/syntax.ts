@@ -53,10 +53,13 @@ export function propertyNameText(name: ts.PropertyName | ts.Expression | undefin
   return undefined;
 }
 
-/** `a.b` or `a['b']` → `b`. */
+/** `a.b` or `a['b']` → `b`; `a[key]` has no static name (`key` is a variable, not the member's name). */
 export function accessedName(node: ts.Node): string | undefined {
   if (ts.isPropertyAccessExpression(node)) return node.name.text;
-  if (ts.isElementAccessExpression(node)) return propertyNameText(unwrap(node.argumentExpression));
+  if (ts.isElementAccessExpression(node)) {
+    const argument = unwrap(node.argumentExpression);
+    return ts.isStringLiteralLike(argument) || ts.isNumericLiteral(argument) ? argument.text : undefined;
+  }
   return undefined;
 }
 

@@ -268,6 +268,8 @@ interface Assignment {
   node: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
   /** The member path written below the variable: [] for `x = v`, ['cookie', 'secure'] for `x.cookie.secure = v`, undefined for `x[k] = v`. */
   path: string[] | undefined;
+  /** The member written (`x.a[k]`), for a path with a computed key that a file's constants may name. */
+  target: ts.Expression;
   /** Not a statement of the declaration's own statement list (inside an `if`, a loop or a function). */
   conditional: boolean;
 }
@@ -292,7 +294,7 @@ function assignmentsTo(declaration: ts.VariableDeclaration): Assignment[] {
     const statement = node.parent;
     const conditional = !(ts.isExpressionStatement(statement) && statement.parent === statementList);
     const path = memberPath(target)?.slice(1);
-    found.push({ node, path, conditional });
+    found.push({ node, path, conditional, target });
   };
   const stack: ts.Node[] = scope ? [scope] : [];
   while (stack.length > 0) {
@@ -362,14 +364,50 @@ function findFieldInitializer(owner: ts.ClassLikeDeclaration, name: string): ts.
         return parameter.initializer;
     }
     const assignments: ts.Expression[] = [];
-    for (const statement of member.body?.statements ?? []) {
-      if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
-      const { left, operatorToken, right } = statement.expression;
+    const setup = (member.body?.statements ?? []).flatMap((statement) => [
+      statement,
+      ...setupMethodStatements(owner, statement),
+    ]);
+    for (const statement of setup) {
+      if (!ts.isExpressionStatement(statement)) continue;
+      const expression = unwrap(statement.expression);
+      const assigned = ts.isCallExpression(expression) ? assignedToThis(expression, name) : undefined;
+      if (assigned) assignments.push(assigned);
+      if (!ts.isBinaryExpression(expression)) continue;
+      const { left, operatorToken, right } = expression;
       if (operatorToken.kind === ts.SyntaxKind.EqualsToken && isThisMember(left) && left.name.text === name) {
         assignments.push(right);
       }
     }
     if (assignments.length === 1) return assignments[0];
+  }
+  return undefined;
+}
+
+/** The statements of a method the constructor calls as a statement (`this.setOptions(options)`). */
+function setupMethodStatements(owner: ts.ClassLikeDeclaration, statement: ts.Statement): readonly ts.Statement[] {
+  if (!ts.isExpressionStatement(statement)) return [];
+  const call = unwrap(statement.expression);
+  if (!ts.isCallExpression(call) || !isThisMember(unwrap(call.expression))) return [];
+  const name = (unwrap(call.expression) as ts.PropertyAccessExpression).name.text;
+  const method = owner.members.find(
+    (member): member is ts.MethodDeclaration =>
+      ts.isMethodDeclaration(member) && propertyNameText(member.name) === name && member.body !== undefined,
+  );
+  return method?.body?.statements ?? [];
+}
+
+/** `Object.assign(this, { tableName: name, ttlKey })`: the value given to `this[name]`. */
+function assignedToThis(call: ts.CallExpression, name: string): ts.Expression | undefined {
+  const callee = unwrap(call.expression);
+  const [target, source] = call.arguments;
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'assign' || call.arguments.length !== 2) return;
+  if (!ts.isIdentifier(callee.expression) || callee.expression.text !== 'Object') return undefined;
+  if (target.kind !== ts.SyntaxKind.ThisKeyword || !ts.isObjectLiteralExpression(unwrap(source))) return undefined;
+  for (const property of (unwrap(source) as ts.ObjectLiteralExpression).properties) {
+    if (propertyNameText(property.name) !== name) continue;
+    if (ts.isPropertyAssignment(property)) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property)) return property.name;
   }
   return undefined;
 }
@@ -612,9 +650,13 @@ function viewsOf(expression: ts.Expression, file: FileContext, building: ts.Node
     // A literal reached through a call, an import or a property (`return http`, `import { settings }`)
     // is still changed by the writes below its own variable (`if (!http.secret) http.secret = …`).
     const owner = declarationBuiltBy(literal);
-    views.push(...(owner && owner !== declarationOf(expression) ? withDeclarationAssignments(built, owner) : built));
+    views.push(
+      ...(owner && owner !== declarationOf(expression)
+        ? withDeclarationAssignments(built, owner, candidate.file)
+        : built),
+    );
   }
-  return { views: withMemberAssignments(views.slice(0, MAX_VIEWS), expression), unknown };
+  return { views: withMemberAssignments(views.slice(0, MAX_VIEWS), expression, file), unknown };
 }
 
 /** The variable an expression names, when it is a plain variable. */
@@ -694,28 +736,55 @@ function literalViews(
  * `opts.secret = s`, `opts.cookie.secure = true` after the object was built: an unconditional statement
  * beside the declaration changes every view; one inside an `if` (or a function) adds a changed copy.
  */
-function withMemberAssignments(views: ObjectView[], expression: ts.Expression): ObjectView[] {
+function withMemberAssignments(views: ObjectView[], expression: ts.Expression, file: FileContext): ObjectView[] {
   const inner = unwrap(expression);
   if (views.length === 0 || !ts.isIdentifier(inner)) return views;
   const declaration = findDeclaration(inner);
   if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return views;
-  return withDeclarationAssignments(views, declaration);
+  return withDeclarationAssignments(views, declaration, file);
 }
 
-function withDeclarationAssignments(views: ObjectView[], declaration: ts.VariableDeclaration): ObjectView[] {
+function withDeclarationAssignments(
+  views: ObjectView[],
+  declaration: ts.VariableDeclaration,
+  file: FileContext,
+): ObjectView[] {
   let result = views;
   for (const assignment of assignmentsTo(declaration)) {
     const node = assignment.node;
     if (assignment.path?.length === 0) continue;
-    if (!ts.isBinaryExpression(node) || !assignment.path) {
+    // `Item[ttlKey] = …`: a computed key counts when a constant or an option's default names it.
+    const path = assignment.path ?? (ts.isBinaryExpression(node) ? computedPath(assignment.target, file) : undefined);
+    if (!ts.isBinaryExpression(node) || !path) {
       result = result.map((view) => ({ ...view, complete: false }));
       continue;
     }
-    const path = assignment.path;
     const changed = result.map((view) => assignedView(view, path, node, view.file));
     result = assignment.conditional ? [...result, ...changed].slice(0, MAX_VIEWS) : changed;
   }
   return result;
+}
+
+/**
+ * The member path below the root variable of `x.a[k]` when every computed key has a name: a constant
+ * (`const TTL = 'expires'`) or the default of the option it comes from (`this.ttlKey` set from
+ * `{ ttlKey = 'expires' } = options`). The user may configure another name, but the default says
+ * which attribute the write is.
+ */
+function computedPath(target: ts.Expression, file: FileContext): string[] | undefined {
+  const parts: string[] = [];
+  let current = unwrap(target);
+  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
+    let name = accessedName(current);
+    if (name === undefined && ts.isElementAccessExpression(current)) {
+      const key = staticValue(current.argumentExpression, file) ?? optionDefaultValue(current.argumentExpression, file);
+      if (key?.kind === 'string') name = key.value;
+    }
+    if (name === undefined) return undefined;
+    parts.unshift(name);
+    current = unwrap(current.expression);
+  }
+  return ts.isIdentifier(current) && parts.length > 0 ? parts : undefined;
 }
 
 function assignedView(view: ObjectView, path: string[], node: ts.BinaryExpression, file: FileContext): ObjectView {
@@ -831,4 +900,133 @@ export function memberValues(access: ts.Expression, file: FileContext): Located[
       .slice(0, MAX_VIEWS);
   }
   return undefined;
+}
+
+/** What a configuration value holds when the user of a store or client passes no option. */
+export interface OptionDefault {
+  /** The default expression; absent when nothing supplies one (the value is then `undefined`). */
+  value?: Located<ts.Node>;
+  /** The option's name as its user passes it (`useStronglyConsistentReads`), when one is seen. */
+  option?: string;
+  /** The value comes from a constructor's parameter: it is configuration, fixed when the object is built. */
+  fromConstructor: boolean;
+}
+
+/**
+ * The value an expression takes when the option behind it is not passed: a constant; the default of a
+ * destructured option (`{ useStronglyConsistentReads = false } = options`) or of a parameter; a
+ * class field set from one (`this._consistent = useStronglyConsistentReads`); `options.x` of an
+ * options parameter (nothing: undefined) or of a visible literal with defaults
+ * (`{ consistentRead: false, ...options }`); the fallback of `options.x ?? false`. Undefined when
+ * the value cannot be traced to configuration.
+ */
+export function optionDefault(expression: ts.Expression, file: FileContext, depth = 0): OptionDefault | undefined {
+  if (depth > MAX_RESOLVE_DEPTH) return undefined;
+  const inner = unwrap(expression);
+  if (staticValue(inner, file) !== undefined) return { value: { node: inner, file }, fromConstructor: false };
+  if (
+    ts.isBinaryExpression(inner) &&
+    (inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+      inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
+    const left = optionDefault(inner.left, file, depth + 1);
+    if (!left) return undefined;
+    const value = left.value ? staticValue(left.value.node as ts.Expression, left.value.file) : { kind: 'undefined' };
+    const nullish = value?.kind === 'undefined' || value?.kind === 'null';
+    const falsy = nullish || (value !== undefined && 'value' in value && !value.value);
+    const fallsThrough = inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ? nullish : falsy;
+    if (!fallsThrough) return left;
+    const right = optionDefault(inner.right, file, depth + 1);
+    return right && { ...right, option: left.option ?? right.option, fromConstructor: left.fromConstructor };
+  }
+  if (isThisMember(inner)) {
+    const initializer = classFieldInitializer(inner, inner.name.text);
+    if (initializer) return optionDefault(initializer, file, depth + 1);
+    // `constructor(private readonly options: Options)`: the constructor's argument itself.
+    return isConstructorParameterProperty(inner, inner.name.text)
+      ? { option: inner.name.text, fromConstructor: true }
+      : undefined;
+  }
+  if (ts.isPropertyAccessExpression(inner)) return memberDefault(inner.expression, inner.name.text, file, depth);
+  if (!ts.isIdentifier(inner)) return undefined;
+  const declaration = findDeclaration(inner);
+  if (!declaration) return undefined;
+  if (ts.isParameter(declaration) || ts.isBindingElement(declaration)) {
+    const key = ts.isBindingElement(declaration) ? (declaration.propertyName ?? declaration.name) : declaration.name;
+    const option = ts.isIdentifier(key) ? key.text : propertyNameText(key as ts.PropertyName);
+    // `const { consistentRead = false } = options` in a constructor: configuration if `options` is.
+    const holder = ts.isBindingElement(declaration) ? declaration.parent.parent : undefined;
+    const destructured =
+      holder && ts.isVariableDeclaration(holder) && holder.initializer
+        ? optionDefault(holder.initializer, file, depth + 1)
+        : undefined;
+    const fromConstructor = inConstructorParameter(declaration) || !!destructured?.fromConstructor;
+    if (declaration.initializer) {
+      const found = optionDefault(declaration.initializer, file, depth + 1);
+      return found && { ...found, option: option ?? found.option, fromConstructor };
+    }
+    if (ts.isParameter(declaration)) return fromConstructor ? { option, fromConstructor } : undefined;
+    if (declaration.dotDotDotToken || !ts.isObjectBindingPattern(declaration.parent) || option === undefined)
+      return undefined;
+    if (holder && ts.isParameter(holder)) return fromConstructor ? { option, fromConstructor } : undefined;
+    // `const { ttlKey } = this`: the class field.
+    if (holder && ts.isVariableDeclaration(holder) && holder.initializer?.kind === ts.SyntaxKind.ThisKeyword) {
+      const initializer = classFieldInitializer(holder.initializer, option);
+      return initializer ? optionDefault(initializer, file, depth + 1) : undefined;
+    }
+    // `const { consistentRead } = options`: the member of what is destructured.
+    if (holder && ts.isVariableDeclaration(holder) && holder.initializer)
+      return memberDefault(holder.initializer, option, file, depth);
+    return undefined;
+  }
+  const resolved = resolveValue(inner, file);
+  return resolved.node !== inner && ts.isExpression(resolved.node as ts.Node)
+    ? optionDefault(resolved.node as ts.Expression, resolved.file, depth + 1)
+    : undefined;
+}
+
+/** The static value of `optionDefault` (`undefined` when no default is supplied). */
+export function optionDefaultValue(expression: ts.Expression, file: FileContext): StaticValue | undefined {
+  const found = optionDefault(expression, file);
+  if (!found) return undefined;
+  return found.value ? staticValue(found.value.node as ts.Expression, found.value.file) : { kind: 'undefined' };
+}
+
+/** `base.name` when `name` is not passed: the default a visible literal gives it, else nothing. */
+function memberDefault(base: ts.Expression, name: string, file: FileContext, depth: number): OptionDefault | undefined {
+  const view = objectView(base, file);
+  const property = view?.properties.get(name);
+  if (property?.value) {
+    const found = optionDefault(property.value, property.file, depth + 1);
+    const holder = optionDefault(base, file, depth + 1);
+    return found && { ...found, option: name, fromConstructor: found.fromConstructor || !!holder?.fromConstructor };
+  }
+  if (property) return undefined;
+  // The options object itself is configuration (a constructor's `options`, or its `= {}` default).
+  const holder = optionDefault(base, file, depth + 1);
+  if (!holder) return undefined;
+  const holderView = holder.value && objectView(holder.value.node as ts.Expression, holder.value.file);
+  if (holder.value && !holderView?.complete) return undefined;
+  const fromDefault = holderView?.properties.get(name);
+  if (fromDefault?.value) return optionDefault(fromDefault.value, fromDefault.file, depth + 1);
+  return { option: name, fromConstructor: holder.fromConstructor };
+}
+
+function isConstructorParameterProperty(inside: ts.Node, name: string): boolean {
+  let owner: ts.Node | undefined = inside.parent;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  const construct = owner?.members.find(ts.isConstructorDeclaration);
+  return !!construct?.parameters.some(
+    (parameter) =>
+      (ts.getModifiers(parameter)?.length ?? 0) > 0 && ts.isIdentifier(parameter.name) && parameter.name.text === name,
+  );
+}
+
+/** A parameter of a constructor, or a name destructured from one (`constructor({ a = 1 } = {})`). */
+function inConstructorParameter(node: ts.Node): boolean {
+  let current: ts.Node = node;
+  while (ts.isBindingElement(current) || ts.isObjectBindingPattern(current) || ts.isArrayBindingPattern(current)) {
+    current = current.parent;
+  }
+  return ts.isParameter(current) && ts.isConstructorDeclaration(current.parent);
 }

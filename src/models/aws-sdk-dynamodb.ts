@@ -276,7 +276,10 @@ function describeRequest(
   }
   if (kind === 'put') {
     const itemProperty = params?.properties.get('Item');
-    operation.item = itemProperty?.value ? attributeMapView(itemProperty.value, itemProperty.file) : undefined;
+    // `params.Item[ttlKey] = …` after the request was built changed the item (`nested`).
+    operation.item =
+      itemProperty?.nested ??
+      (itemProperty?.value ? attributeMapView(itemProperty.value, itemProperty.file) : undefined);
   }
   operation.conditionExpression = stringProperty(params, 'ConditionExpression');
   operation.resolvedCondition = resolveExpressionNames(operation.conditionExpression, params);

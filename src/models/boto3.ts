@@ -37,6 +37,12 @@ export const boto3 = {
     'update_table',
   ]),
   consistentReadParameter: 'ConsistentRead',
+  /**
+   * Session backend methods (Django's `SessionBase.exists`/`delete`) that read an item only to learn
+   * whether the key is taken or to remove it: the read authenticates nobody, so neither its
+   * consistency nor an expiry check matters.
+   */
+  existenceChecks: /^(exists|delete|_?key_exists)$/,
   /** Keyword arguments: the item, the key and the table name. */
   itemParameter: 'Item',
   keyParameter: 'Key',

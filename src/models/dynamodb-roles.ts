@@ -3,7 +3,7 @@ import type { FileContext } from '../analysis/file-context.js';
 import { moduleReferenceOf } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, propertyNameText, unwrap } from '../analysis/syntax.js';
-import { type Located, staticValue } from '../analysis/values.js';
+import { type Located, objectView, resolveValue, staticValue } from '../analysis/values.js';
 
 /*
  * Session tables by role rather than by name. A DynamoDB table holds sessions when its items are keyed
@@ -225,13 +225,16 @@ function lastName(expression: ts.Expression): string | undefined {
   return accessedName(expression);
 }
 
-function contractFor(container: Container, _file: FileContext): StoreContract | undefined {
+function contractFor(container: Container, file: FileContext): StoreContract | undefined {
   if (container.base && /Store$/.test(container.base)) return { evidence: 'used by a session Store subclass' };
   for (const contract of CONTRACTS) {
     if (!contract.methods.every((method) => container.members.has(method))) continue;
     const implementing =
       contract.checkedWhenImplementing === undefined ||
       container.implemented.some((type) => type.module?.startsWith(contract.checkedWhenImplementing!));
+    if (contract.methods.includes('destroy') && koaSessionStore(container, file)) {
+      return { evidence: 'a koa-session store (get/set/destroy)', expiryCheckedBy: 'koa-session' };
+    }
     return { evidence: contract.evidence, expiryCheckedBy: implementing ? contract.expiryCheckedBy : undefined };
   }
   const sessionInterface = container.implemented.find(
@@ -239,4 +242,116 @@ function contractFor(container: Container, _file: FileContext): StoreContract | 
   );
   if (sessionInterface) return { evidence: `implements \`${sessionInterface.name}\`` };
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// koa-session external stores. koa-session's `ContextSession.save()` writes `_expire` (now + maxAge)
+// into the session JSON it hands to `store.set(key, json, maxAge, …)`, and `valid()` drops any value
+// `store.get` returns whose `_expire` is past (docs/domain.md). So the store need not compare an
+// expiry itself when it keeps that JSON whole, and maxAge is not 'session' (then no `_expire` is
+// written and nothing is checked).
+
+const CALLBACK_NAME = /^(cb|callback|done|fn|next)$/i;
+const KOA_SESSION = /\bkoa-session\b/;
+
+/** A get/set/destroy store whose expiry koa-session's core checks after every read. */
+function koaSessionStore(container: Container, file: FileContext): boolean {
+  const set = memberFunction(container.node, 'set');
+  const get = memberFunction(container.node, 'get');
+  if (!set || !get || !keepsSessionWhole(set)) return false;
+  const handed = handedToKoaSession(container.node, file);
+  if (handed !== undefined) return handed === 'expires';
+  // Not handed over where fixate can see it (a store library): its signature is koa-session's
+  // (`set(key, sess, maxAge)`, promises rather than callbacks) and its package names koa-session.
+  const [, , maxAge] = set.parameters;
+  const signature =
+    maxAge !== undefined &&
+    ts.isIdentifier(maxAge.name) &&
+    /max_?age|ttl/i.test(maxAge.name.text) &&
+    ![...get.parameters, ...set.parameters].some(
+      (parameter) => ts.isIdentifier(parameter.name) && CALLBACK_NAME.test(parameter.name.text),
+    );
+  const manifest = file.manifest;
+  const namesKoaSession =
+    file.importedModules.has('koa-session') ||
+    manifest?.dependencies['koa-session'] !== undefined ||
+    (manifest !== undefined && KOA_SESSION.test(manifest.text));
+  return signature && namesKoaSession;
+}
+
+/** `set(key, sess, …)` writes `sess` itself (`{ session }`, `JSON.stringify(sess)`, `...sess`), not parts of it. */
+function keepsSessionWhole(set: ts.FunctionLikeDeclaration): boolean {
+  const parameter = set.parameters[1];
+  if (!parameter || !ts.isIdentifier(parameter.name) || !set.body) return false;
+  const name = parameter.name.text;
+  let whole = false;
+  const visit = (node: ts.Node): void => {
+    if (whole) return;
+    if (ts.isIdentifier(node) && node.text === name && node !== parameter.name) {
+      const parent = node.parent;
+      whole =
+        ts.isShorthandPropertyAssignment(parent) ||
+        (ts.isPropertyAssignment(parent) && parent.initializer === node) ||
+        ts.isSpreadAssignment(parent) ||
+        (ts.isCallExpression(parent) && parent.arguments.includes(node));
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(set.body);
+  return whole;
+}
+
+function memberFunction(container: ts.Node, name: string): ts.FunctionLikeDeclaration | undefined {
+  const members: readonly ts.Node[] =
+    ts.isClassDeclaration(container) || ts.isClassExpression(container)
+      ? container.members
+      : ts.isObjectLiteralExpression(container)
+        ? container.properties
+        : [];
+  for (const member of members) {
+    if (!ts.isMethodDeclaration(member) && !ts.isPropertyAssignment(member) && !ts.isPropertyDeclaration(member))
+      continue;
+    if (propertyNameText(member.name) !== name) continue;
+    if (ts.isMethodDeclaration(member)) return member;
+    const value = member.initializer && unwrap(member.initializer);
+    if (value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value))) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the store is passed as `store` to koa-session in its file or a file importing it:
+ * 'expires' when it is, 'session' when that configuration sets `maxAge: 'session'` (koa-session then
+ * writes no `_expire`), undefined when no such call is seen.
+ */
+function handedToKoaSession(store: ts.Node, file: FileContext): 'expires' | 'session' | undefined {
+  let verdict: 'expires' | 'session' | undefined;
+  for (const candidate of [file, ...file.importers]) {
+    if (!candidate.importedModules.has('koa-session')) continue;
+    const visit = (node: ts.Node): void => {
+      if (verdict === 'session') return;
+      if (ts.isCallExpression(node) && moduleReferenceOf(node.expression)?.module === 'koa-session') {
+        for (const argument of node.arguments) {
+          const options = objectView(argument, candidate);
+          const value = options?.properties.get('store')?.value;
+          if (!value || !isStore(value, store, candidate)) continue;
+          const maxAge = options?.properties.get('maxAge');
+          const session = maxAge?.value && staticValue(maxAge.value, maxAge.file);
+          verdict = session && session.kind === 'string' && session.value === 'session' ? 'session' : 'expires';
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(candidate.sourceFile);
+  }
+  return verdict;
+}
+
+/** `store: storeObject` / `store: new DynamoStore(…)` naming this container. */
+function isStore(value: ts.Expression, store: ts.Node, file: FileContext): boolean {
+  const resolved = resolveValue(value, file);
+  if (resolved.node === store) return true;
+  if (!ts.isNewExpression(resolved.node)) return false;
+  return resolveValue(resolved.node.expression, resolved.file).node === store;
 }

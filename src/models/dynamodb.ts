@@ -427,6 +427,13 @@ export function innermostOperation(operation: DynamoOperation): DynamoOperation 
   return current;
 }
 
+/** The file of the request a chain of wrappers finally issues (undefined when it is the operation itself). */
+function innermostFile(operation: DynamoOperation): FileContext | undefined {
+  let file: FileContext | undefined;
+  for (let current = operation.wrapped; current; current = current.operation.wrapped) file = current.file;
+  return file;
+}
+
 /**
  * Whether a wrapper call only repeats a request already judged inside the wrapper (its own request is
  * on a session table there): rules report it there, not at every caller.
@@ -518,7 +525,8 @@ function joinFacts(facts: DynamoFileFacts, file: FileContext): void {
   keyedPuts();
   for (const operation of facts.allOperations) {
     const identity = operation.table.identity;
-    const contract = storeContractOf(innermostOperation(operation).call, file);
+    // The store is the one around the request the wrappers finally issue, in that request's file.
+    const contract = storeContractOf(innermostOperation(operation).call, innermostFile(operation) ?? file);
     if (contract?.expiryCheckedBy) operation.expiryCheckedBy = contract.expiryCheckedBy;
     const evidence = tableNameEvidence(operation.table) ?? keyEvidence(operation) ?? contract?.evidence;
     if (evidence) markTable(identity, evidence);
@@ -681,12 +689,19 @@ export function classMethod(node: ts.Node, name: string): ts.MethodDeclaration |
   );
 }
 
-/** Whether an expression mentions an expiry attribute (`item.expires`, `Number(Item.ttl.N)`, `expiresAt`). */
+/** A variable holding the expiry attribute's name (`item[this.ttlKey]`, `item[ttlAttribute]`). */
+const EXPIRY_NAME_HOLDER = /^_?(.+?)_?(key|attribute|attr|field|name|column)$/i;
+
+/**
+ * Whether an expression mentions an expiry attribute (`item.expires`, `Number(Item.ttl.N)`,
+ * `expiresAt`, `Item[this.ttlKey]`).
+ */
 export function mentionsExpiry(expression: ts.Node): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(node) && EXPIRY_NAME.test(node.text)) found = true;
+    const holder = ts.isIdentifier(node) ? EXPIRY_NAME_HOLDER.exec(node.text) : null;
+    if (ts.isIdentifier(node) && (EXPIRY_NAME.test(node.text) || (holder && EXPIRY_NAME.test(holder[1])))) found = true;
     else if (ts.isStringLiteralLike(node) && EXPIRY_NAME.test(node.text)) found = true;
     else ts.forEachChild(node, visit);
   };
