@@ -96,6 +96,7 @@ export {
   logoutName,
   loginCallAt,
   loginOriginOf,
+  loginStepOf,
   receivesRequest,
   rotationAt,
   sessionObjectOf,

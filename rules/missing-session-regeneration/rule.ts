@@ -24,6 +24,7 @@ import {
   type LoginCall,
   type LoginOrigin,
   loginOriginOf,
+  loginStepOf,
   loginCallAt,
   nestRoute,
   objectView,
@@ -104,7 +105,11 @@ export default defineRule(meta, (ctx) => {
     onEnd() {
       for (const call of helperCalls) writes.push(...helperWrites(call, file));
       // The application's own object attached to the request is no session of a library (see attachesOwnSession).
-      const judged = writes.filter((write) => !attachesOwnSession(write, credentials, file));
+      // Writes inside a library's own login (a passport verify callback) are that login's: its version
+      // verdict, at the authenticate call, decides whether the id survives.
+      const judged = writes.filter(
+        (write) => !attachesOwnSession(write, credentials, file) && !insideLibraryLogin(write.node, file),
+      );
       const context = { file, rotations, logins, routes };
       reportLogins(
         ctx,
@@ -296,6 +301,14 @@ function lookedUpByHeldIdentity(
     if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return false;
     if (mentionsHeld(call.arguments)) return true;
     argument = call;
+  }
+  return false;
+}
+
+/** Whether a node runs inside a function a library calls as part of its own login (see `loginStepOf`). */
+function insideLibraryLogin(node: ts.Node, file: FileContext): boolean {
+  for (let fn = enclosingFunction(node), hops = 0; fn && hops < 4; fn = enclosingFunction(fn), hops++) {
+    if (loginStepOf(fn, file)) return true;
   }
   return false;
 }

@@ -153,6 +153,11 @@ export function verifiedUserOf(expression: ts.Expression, file: FileContext): Lo
   return undefined;
 }
 
+/** The library login a function runs inside (a passport strategy's verify callback), if any. */
+export function loginStepOf(fn: ts.FunctionLikeDeclaration, file: FileContext): string | undefined {
+  return first(file, 'loginStep', (model) => model.loginStep?.(fn, file));
+}
+
 /** Model ids that describe a session store (they declare `stateless` either way). */
 function isSessionStoreModel(model: Model): boolean {
   return model.stateless !== undefined || model.statelessIn !== undefined;

@@ -95,6 +95,12 @@ export interface Model {
    * messages, so `req.user` in that handler is a login's result.
    */
   verifiesUser?(guard: ts.Expression, file: FileContext): string | undefined;
+  /**
+   * A function the library runs inside its own login (a passport strategy's verify callback): session
+   * writes there happen before the library logs the user in, and that login's own verdict (by version)
+   * decides whether the id survives. The label names it for notes.
+   */
+  loginStep?(fn: ts.FunctionLikeDeclaration, file: FileContext): string | undefined;
   /** A logout performed by a library (`req.logout()`, `request.logOut()`) and whether its version ends the session. */
   logoutCall?(call: ts.CallExpression, file: FileContext): LogoutCall | undefined;
   /** Clearing a cookie in the response (`res.clearCookie(name)`, `ctx.cookies.set(name, null)`, `h.unstate(name)`). */

@@ -191,11 +191,26 @@ function verifiesUser(guard: ts.Expression, file: FileContext): string | undefin
   return strategy ? `passport.authenticate(${strategy})` : undefined;
 }
 
+/**
+ * A strategy's verify callback: the function handed to `new XStrategy(options?, verify)`, directly or as
+ * the strategy passed to `passport.use(…)`. passport calls it inside `authenticate`, before `req.logIn`.
+ */
+function strategyVerifyCallback(fn: ts.FunctionLikeDeclaration, _file: FileContext): string | undefined {
+  let node: ts.Node = fn;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const created = node.parent;
+  if (!ts.isNewExpression(created) || !created.arguments?.includes(node as ts.Expression)) return undefined;
+  const constructed = unwrap(created.expression);
+  const name = ts.isIdentifier(constructed) ? constructed.text : accessedName(constructed);
+  return name && /Strategy$/.test(name) ? `the ${name} verify callback` : undefined;
+}
+
 export const passport: Model = {
   id: 'passport',
   packages: ['passport'],
   keywords: ['passport', 'login', 'logout'],
   verifiesUser,
+  loginStep: strategyVerifyCallback,
   // From the fixed versions logout regenerates the session too (the same change as for login), and
   // requires a callback: `req.logout()` without one throws.
   logoutCall: requestLogout('passport', (file) => loginVerdict(file, PASSPORT_ADVISORY), true),
