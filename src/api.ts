@@ -172,6 +172,7 @@ export {
   helperCookieWrites,
   issueLabel,
   type RoleSite,
+  sessionTokenSourcesOf,
   storeDeletionFix,
   type UrlTokenExchange,
   urlTokenExchange,

@@ -21,6 +21,7 @@ import {
   type RuleContext,
   SESSION_COOKIE_NAME,
   sessionIdTaint,
+  sessionTokenSourcesOf,
   ts,
   type UrlSink,
 } from '../../src/api.js';
@@ -187,12 +188,18 @@ function fromUrl(
 function intoUrl(ctx: RuleContext, sink: UrlSink, reported: Set<ts.Node>): void {
   const result = sessionId.sourcesOf(sink.value.node as ts.Expression, sink.value.file, ctx.file);
   debugCutoff(ctx, sink.label, result.cutoff);
-  const path = result.paths[0];
+  const libraryId = result.paths[0];
+  const path = libraryId ?? keptSessionToken(sink.value.node as ts.Expression, sink.value.file);
   if (!path) return;
   const target = sink.value.file === ctx.file ? sink.value.node : sink.node;
   if (reported.has(target)) return;
   reported.add(target);
-  const fix = sink.value.file === ctx.file ? dropParameterFix(ctx.file, sink.value.node as ts.Expression) : undefined;
+  // A hand-rolled token is how the client receives its session here: dropping it would break the
+  // login, so the report says what to do instead (a one-time code exchanged for a cookie) without an edit.
+  const fix =
+    libraryId && sink.value.file === ctx.file
+      ? dropParameterFix(ctx.file, sink.value.node as ts.Expression)
+      : undefined;
   ctx.report({
     target,
     messageId: 'idInUrl',
@@ -205,16 +212,26 @@ function intoUrl(ctx: RuleContext, sink: UrlSink, reported: Set<ts.Node>): void 
   });
 }
 
+/**
+ * A hand-rolled session's token (a key the server binds in a store named for sessions, or inserts into a
+ * sessions table): in a URL it leaks like a library's session id (actual-server's OIDC callback
+ * redirects to `…/openid-cb?token=${token}` right after inserting it into `sessions`).
+ */
+function keptSessionToken(expression: ts.Expression, file: FileContext) {
+  return sessionTokenSourcesOf(expression, file).paths[0];
+}
+
 /** A link built by hand: `…?sid=${req.sessionID}` anywhere (an email, a JSON response, a page). */
 function urlTemplate(ctx: RuleContext, template: ts.TemplateExpression, reported: Set<ts.Node>): void {
   let literal = template.head.text;
   for (const span of template.templateSpans) {
     if (QUERY_PARAMETER_BEFORE.test(literal)) {
       const result = sessionId.sourcesOf(span.expression, ctx.file, ctx.file);
-      const path = result.paths[0];
+      const libraryId = result.paths[0];
+      const path = libraryId ?? keptSessionToken(span.expression, ctx.file);
       if (path && !reported.has(template)) {
         reported.add(template);
-        const fix = dropParameterFix(ctx.file, template);
+        const fix = libraryId ? dropParameterFix(ctx.file, template) : undefined;
         ctx.report({
           target: template,
           messageId: 'idInUrl',

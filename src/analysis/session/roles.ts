@@ -320,6 +320,62 @@ const credentialTaint = new TaintEngine({
   },
 });
 
+/**
+ * A value the server keeps as a session: a key bound in a store named for sessions (`sessions.set(token,
+ * …)`, `db.session.create({ data: { token, userId } })`), or a parameter of an SQL `INSERT INTO sessions`
+ * (any table whose name says session). The name matters here: a one-time login link's token is bound
+ * too, but in a table of login tokens, and it is meant to travel in a URL.
+ */
+const sessionTokenTaint = new TaintEngine({
+  isSource(node, file) {
+    if (!ts.isIdentifier(node)) return undefined;
+    const declaration = findDeclaration(node);
+    if (!declaration) return undefined;
+    const bind = roleIndex(file).boundKeys.get(declaration);
+    if (bind && SESSION_STORE_NAME.test(file.textOf(bind.receiver)))
+      return { label: `${node.text} (kept as a session by ${bind.label})`, kind: 'session-token' };
+    const insert = sqlSessionInsert(declaration, file);
+    return insert ? { label: `${node.text} (kept as a session by ${insert})`, kind: 'session-token' } : undefined;
+  },
+});
+
+const SESSION_STORE_NAME = /session/i;
+const SQL_SESSION_INSERT = /^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[`"[]?(\w*session\w*)/i;
+
+/** `db.run('INSERT INTO sessions (token, user_id) VALUES (?, ?)', [token, id])`: the statement, if `declaration`'s value is a parameter of one. */
+function sqlSessionInsert(declaration: ts.Node, file: FileContext): string | undefined {
+  if (!ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
+  const fn = enclosingFunction(declaration);
+  const name = declaration.name.text;
+  let found: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && node.arguments.length >= 2) {
+      const sql = stringValue(node.arguments[0]);
+      const table = sql === undefined ? undefined : SQL_SESSION_INSERT.exec(sql)?.[1];
+      const passes = node.arguments
+        .slice(1)
+        .some((argument) =>
+          ts.isArrayLiteralExpression(argument)
+            ? argument.elements.some((element) => ts.isIdentifier(element) && element.text === name)
+            : ts.isIdentifier(argument) && argument.text === name,
+        );
+      if (table && passes) {
+        found = `INSERT INTO ${table}`;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn ?? file.sourceFile);
+  return found;
+}
+
+/** How a value reaches a session the server keeps (see `sessionTokenTaint`), for the session-id rules. */
+export function sessionTokenSourcesOf(expression: ts.Expression, file: FileContext) {
+  return sessionTokenTaint.sourcesOf(expression, file);
+}
+
 const evidenceOf = new WeakMap<ts.Node, CredentialEvidence | null>();
 
 /**
