@@ -4,9 +4,12 @@ import {
   comparesExpiry,
   definePythonRule,
   dynamoRequest,
-  EXPIRY_ATTRIBUTE,
   enclosingFunction,
   functionName,
+  inExistenceCheck,
+  isExpiryAttribute,
+  itemAttributes,
+  keywordArgument,
   notEpochSeconds,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
@@ -27,20 +30,26 @@ export default definePythonRule(meta, (ctx) => ({
     const request = dynamoRequest(call, ctx.file);
     if (!request?.sessionTable) return;
     if (boto3.puts.has(request.operation) && request.item) {
-      const expiry = [...request.item.entries()].find(([name]) => EXPIRY_ATTRIBUTE.test(name));
+      // Attribute names written through constants and settings count by what they resolve to or are called.
+      const expiry = itemAttributes(keywordArgument(call, boto3.itemParameter)).find(isExpiryAttribute);
       if (!expiry) {
         ctx.report({ target: call, messageId: 'noExpiry' });
         return;
       }
-      const kind = notEpochSeconds(expiry[1]);
+      const kind = notEpochSeconds(expiry.value);
       if (kind) {
-        ctx.report({ target: expiry[1], messageId: 'notEpochSeconds', data: { attribute: expiry[0], kind } });
+        ctx.report({
+          target: expiry.value,
+          messageId: 'notEpochSeconds',
+          data: { attribute: expiry.name ?? expiry.key.text, kind },
+        });
       }
       return;
     }
     if (boto3.reads.has(request.operation)) {
       const fn = enclosingFunction(call);
-      if (!fn || boto3.existenceChecks.test(functionName(fn)) || comparesExpiry(fn, call)) return;
+      // A read to delete the item (`delete()`) does not hand a session out either.
+      if (!fn || inExistenceCheck(call) || functionName(fn) === 'delete' || comparesExpiry(fn, call)) return;
       ctx.report({ target: call, messageId: 'unguardedReadPython' });
     }
   },

@@ -3,22 +3,18 @@ import {
   boto3,
   definePythonRule,
   dynamoRequest,
-  enclosingFunction,
-  functionName,
+  inExistenceCheck,
   keywordArgument,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
-/**
- * boto3: a `get_item` on a session table without `ConsistentRead=True` (a computed value is not
- * judged), except in a backend's `exists()`/`delete()`, as dynamodb-session-missing-expiry.
- */
+/** boto3: a `get_item` on a session table without `ConsistentRead=True` (a computed value is not judged). */
 export default definePythonRule(meta, (ctx) => ({
   call(call) {
     const request = dynamoRequest(call, ctx.file);
     if (!request?.sessionTable || !boto3.reads.has(request.operation)) return;
-    const fn = enclosingFunction(call);
-    if (fn && boto3.existenceChecks.test(functionName(fn))) return;
+    // A key-collision check (`exists()`) authenticates nothing: a stale answer only retries a fresh key.
+    if (inExistenceCheck(call)) return;
     const consistent = keywordArgument(call, boto3.consistentReadParameter);
     if (consistent && booleanLiteral(consistent) !== false) return;
     const list = call.childForFieldName('arguments');

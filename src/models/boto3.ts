@@ -38,11 +38,12 @@ export const boto3 = {
   ]),
   consistentReadParameter: 'ConsistentRead',
   /**
-   * Session backend methods (Django's `SessionBase.exists`/`delete`) that read an item only to learn
-   * whether the key is taken or to remove it: the read authenticates nobody, so neither its
-   * consistency nor an expiry check matters.
+   * Session backend methods (Django's `SessionBase.exists`) that read an item only to learn whether a
+   * freshly generated key is taken: the read authenticates nobody, so neither its consistency nor an
+   * expiry check matters. (`delete()` is not one for consistency: a stale miss there can skip deleting
+   * a session that was just written; the missing-expiry rule skips it on its own.)
    */
-  existenceChecks: /^(exists|delete|_?key_exists)$/,
+  existenceChecks: /^(exists|_?key_exists)$/,
   /** Keyword arguments: the item, the key and the table name. */
   itemParameter: 'Item',
   keyParameter: 'Key',

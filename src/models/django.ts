@@ -50,6 +50,26 @@ export const django = {
 
   /** Constructors of session stores that take a `session_key`. */
   sessionStoreClasses: new Set(['SessionStore']),
+  /**
+   * Session store methods that only read what is stored under the store's key. A store made from a
+   * client value and used only through these (`SessionStore(posted).load()`, pretix's cross-domain
+   * handoff token) is a lookup: the key never becomes anyone's session id. `delete()` ends the session
+   * under that key, which cannot make a chosen id live either.
+   */
+  sessionLookupMethods: new Set([
+    'load',
+    'get',
+    'exists',
+    'keys',
+    'values',
+    'items',
+    'has_key',
+    'is_empty',
+    'get_expiry_age',
+    'get_expiry_date',
+    'get_expire_at_browser_close',
+    'delete',
+  ]),
   /** Base classes of custom session backends. */
   sessionBaseClasses: new Set(['SessionBase', 'SessionStore', 'CacheDBSessionStore', 'DBStore']),
   /** Attributes that hold or set a session's key. */

@@ -212,8 +212,101 @@ export function inSessionBackend(node: PythonNode): boolean {
   return classNode !== undefined && baseClassNames(classNode).some((name) => django.sessionBaseClasses.has(name));
 }
 
+/**
+ * A read inside such a method (`exists()`, which `_get_new_session_key` calls to avoid collisions):
+ * it authenticates nothing, so neither its consistency nor an expiry check matters.
+ */
+export function inExistenceCheck(call: PythonNode): boolean {
+  const fn = enclosingFunction(call);
+  return fn !== undefined && boto3.existenceChecks.test(field(fn, 'name')?.text ?? '');
+}
+
 /** Attribute names that hold a session's expiry. */
 export const EXPIRY_ATTRIBUTE = /^(exp|ttl|\w+_ttl|ttl_\w+|expires?(_\w+)?|expir\w*|valid_until)$/i;
+
+/** One attribute of an Item written literally, its name resolved as far as the file says. */
+export interface ItemAttribute {
+  /** The key as written (`'expires'`, `TTL_ATTR`, `settings.SESSION_TTL_ATTR`). */
+  key: PythonNode;
+  value: PythonNode;
+  /** The attribute's name, when the file gives its value (a literal, or a constant holding one). */
+  name?: string;
+  /** The names it is written through: constants and settings (`TTL_ATTR`, `DYNAMODB_SESSIONS_ATTR_TTL`). */
+  namedBy: string[];
+}
+
+/**
+ * The attributes of an Item literal (`{…}` or `dict(…)`), computed keys included. A key written as a
+ * constant (`TTL_ATTR: …`) is resolved through local and module-level assignments to a literal, or to
+ * the default of a settings or environment lookup (`getattr(settings, 'X', 'expires')`,
+ * `os.environ.get('X', 'expires')`). Where the value lives elsewhere (`TTL_ATTR =
+ * settings.DYNAMODB_SESSIONS_ATTR_TTL`), the names it goes by are what is known of it.
+ */
+export function itemAttributes(node: PythonNode | undefined): ItemAttribute[] {
+  if (node?.type !== 'dictionary') {
+    const entries = dictionaryLike(node);
+    return [...(entries ?? [])].map(([name, value]) => ({ key: value, value, name, namedBy: [] }));
+  }
+  const found: ItemAttribute[] = [];
+  for (const pair of namedChildren(node)) {
+    const key = pair.type === 'pair' ? field(pair, 'key') : undefined;
+    const value = pair.type === 'pair' ? field(pair, 'value') : undefined;
+    if (!key || !value) continue;
+    const namedBy: string[] = [];
+    found.push({ key, value, name: constantString(key, namedBy), namedBy });
+  }
+  return found;
+}
+
+/** Constants are followed this many assignments deep. */
+const MAX_CONSTANT_DEPTH = 4;
+
+/** Calls that look a named value up with a default: `getattr(o, 'X', d)`, `os.environ.get('X', d)`, `os.getenv('X', d)`. */
+const LOOKUPS_WITH_DEFAULT = new Map([
+  ['getattr', 2],
+  ['get', 1],
+  ['getenv', 1],
+]);
+
+/** The string `node` stands for, recording the constant and setting names it goes through in `namedBy`. */
+function constantString(node: PythonNode, namedBy: string[], depth = 0): string | undefined {
+  const literal = stringValue(node);
+  if (literal !== undefined || depth > MAX_CONSTANT_DEPTH) return literal;
+  if (node.type === 'identifier') {
+    namedBy.push(node.text);
+    const value =
+      assignedValueBefore(node.text, node) ??
+      moduleAssignments(rootOf(node))
+        .filter((assignment) => assignment.name === node.text)
+        .pop()?.value;
+    return value && value.id !== node.id ? constantString(value, namedBy, depth + 1) : undefined;
+  }
+  if (node.type === 'attribute') {
+    const attribute = field(node, 'attribute')?.text;
+    if (attribute) namedBy.push(attribute);
+    return undefined;
+  }
+  const defaultAt = node.type === 'call' ? LOOKUPS_WITH_DEFAULT.get(calledName(node) ?? '') : undefined;
+  if (node.type !== 'call' || defaultAt === undefined) return undefined;
+  const setting = stringValue(positionalArgument(node, defaultAt - 1));
+  if (setting) namedBy.push(setting);
+  const fallback = keywordArgument(node, 'default') ?? positionalArgument(node, defaultAt);
+  return fallback ? constantString(fallback, namedBy, depth + 1) : undefined;
+}
+
+/** A word of a constant's name that says expiry: `TTL_ATTR`, `SESSION_EXPIRY_FIELD`, `expiresAtKey`. */
+const EXPIRY_WORD = /^(ttl|exp|expir\w*|expires?)$/i;
+
+/**
+ * Whether an Item attribute holds the expiry: by its name when the file gives it, else by the names
+ * of the constants and settings it is written through (`TTL_ATTR`, `SESSION_EXPIRY_FIELD`).
+ */
+export function isExpiryAttribute(attribute: ItemAttribute): boolean {
+  if (attribute.name !== undefined) return EXPIRY_ATTRIBUTE.test(attribute.name);
+  return attribute.namedBy.some(
+    (name) => EXPIRY_ATTRIBUTE.test(name) || name.split(/_|(?<=[a-z])(?=[A-Z])/).some((word) => EXPIRY_WORD.test(word)),
+  );
+}
 
 /**
  * Whether `fn` compares something with an expiry or the current time after `from` (an expiry check).

@@ -9,8 +9,10 @@ import {
   descendantsOfType,
   dictionaryLike,
   dottedName,
+  enclosingFunction,
   field,
   keywordArgument,
+  namedChildren,
   parameterNames,
   positionalArgument,
   qualifiedName,
@@ -74,6 +76,9 @@ export function requestReadIn(node: PythonNode | undefined, depth = 0, nesting =
       };
     }
   }
+  // What a session store holds (`SessionStore(key).load()['parent']`) was stored by the server: the
+  // key only selects it, so request data in the key does not make the stored values the client's.
+  if (node.type === 'call' && django.sessionStoreClasses.has(calledName(node) ?? '')) return undefined;
   if (node.type === 'identifier') {
     const value = assignedValueBefore(node.text, node);
     return value ? requestReadIn(value, depth + 1) : undefined;
@@ -287,6 +292,58 @@ export function sessionIdSink(node: PythonNode): SessionIdSinkSite | undefined {
     if (isSessionExpression(target) && value.type !== 'call') return { label: target.text, value };
   }
   return undefined;
+}
+
+/**
+ * Whether the session store a `SessionStore(…)` call makes is only looked up: read through
+ * `django.sessionLookupMethods`, subscripted or tested with `in`, directly or through the local name it
+ * is bound to (up to that name's next assignment). Anything else (assigned to `request.session` or an
+ * attribute, written, saved, returned, passed on, its `session_key` read) may adopt it and does not count.
+ */
+export function storeOnlyLookedUp(store: PythonNode): boolean {
+  const binding = store.parent;
+  const name =
+    binding?.type === 'assignment' && field(binding, 'right')?.id === store.id ? field(binding, 'left') : undefined;
+  if (!name) return isLookupUse(store);
+  const fn = enclosingFunction(store);
+  if (name.type !== 'identifier' || !fn) return false;
+  const uses: PythonNode[] = [];
+  for (const identifier of descendantsOfType(fn, 'identifier')) {
+    if (identifier.text !== name.text || identifier.startIndex < binding!.endIndex) continue;
+    if (enclosingFunction(identifier)?.id !== fn.id) return false;
+    const parent = identifier.parent;
+    // Rebound: later uses name another value.
+    if (parent?.type === 'assignment' && field(parent, 'left')?.id === identifier.id) break;
+    uses.push(identifier);
+  }
+  return uses.every(isLookupUse);
+}
+
+/** `store.load()`, `store.get('k')`, `store['k']` read, `'k' in store`. */
+function isLookupUse(store: PythonNode): boolean {
+  const parent = store.parent;
+  if (!parent) return false;
+  if (parent.type === 'attribute' && field(parent, 'object')?.id === store.id) {
+    const call = parent.parent;
+    return (
+      call?.type === 'call' &&
+      calleeOf(call)?.id === parent.id &&
+      django.sessionLookupMethods.has(field(parent, 'attribute')?.text ?? '')
+    );
+  }
+  if (parent.type === 'subscript' && field(parent, 'value')?.id === store.id) {
+    const holder = parent.parent;
+    const written =
+      (holder?.type === 'assignment' || holder?.type === 'augmented_assignment') &&
+      field(holder, 'left')?.id === parent.id;
+    return !written && holder?.type !== 'delete_statement';
+  }
+  if (parent.type === 'comparison_operator') {
+    const operators = parent.children.filter((child) => child && !child.isNamed).map((child) => child!.text);
+    const operands = namedChildren(parent);
+    return operands.length === 2 && operands[1]?.id === store.id && operators.join(' ').endsWith('in');
+  }
+  return false;
 }
 
 /** `request.session.session_key` (the current session's key) inside `node`. */
