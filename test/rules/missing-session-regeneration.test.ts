@@ -12,35 +12,35 @@ afterAll(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A temporary project: a package.json and an app.js of the given lines. */
+function project(manifest: string, lines: string[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-rotation-fix-'));
+  temporary.push(dir);
+  writeFileSync(path.join(dir, 'package.json'), manifest);
+  writeFileSync(path.join(dir, 'app.js'), lines.join('\n'));
+  return dir;
+}
+
 describe('missing-session-regeneration fixes', () => {
   it('offers no rotation edit when the session is held in a variable (the edit would lose the login)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-alias-rotation-'));
-    temporary.push(dir);
-    writeFileSync(
-      path.join(dir, 'package.json'),
-      '{ "name": "app", "dependencies": { "express-session": "^1.18.0" } }',
-    );
-    writeFileSync(
-      path.join(dir, 'app.js'),
-      [
-        "const session = require('express-session');",
-        "const app = require('express')();",
-        'app.use(session({ secret: process.env.S, cookie: { secure: true } }));',
-        "app.post('/alias', async (req, res) => {",
-        '  const user = await check(req.body);',
-        '  const s = req.session;',
-        '  s.user_id = user.id;',
-        '  res.end();',
-        '});',
-        "app.post('/direct', async (req, res) => {",
-        '  const user = await check(req.body);',
-        '  req.session.user_id = user.id;',
-        '  res.end();',
-        '});',
-        'async function check() { return { id: 1 }; }',
-        '',
-      ].join('\n'),
-    );
+    const dir = project('{ "name": "app", "dependencies": { "express-session": "^1.18.0" } }', [
+      "const session = require('express-session');",
+      "const app = require('express')();",
+      'app.use(session({ secret: process.env.S, cookie: { secure: true } }));',
+      "app.post('/alias', async (req, res) => {",
+      '  const user = await check(req.body);',
+      '  const s = req.session;',
+      '  s.user_id = user.id;',
+      '  res.end();',
+      '});',
+      "app.post('/direct', async (req, res) => {",
+      '  const user = await check(req.body);',
+      '  req.session.user_id = user.id;',
+      '  res.end();',
+      '});',
+      'async function check() { return { id: 1 }; }',
+      '',
+    ]);
     const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
     const byLine = new Map(result.findings.map((f) => [f.location.region.startLine, f.fixes.length]));
     // After `req.session.regenerate`, `s` still names the discarded session: `s.user_id = …` would
@@ -54,30 +54,21 @@ describe('missing-session-regeneration fixes', () => {
   });
 
   it('offers the rotation as unsafe when code it cannot see received the request before it (values it stored would be dropped)', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-unseen-rotation-'));
-    temporary.push(dir);
-    writeFileSync(
-      path.join(dir, 'package.json'),
-      '{ "name": "app", "dependencies": { "@fastify/session": "^10.9.0", "fastify": "^4.28.0" } }',
-    );
-    writeFileSync(
-      path.join(dir, 'app.js'),
-      [
-        "const fastify = require('fastify')();",
-        "fastify.register(require('@fastify/session'), { secret: process.env.S });",
-        "const { oidc } = require('oidc-client-helper');",
-        "fastify.get('/callback', async (request) => {",
-        '  const info = await oidc.exchangeCode(request);',
-        '  request.session.userId = info.sub;',
-        '});',
-        "fastify.post('/login', async (request) => {",
-        '  const user = await check(request.body);',
-        '  request.session.userId = user.id;',
-        '});',
-        'async function check() { return { id: 1 }; }',
-        '',
-      ].join('\n'),
-    );
+    const dir = project('{ "name": "app", "dependencies": { "@fastify/session": "^10.9.0", "fastify": "^4.28.0" } }', [
+      "const fastify = require('fastify')();",
+      "fastify.register(require('@fastify/session'), { secret: process.env.S });",
+      "const { oidc } = require('oidc-client-helper');",
+      "fastify.get('/callback', async (request) => {",
+      '  const info = await oidc.exchangeCode(request);',
+      '  request.session.userId = info.sub;',
+      '});',
+      "fastify.post('/login', async (request) => {",
+      '  const user = await check(request.body);',
+      '  request.session.userId = user.id;',
+      '});',
+      'async function check() { return { id: 1 }; }',
+      '',
+    ]);
     const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
     const fixes = new Map(result.findings.map((f) => [f.location.region.startLine, f.fixes[0]]));
     // The OIDC helper may have stored tokens in the session (for logout) before the identity write.
