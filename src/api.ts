@@ -7,6 +7,7 @@ export { moduleReferenceOf, refersTo, type ModuleReference } from './analysis/im
 export { findDeclaration } from './analysis/scope.js';
 export * from './analysis/syntax.js';
 export {
+  enclosingWriteOf,
   environmentVariableName,
   findExport,
   type Located,
@@ -17,6 +18,7 @@ export {
   objectViews,
   optionDefault,
   possibleValues,
+  propertyAtPath,
   type PropertyView,
   resolveValue,
   staticValue,

@@ -37,6 +37,12 @@ export default defineRuleMeta({
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} are unset, so missing variables silently ship a public secret.',
       fallback:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
+      fallbackRejectedOnlyWhen:
+        'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} is unset; the check that rejects it throws only when `{{condition}}`, so wherever that does not hold the public secret is used.',
+      template:
+        'The {{library}} `{{option}}` is read from `{{module}}`, which is not in the repository; its template `{{template}}` sets it to the hardcoded string {{preview}}, so a deployment copied from the template runs with a public secret unless it was changed.',
+      optionsDefault:
+        'The {{library}} `{{option}}` defaults to the hardcoded string {{preview}}, used whenever {{unset}}: a deployment that relies on the default ships a public secret. Drop the default and fail at start-up when no secret is set.',
       fallbackUnlessThrown:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} is unset; the check before it throws only when `{{condition}}`, so every other environment (staging, an unset NODE_ENV) silently ships a public secret.',
     },

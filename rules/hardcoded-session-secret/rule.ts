@@ -3,14 +3,19 @@ import {
   configStoreDefault,
   configStoreValue,
   defineRule,
+  enclosingWriteOf,
   environmentVariableName,
+  findDeclaration,
+  findExport,
   isAssignment,
   isFunctionLike,
   type Located,
   memberPath,
   memberValues,
+  objectView,
   possibleValues,
   presenceWhen,
+  propertyAtPath,
   type RuleContext,
   replaceNode,
   resolveValue,
@@ -28,6 +33,7 @@ const DEFAULT_VARIABLE: Record<string, string> = {
   'cookie-signature': 'COOKIE_SECRET',
   keygrip: 'COOKIE_KEYS',
   cookies: 'COOKIE_KEYS',
+  'oidc-provider': 'OIDC_COOKIE_KEYS',
   '@fastify/cookie': 'COOKIE_SECRET',
   '@hapi/iron': 'SESSION_PASSWORD',
   iron: 'SESSION_PASSWORD',
@@ -74,6 +80,14 @@ interface HardcodedValue {
    * before it throws only under a condition (`if (isProduction) throw …`), that condition.
    */
   assignedWhenMissing?: { variables: string[]; throwsOnlyWhen?: ts.Expression };
+  /**
+   * Set when the literal is a default that options not visible here may replace (`{ secret: '…',
+   * ...options }`, `_.defaults(options, { secret: '…' })`), with the environment variables read first
+   * (`opts.secret = process.env.S || opts.secret`): it is used whenever none of them sets the secret.
+   */
+  optionsDefault?: { variables: string[] };
+  /** Set when the literal is in the template of a config module missing from the repository. */
+  fromTemplate?: { module: string; template: string };
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
@@ -90,6 +104,44 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
     const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
     const configDefault = found.configDefault;
     const assigned = found.assignedWhenMissing;
+    if (found.fromTemplate) {
+      // A warning, and no edit: the secret the deployment runs with is in a file the repository does
+      // not hold; the template's literal is where it starts unless whoever copied it changed it.
+      ctx.report({
+        target: found.literal,
+        messageId: 'template',
+        severity: 'warning',
+        data: {
+          library: site.model,
+          option: site.label,
+          preview: preview(found.literal.text),
+          module: found.fromTemplate.module,
+          template: found.fromTemplate.template,
+        },
+        related: [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }],
+      });
+      continue;
+    }
+    if (found.optionsDefault) {
+      // No edit: the literal is a library's or module's default beside options it cannot see; the fix
+      // is to drop the default (or fail when nothing sets the secret), which is the module's own logic.
+      const names = found.optionsDefault.variables.map((name) => `\`${name}\``);
+      ctx.report({
+        target: found.literal,
+        messageId: 'optionsDefault',
+        data: {
+          library: site.model,
+          option: site.label,
+          preview: preview(found.literal.text),
+          unset:
+            names.length > 0
+              ? `neither ${names.join(' nor ')} nor the options passed in set it`
+              : 'the options passed in do not set it',
+        },
+        related: [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }],
+      });
+      continue;
+    }
     if (assigned) {
       // No edit: the fix is to fail instead of assigning, which replaces a statement of the project's
       // own start-up logic (a log line, a helper that throws in production) rather than one expression.
@@ -134,15 +186,25 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
       });
       continue;
     }
+    const rejection = found.fallbackOf && rejectionAfter(found.fallbackOf.expression, found.literal);
+    // `if (JWT_SECRET === 'dev') throw …` right after the declaration: the literal never runs.
+    if (rejection?.always) continue;
     ctx.report({
       target: found.literal,
-      messageId: variables.length > 1 ? 'fallbackChain' : found.fallbackOf ? 'fallback' : 'literal',
+      messageId: rejection
+        ? 'fallbackRejectedOnlyWhen'
+        : variables.length > 1
+          ? 'fallbackChain'
+          : found.fallbackOf
+            ? 'fallback'
+            : 'literal',
       data: {
         library: site.model,
         option: site.label,
         preview: preview(found.literal.text),
         variable,
         variables: variables.map((name) => `\`${name}\``).join(' and '),
+        condition: rejection?.condition ?? '',
       },
       related:
         site.value.node.getSourceFile() === found.literal.getSourceFile() && site.value.node === found.literal
@@ -164,7 +226,20 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
 
 /** String literals a secret expression can evaluate to: direct, via consts, array elements, `||`/`??` fallbacks. */
 function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
+  const found = literalValues(value, depth);
+  return value.overridable
+    ? found.map((each) => (each.optionsDefault ? each : { ...each, optionsDefault: { variables: [] } }))
+    : found;
+}
+
+function literalValues(value: Located, depth: number): HardcodedValue[] {
   if (depth > 8) return [];
+  const read = unwrap(value.node as ts.Expression);
+  // `opts.secret = process.env.S || opts.secret`: the read is of the value before the write.
+  if ((ts.isPropertyAccessExpression(read) || ts.isElementAccessExpression(read)) && enclosingWriteOf(read)) {
+    const before = memberValues(read, value.file);
+    if (before) return alternativeValues(before, depth);
+  }
   const resolved = resolveValue(value.node as ts.Expression, value.file);
   const node = resolved.node;
   if (ts.isIdentifier(node)) {
@@ -176,7 +251,8 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
   if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
     const candidates = memberValues(node, resolved.file);
     if (candidates) return alternativeValues(candidates, depth);
-    return storedValues(node, resolved.file, depth);
+    const stored = storedValues(node, resolved.file, depth);
+    return stored.length > 0 ? stored : templateValues(node, resolved.file, depth);
   }
   if (ts.isStringLiteralLike(node)) return isSecretText(node.text) ? [{ literal: node, file: resolved.file }] : [];
   if (ts.isArrayLiteralExpression(node)) {
@@ -189,11 +265,14 @@ function hardcodedValues(value: Located, depth = 0): HardcodedValue[] {
   ) {
     const variables = environmentReads(node.left);
     const fallbacks = hardcodedValues({ node: node.right, file: resolved.file }, depth + 1);
-    return fallbacks.map((found) =>
-      variables && found.literal === unwrap(node.right)
-        ? { ...found, fallbackOf: { expression: node, variables } }
-        : found,
-    );
+    return fallbacks.map((found) => {
+      if (!variables) return found;
+      if (found.literal === unwrap(node.right)) return { ...found, fallbackOf: { expression: node, variables } };
+      // `process.env.S || opts.secret` whose default is the literal: used when neither sets it.
+      if (found.optionsDefault)
+        return { ...found, optionsDefault: { variables: [...variables, ...found.optionsDefault.variables] } };
+      return found;
+    });
   }
   if (ts.isCallExpression(node)) {
     const stored = storedValues(node, resolved.file, depth);
@@ -229,6 +308,71 @@ function storedValues(read: ts.Expression, file: Located['file'], depth: number)
       configDefault: { literal: found.literal, file: found.file, store: stored.store, key: stored.key, condition },
     };
   });
+}
+
+const TEMPLATE_SUFFIXES = ['default', 'example', 'sample'];
+const SCRIPT_EXTENSION = /\.(?:[cm]?[jt]s|json)$/;
+
+/**
+ * `config.session_secret` of `require('./config')` when `config.js` is not in the repository (it is
+ * gitignored) but its template `config.default.js` (or `.example`, `.sample`) sits beside it: the
+ * deployed module is a copy of the template (nodeclub's Makefile and README copy it), so the template's
+ * literal is what a deployment starts from. Only a relative module that does not resolve is looked
+ * for, so a project that commits its config module is never read through a template.
+ */
+function templateValues(read: ts.Expression, file: Located['file'], depth: number): HardcodedValue[] {
+  const path: string[] = [];
+  let root = unwrap(read);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
+    const name = ts.isPropertyAccessExpression(root) ? root.name.text : undefined;
+    if (name === undefined) return [];
+    path.unshift(name);
+    root = unwrap(root.expression);
+  }
+  if (!ts.isIdentifier(root)) return [];
+  const imported = missingModuleOf(root, file);
+  if (!imported) return [];
+  const extension = imported.specifier.match(SCRIPT_EXTENSION)?.[0] ?? '';
+  const base = imported.specifier.slice(0, imported.specifier.length - extension.length);
+  for (const suffix of TEMPLATE_SUFFIXES) {
+    const template = file.resolveImport(`${base}.${suffix}${extension}`);
+    if (!template) continue;
+    const [first, ...rest] = imported.namespace ? path : ['default', ...path];
+    const exported = first === undefined ? undefined : findExport(template, first);
+    const property =
+      rest.length === 0
+        ? exported?.node
+        : propertyAtPath(exported && objectView(exported.node as ts.Expression, exported.file), rest)?.value;
+    if (!exported || !property) return [];
+    return hardcodedValues({ node: property as ts.Expression, file: exported.file }, depth + 1).map((found) => ({
+      ...found,
+      fromTemplate: { module: imported.specifier, template: template.path },
+    }));
+  }
+  return [];
+}
+
+/** The relative module a name is bound to (`require('./config')`, a default or namespace import) when no file is there. */
+function missingModuleOf(
+  name: ts.Identifier,
+  file: Located['file'],
+): { specifier: string; namespace: boolean } | undefined {
+  const declaration = findDeclaration(name);
+  let specifier: ts.Expression | undefined;
+  let namespace = false;
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+    const call = unwrap(declaration.initializer);
+    if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'require')
+      specifier = call.arguments[0];
+  } else if (declaration && ts.isImportClause(declaration)) {
+    specifier = declaration.parent.moduleSpecifier;
+  } else if (declaration && ts.isNamespaceImport(declaration)) {
+    specifier = declaration.parent.parent.moduleSpecifier;
+    namespace = true;
+  }
+  if (!specifier || !ts.isStringLiteralLike(specifier) || !/^\.\.?\//.test(specifier.text)) return undefined;
+  if (file.resolveImport(specifier.text)) return undefined;
+  return { specifier: specifier.text, namespace };
 }
 
 /**
@@ -289,6 +433,60 @@ function missingValueGuard(
     child = node;
   }
   return undefined;
+}
+
+/**
+ * A check after `const S = process.env.S || 'dev'` in the same block that throws when `S` is the
+ * literal (`if ((prod || !IS_LOCALHOST) && S === 'dev') throw …`, growthbook): `always` when nothing
+ * else conditions it (the literal never runs), else the other conditions, under which alone it throws.
+ */
+function rejectionAfter(
+  fallback: ts.BinaryExpression,
+  literal: ts.StringLiteralLike,
+): { always: true; condition?: undefined } | { always: false; condition: string } | undefined {
+  let holder: ts.Node = fallback;
+  while (ts.isParenthesizedExpression(holder.parent) || ts.isAsExpression(holder.parent)) holder = holder.parent;
+  const declaration = holder.parent;
+  if (!ts.isVariableDeclaration(declaration) || declaration.initializer !== holder) return undefined;
+  if (!ts.isIdentifier(declaration.name) || !ts.isVariableDeclarationList(declaration.parent)) return undefined;
+  const statement = declaration.parent.parent;
+  const block = statement.parent;
+  if (!ts.isVariableStatement(statement) || !(ts.isBlock(block) || ts.isSourceFile(block))) return undefined;
+  const name = declaration.name.text;
+  const names = (node: ts.Node): boolean =>
+    (ts.isIdentifier(node) && node.text === name && findDeclaration(node) === declaration) ||
+    (ts.forEachChild(node, names) ?? false);
+  const rejects = (part: ts.Expression): boolean => {
+    const inner = unwrap(part);
+    if (!ts.isBinaryExpression(inner)) return false;
+    const operator = inner.operatorToken.kind;
+    if (operator !== ts.SyntaxKind.EqualsEqualsEqualsToken && operator !== ts.SyntaxKind.EqualsEqualsToken)
+      return false;
+    const sides = [unwrap(inner.left), unwrap(inner.right)];
+    return (
+      sides.some((side) => ts.isIdentifier(side) && names(side)) &&
+      sides.some((side) => ts.isStringLiteralLike(side) && side.text === literal.text)
+    );
+  };
+  const after = block.statements.slice(block.statements.indexOf(statement) + 1);
+  for (const next of after) {
+    if (!ts.isIfStatement(next) || !alwaysExits(next.thenStatement)) continue;
+    const parts = conjuncts(next.expression);
+    if (!parts.some(rejects)) continue;
+    const others = parts.filter((part) => !names(part));
+    if (others.length === 0) return { always: true };
+    const file = next.getSourceFile();
+    return { always: false, condition: conditionText(others.map((part) => part.getText(file)).join(' && ')) };
+  }
+  return undefined;
+}
+
+/** The parts of `a && b && c`, each as written (its parentheses kept, so `(a || b)` prints as such). */
+function conjuncts(condition: ts.Expression): ts.Expression[] {
+  const inner = unwrap(condition);
+  return ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken
+    ? [...conjuncts(inner.left), ...conjuncts(inner.right)]
+    : [condition];
 }
 
 /** `if (cond) throw …` among the statements before `node` inside `guard`: its condition. */

@@ -12,6 +12,11 @@ export interface Located<N extends ts.Node = ts.Expression> {
    * two values with the same text in the helper differ when their calls differ.
    */
   via?: ts.CallExpression;
+  /**
+   * The value is a default that options not visible here may replace: it sits before an unknown spread
+   * (`{ secret: '…', ...options }`) or was filled in by `_.defaults(options, { secret: '…' })`.
+   */
+  overridable?: boolean;
 }
 
 export interface PropertyView {
@@ -28,6 +33,8 @@ export interface PropertyView {
   via?: ts.CallExpression;
   /** The view of the value when later assignments changed it (`opts.cookie.secure = true`); see `nestedView`. */
   nested?: ObjectView;
+  /** A default that options not visible here may replace (see `Located.overridable`). */
+  overridable?: boolean;
 }
 
 export interface ObjectView {
@@ -264,8 +271,13 @@ function hasExportModifier(statement: ts.Statement): boolean {
 const assignmentsOf = new WeakMap<ts.VariableDeclaration, Assignment[]>();
 
 interface Assignment {
-  /** `x = v`, `x ??= v`, `x += v`, or `x++` / `--x` (then no right-hand side). */
-  node: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+  /**
+   * `x = v`, `x ??= v`, `x += v`, or `x++` / `--x` (then no right-hand side); or a merge call that
+   * writes into `x` or a member of it (`Object.assign(x, src)`, `_.defaults(x.cookie, src)`).
+   */
+  node: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression | ts.CallExpression;
+  /** Set for a merge call: how its sources combine with the target. */
+  merge?: MergeKind;
   /** The member path written below the variable: [] for `x = v`, ['cookie', 'secure'] for `x.cookie.secure = v`, undefined for `x[k] = v`. */
   path: string[] | undefined;
   /** The member written (`x.a[k]`), for a path with a computed key that a file's constants may name. */
@@ -287,14 +299,14 @@ function assignmentsTo(declaration: ts.VariableDeclaration): Assignment[] {
   let scope: ts.Node = declaration.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
   const statementList = declaration.parent.parent?.parent;
-  const record = (node: Assignment['node'], target: ts.Expression) => {
+  const record = (node: Assignment['node'], target: ts.Expression, merge?: MergeKind) => {
     let root = unwrap(target);
     while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
     if (!ts.isIdentifier(root) || root.text !== name || findDeclaration(root) !== declaration) return;
     const statement = node.parent;
     const conditional = !(ts.isExpressionStatement(statement) && statement.parent === statementList);
     const path = memberPath(target)?.slice(1);
-    found.push({ node, path, conditional, target });
+    found.push(merge ? { node, path, conditional, target, merge } : { node, path, conditional, target });
   };
   const stack: ts.Node[] = scope ? [scope] : [];
   while (stack.length > 0) {
@@ -310,6 +322,10 @@ function assignmentsTo(declaration: ts.VariableDeclaration): Assignment[] {
       (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
     ) {
       record(node, node.operand);
+    } else if (ts.isCallExpression(node) && node.arguments.length > 1 && ts.isExpressionStatement(node.parent)) {
+      // A merge whose result is dropped writes into its first argument (`_.defaults(opts, { … })`).
+      const merge = mergeKind(node);
+      if (merge) record(node, node.arguments[0], merge);
     }
     ts.forEachChild(node, (child) => {
       stack.push(child);
@@ -325,6 +341,30 @@ function isReassigned(declaration: ts.VariableDeclaration): boolean {
   return assignmentsTo(declaration).some(
     (assignment) => assignment.path?.length === 0 && ts.isBinaryExpression(assignment.node),
   );
+}
+
+/**
+ * How a merge call combines objects: `Object.assign(target, ...sources)` and lodash/underscore's
+ * `_.assign`/`_.extend`/`_.merge` let later sources win ('assign'); `_.defaults(target, ...sources)`
+ * fills only what the target does not set, earlier sources first ('defaults').
+ */
+type MergeKind = 'assign' | 'defaults';
+
+const LODASH_MERGES: Record<string, MergeKind> = {
+  assign: 'assign',
+  assignIn: 'assign',
+  extend: 'assign',
+  merge: 'assign',
+  defaults: 'defaults',
+  defaultsDeep: 'defaults',
+};
+
+function mergeKind(call: ts.CallExpression): MergeKind | undefined {
+  const path = memberPath(unwrap(call.expression));
+  if (!path || path.length !== 2) return undefined;
+  const [owner, method] = path;
+  if (owner === 'Object') return method === 'assign' ? 'assign' : undefined;
+  return owner === '_' || owner === 'lodash' || owner === 'underscore' ? LODASH_MERGES[method] : undefined;
 }
 
 function isThisMember(node: ts.Node): node is ts.PropertyAccessExpression {
@@ -492,7 +532,8 @@ function collectValues(
       if (!isConstDeclaration(declaration) && isReassigned(declaration)) {
         if (declaration.initializer) next(declaration.initializer);
         for (const assignment of assignmentsTo(declaration)) {
-          if (assignment.path?.length !== 0) continue;
+          // A merge changes the object's properties, not which object the variable holds.
+          if (assignment.path?.length !== 0 || assignment.merge) continue;
           const node = assignment.node;
           const replaces =
             ts.isBinaryExpression(node) &&
@@ -640,6 +681,18 @@ function viewsOf(expression: ts.Expression, file: FileContext, building: ts.Node
   let unknown = false;
   for (const candidate of possibleValues(expression, file)) {
     const literal = candidate.node;
+    const merge = ts.isCallExpression(literal) ? mergeKind(literal) : undefined;
+    if (merge && ts.isCallExpression(literal) && depth < MAX_RESOLVE_DEPTH) {
+      // `Object.assign({ secret: '…' }, options)`: the target's view with the sources merged in.
+      const [target, ...sources] = literal.arguments;
+      const into = target ? viewsOf(target, candidate.file, building, depth + 1) : { views: [], unknown: true };
+      const merged = into.views
+        .slice(0, 1)
+        .map((view) => mergedView(view, merge, sources, candidate.file, building, depth));
+      if (merged.length === 0 || into.unknown) unknown = true;
+      views.push(...merged);
+      continue;
+    }
     if (!ts.isObjectLiteralExpression(literal)) {
       unknown = true;
       continue;
@@ -703,6 +756,8 @@ function literalViews(
         depth < MAX_RESOLVE_DEPTH
           ? viewsOf(property.expression, file, building, depth + 1)
           : { views: [], unknown: true };
+      // What an unknown spread may hold replaces what came before it: those values are defaults.
+      if (spread.views.length === 0 || spread.unknown) views = views.map(withOverridableProperties);
       if (spread.views.length === 0) {
         for (const view of views) view.complete = false;
         continue;
@@ -752,6 +807,18 @@ function withDeclarationAssignments(
   let result = views;
   for (const assignment of assignmentsTo(declaration)) {
     const node = assignment.node;
+    // `opts.secret = env || opts.secret` reads the value from before it is made.
+    if (readBefore.includes(node)) continue;
+    if (assignment.merge && ts.isCallExpression(node) && assignment.path) {
+      const [, ...sources] = node.arguments;
+      const merge = assignment.merge;
+      const path = assignment.path;
+      const changed = result.map((view) =>
+        atPath(view, path, (inner) => mergedView(inner, merge, sources, file, [], 0)),
+      );
+      result = assignment.conditional ? [...result, ...changed].slice(0, MAX_VIEWS) : changed;
+      continue;
+    }
     if (assignment.path?.length === 0) continue;
     // `Item[ttlKey] = …`: a computed key counts when a constant or an option's default names it.
     const path = assignment.path ?? (ts.isBinaryExpression(node) ? computedPath(assignment.target, file) : undefined);
@@ -785,6 +852,55 @@ function computedPath(target: ts.Expression, file: FileContext): string[] | unde
     current = unwrap(current.expression);
   }
   return ts.isIdentifier(current) && parts.length > 0 ? parts : undefined;
+}
+
+/** The view with the object at `path` below it changed by `change` (incomplete when a step is not seen). */
+function atPath(view: ObjectView, path: readonly string[], change: (inner: ObjectView) => ObjectView): ObjectView {
+  if (path.length === 0) return change(view);
+  const [name, ...rest] = path;
+  const existing = view.properties.get(name);
+  const inner = existing && nestedView(existing);
+  if (!existing || !inner) return { ...view, complete: false };
+  const properties = new Map(view.properties);
+  properties.set(name, { ...existing, nested: atPath(inner, rest, change) });
+  return { ...view, properties };
+}
+
+function withOverridableProperties(view: ObjectView): ObjectView {
+  const properties = new Map<string, PropertyView>();
+  for (const [name, property] of view.properties) properties.set(name, { ...property, overridable: true });
+  return { ...view, properties };
+}
+
+/**
+ * `target` with the merge's sources applied: 'assign' sets each source's properties over it (a source
+ * that cannot be seen may replace any of them, which makes them defaults); 'defaults' adds only the
+ * properties it lacks, and those are defaults by definition (the target may be options not seen here).
+ */
+function mergedView(
+  target: ObjectView,
+  merge: MergeKind,
+  sources: readonly ts.Expression[],
+  file: FileContext,
+  building: ts.Node[],
+  depth: number,
+): ObjectView {
+  let view: ObjectView = { ...target, properties: new Map(target.properties) };
+  for (const source of sources) {
+    const seen = depth < MAX_RESOLVE_DEPTH ? viewsOf(source, file, building, depth + 1) : { views: [], unknown: true };
+    const only = seen.views.length === 1 ? seen.views[0] : undefined;
+    if (!only || seen.unknown) {
+      view.complete = false;
+      if (merge === 'assign') view = withOverridableProperties(view);
+    }
+    if (!only) continue;
+    for (const [name, property] of only.properties) {
+      if (merge === 'assign') view.properties.set(name, property);
+      else if (!view.properties.has(name)) view.properties.set(name, { ...property, overridable: true });
+    }
+    view.complete = view.complete && only.complete;
+  }
+  return view;
 }
 
 function assignedView(view: ObjectView, path: string[], node: ts.BinaryExpression, file: FileContext): ObjectView {
@@ -871,6 +987,41 @@ const MAX_MEMBER_VALUES = 16;
  * variable or some step is not a visible object literal (the answer would be partial).
  */
 export function memberValues(access: ts.Expression, file: FileContext): Located[] | undefined {
+  // A read inside the right-hand side of a write to the same member (`o.s = env || o.s`) sees the value
+  // from before that write; the write would otherwise be its own value.
+  const enclosing = enclosingWriteOf(access);
+  if (enclosing) readBefore.push(enclosing);
+  try {
+    return memberValuesAt(access, file);
+  } finally {
+    if (enclosing) readBefore.pop();
+  }
+}
+
+/** Writes whose own right-hand side is being read (see `memberValues`): left out of the views. */
+const readBefore: ts.Node[] = [];
+
+/** The write `o.s = … o.s …` whose right-hand side contains this read of the same member. */
+export function enclosingWriteOf(access: ts.Expression): ts.BinaryExpression | undefined {
+  const path = memberPath(unwrap(access))?.join('.');
+  if (!path) return undefined;
+  for (let node: ts.Node = access; node.parent && !ts.isStatement(node.parent); node = node.parent) {
+    const parent = node.parent;
+    if (isAssignmentNode(parent) && parent.right === node && memberPath(unwrap(parent.left))?.join('.') === path)
+      return parent;
+  }
+  return undefined;
+}
+
+function isAssignmentNode(node: ts.Node): node is ts.BinaryExpression {
+  return (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  );
+}
+
+function memberValuesAt(access: ts.Expression, file: FileContext): Located[] | undefined {
   const path: string[] = [];
   let root = unwrap(access);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
@@ -889,7 +1040,11 @@ export function memberValues(access: ts.Expression, file: FileContext): Located[
       for (const property of properties) {
         if (!property?.value) return undefined;
         if (!values.some((value) => value.node === property.value))
-          values.push({ node: property.value, file: property.file });
+          values.push(
+            property.overridable
+              ? { node: property.value, file: property.file, overridable: true }
+              : { node: property.value, file: property.file },
+          );
       }
       return values.slice(0, MAX_MEMBER_VALUES);
     }

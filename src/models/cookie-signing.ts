@@ -1,11 +1,12 @@
 import { ts } from '#typescript';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
+import { objectView, propertyAtPath } from '../analysis/values.js';
 import type { Model } from './model.js';
 import { optionSecretSites, plainSecretSite } from './secret-sites.js';
 import { namesModule } from './session-options.js';
 
-const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@hapi/iron', 'iron'];
+const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@hapi/iron', 'iron', 'oidc-provider'];
 
 /**
  * Libraries that sign cookies, used directly (hand-rolled sessions sign their id cookie with them, and
@@ -14,7 +15,9 @@ const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@
  * - keygrip `new Keygrip(keys)` (or called without `new`);
  * - cookies `new Cookies(req, res, { keys })`;
  * - @fastify/cookie `register(fastifyCookie, { secret })`;
- * - @hapi/iron (and its old name `iron`) `seal(object, password, options)` / `unseal(sealed, password, …)`.
+ * - @hapi/iron (and its old name `iron`) `seal(object, password, options)` / `unseal(sealed, password, …)`;
+ * - oidc-provider `new Provider(issuer, { cookies: { keys } })`: Keygrip keys that sign the provider's
+ *   own login session (`_session`) and interaction cookies.
  * A forged signature on a session cookie is a session of the attacker's choosing.
  */
 export const cookieSigning: Model = {
@@ -35,6 +38,12 @@ export const cookieSigning: Model = {
       if (sealing && args[1]) return plainSecretSite(iron, `${sealing}() password`, args[1], file);
     }
     if (refersTo(reference, 'cookies')) return optionSecretSites('cookies', args[2], ['keys'], file);
+    if (refersTo(reference, 'oidc-provider') || refersTo(reference, 'oidc-provider', 'Provider')) {
+      const keys = args[1] && propertyAtPath(objectView(args[1], file), ['cookies', 'keys']);
+      if (!keys?.value) return undefined;
+      const value = { node: keys.value, file: keys.file, ...(keys.overridable ? { overridable: true } : {}) };
+      return [{ model: 'oidc-provider', label: 'cookies.keys', value }];
+    }
     if (ts.isCallExpression(node) && accessedName(unwrap(node.expression)) === 'register' && args[0]) {
       if (refersTo(moduleReferenceOf(unwrap(args[0])), '@fastify/cookie')) {
         return optionSecretSites('@fastify/cookie', args[1], ['secret'], file);

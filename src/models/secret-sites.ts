@@ -23,7 +23,11 @@ export function optionSecretSites(
   if (!view) return undefined;
   const sites = names.flatMap((name) => {
     const property = view.properties.get(name);
-    return property?.value ? site(model, name, property.value, property.file) : [];
+    if (!property?.value) return [];
+    const sites = site(model, name, property.value, property.file);
+    return property.overridable
+      ? sites.map((found) => ({ ...found, value: { ...found.value, overridable: true } }))
+      : sites;
   });
   return sites.length > 0 ? sites : undefined;
 }

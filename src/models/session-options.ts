@@ -89,7 +89,9 @@ function buildSite(
       secrets.push({
         model: spec.id,
         label: secretPath.join('.'),
-        value: { node: property.value, file: property.file },
+        value: property.overridable
+          ? { node: property.value, file: property.file, overridable: true }
+          : { node: property.value, file: property.file },
       });
     }
   }

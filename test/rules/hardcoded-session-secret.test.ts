@@ -41,4 +41,31 @@ describe('hardcoded-session-secret', () => {
     );
     expect(result.findings.map((finding) => finding.location.region.startLine)).toEqual([6]);
   });
+
+  it('says which message applies: a guard that throws only sometimes, an options default, a template', async () => {
+    const dir = path.join(root, 'rules/hardcoded-session-secret/fixtures');
+    const result = await scanWithRules(
+      {
+        paths: ['env-fallback-guarded.ts', 'options-defaults.js', 'config-template'].map((name) =>
+          path.join(dir, name),
+        ),
+        cwd: dir,
+        manifestBoundary: dir,
+      },
+      rules,
+    );
+    const seen = result.findings.map(
+      (f) =>
+        `${f.location.path.replace(/^.*fixtures\//, '')}:${f.location.region.startLine} ${f.messageId} ${f.severity}`,
+    );
+    expect(seen.sort()).toEqual([
+      'config-template/config.default.js:3 template warning',
+      'env-fallback-guarded.ts:7 fallbackRejectedOnlyWhen error',
+      'options-defaults.js:10 optionsDefault error',
+      'options-defaults.js:19 optionsDefault error',
+      'options-defaults.js:23 optionsDefault error',
+    ]);
+    const guarded = result.findings.find((f) => f.messageId === 'fallbackRejectedOnlyWhen');
+    expect(guarded?.message).toContain('`(prod || !IS_LOCALHOST)`');
+  });
 });
