@@ -1,4 +1,5 @@
 import { ts } from '#typescript';
+import { callsOf } from '../call-sites.js';
 import { calledFunction } from '../call-targets.js';
 import { receivingFunction } from '../handlers.js';
 import { findDeclaration } from '../scope.js';
@@ -12,7 +13,7 @@ import {
   unwrap,
 } from '../syntax.js';
 import { TaintEngine, type TaintPath } from '../taint.js';
-import { possibleStrings, resolveValue, staticValue } from '../values.js';
+import { objectView, possibleStrings, possibleValues, resolveValue, staticValue } from '../values.js';
 import type { FileContext } from '../../models/model.js';
 import {
   type CookieWrite,
@@ -60,6 +61,11 @@ export interface CredentialEvidence {
   resolve?: RoleSite;
   /** The store the bind wrote to (its resolved node), for hand-rolled store sinks. */
   store?: ts.Node;
+  /**
+   * Where a name not written at the issue comes from: the caller that passes a session name to a
+   * cookie helper, or the assignment of the request property that holds it.
+   */
+  namedAt?: RoleSite;
 }
 
 /** A server-side write keyed by a value: `m.set(k, v)`, `obj[k] = v`, `db.session.create({ data: { token: k } })`. */
@@ -115,6 +121,8 @@ const TOKEN_COLUMN = /^(token|sid|key|code|secret|hash|session_?(id|token|key)|(
 const IDENTITY_VALUE = /user|account|member|principal|identity|decoded|claims|payload|profile/i;
 /** Values named like a credential (`grant.__raw`, `accessToken`, `jwt`). */
 const CREDENTIAL_VALUE = /token|grant|jwt|bearer|credential/i;
+/** Where the request holds the cookies it came with: cookie-parser's `signedCookies` are those it verified. */
+const COOKIE_JARS = new Set(['cookies', 'signedCookies']);
 /** Cookies that carry anti-forgery or flow state, never a session. */
 const NOT_SESSION_NAME = /csrf|xsrf|nonce|state|pkce|verifier|locale|lang|theme|consent/i;
 
@@ -190,8 +198,8 @@ function visit(node: ts.Node, file: FileContext, index: RoleIndex): void {
   }
   if (ts.isElementAccessExpression(node) || ts.isPropertyAccessExpression(node)) {
     const receiver = unwrap(node.expression);
-    // `req.cookies.token`, `request.cookies[TOKEN_KEY]`
-    if (accessedName(receiver) === 'cookies' && !ts.isCallExpression(node.parent)) {
+    // `req.cookies.token`, `request.cookies[TOKEN_KEY]`, `req.signedCookies[name]` (cookie-parser)
+    if (COOKIE_JARS.has(accessedName(receiver) ?? '') && !ts.isCallExpression(node.parent)) {
       const key = ts.isPropertyAccessExpression(node) ? node.name.text : cookieKey(node.argumentExpression, file);
       index.cookieReads.set(key, node);
       return;
@@ -406,11 +414,28 @@ function computeEvidence(
   const value = write.value;
   if (isDisplayData(value.node as ts.Expression, value.file)) return undefined;
   const token = isTokenIssue(write);
+  const namedAt =
+    !token && write.name === undefined ? sessionNameElsewhere(write, file, sessionCookieNames) : undefined;
   const named =
-    !token && write.name !== undefined && (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name));
+    namedAt !== undefined ||
+    (!token &&
+      write.name !== undefined &&
+      (sessionCookieNames.has(write.name) || SESSION_COOKIE_NAME.test(write.name)));
   if (write.name !== undefined && !named && NOT_SESSION_NAME.test(write.name)) return undefined;
-  if (write.name === undefined && namedForAnotherPurpose(write, file)) return undefined;
+  if (write.name === undefined && !named && namedForAnotherPurpose(write, file)) return undefined;
   const issue: RoleSite = { node: write.node, file, message: `issued to the client by ${write.label}` };
+  const found = roleEvidence(write, file, issue, named, token);
+  return found && namedAt ? { ...found, namedAt } : found;
+}
+
+function roleEvidence(
+  write: CredentialIssue,
+  file: FileContext,
+  issue: RoleSite,
+  named: boolean,
+  token: boolean,
+): CredentialEvidence | undefined {
+  const value = write.value;
   const paths = credentialTaint.sourcesOf(value.node as ts.Expression, value.file).paths;
   const bound = paths.find((path) => path.source.kind === 'bound');
   const signed = paths.find((path) => path.source.kind === 'signed');
@@ -443,6 +468,18 @@ function computeEvidence(
   if (readBack && credentialLike(value.node as ts.Expression)) {
     return { by: 'role', issue, resolve: readBack };
   }
+  // A user's id the server signs and reads back (nodeclub's `user._id + '$$$$'` with `signed: true`,
+  // resolved to the user on every request) is the login cookie, whatever its name. Unsigned, a user id
+  // read back is as often a hint the real session checks (AFFiNE's user switcher cookie).
+  const signedOption = readBack && cookieParserSigned(write);
+  if (signedOption && carriesUserId(value.node as ts.Expression, value.file)) {
+    return {
+      by: 'role',
+      issue,
+      bind: { node: signedOption.node, file: signedOption.file, message: 'signed by the server (`signed: true`)' },
+      resolve: readBack,
+    };
+  }
   return named ? { by: 'name', issue } : undefined;
 }
 
@@ -462,6 +499,182 @@ function cookieReadBack(write: CookieWrite, file: FileContext): RoleSite | undef
   const key = write.name ?? (nameArgument && !write.rawHeader ? cookieKey(nameArgument, file) : undefined);
   const node = key !== undefined ? roleIndex(file).cookieReads.get(key) : undefined;
   return node ? { node, file, message: `read back from the request` } : undefined;
+}
+
+/**
+ * A cookie whose name is not written where it is set, but is a session name where it comes from:
+ * - a parameter of the function that sets it (a cookie helper, joplin's `cookieSet(ctx, name, value)`):
+ *   a visible call passing a session name with a value that is not a deletion (`cookieSet(ctx,
+ *   'sessionId', session.id)`); the helper's options are then judged, with that call as evidence;
+ * - a property of the request (code-server's `res.cookie(req.cookieSessionName, …)`): the property
+ *   assigned on a request, in this file or one beside it, a value whose every visible name is a
+ *   session name (`getCookieSessionName()` returning `'code-server-session'` or `` `code-server-session-${s}` ``).
+ * The property's own name says nothing (it is not guessed from); names that are only ever unknown
+ * say nothing either.
+ */
+function sessionNameElsewhere(
+  write: CookieWrite,
+  file: FileContext,
+  sessionCookieNames: ReadonlySet<string>,
+): RoleSite | undefined {
+  if (write.rawHeader || !ts.isCallExpression(write.node)) return undefined;
+  const call = write.node;
+  const valueIndex = call.arguments.indexOf(write.value.node as ts.Expression);
+  // The name is the argument before the value (`res.cookie(name, v)`, `setCookie(c, name, v)`).
+  const nameArgument = valueIndex > 0 ? unwrap(call.arguments[valueIndex - 1]) : undefined;
+  if (!nameArgument) return undefined;
+  const isSessionName = (name: string) =>
+    (sessionCookieNames.has(name) || SESSION_COOKIE_NAME.test(name)) && !NOT_SESSION_NAME.test(name);
+  if (ts.isIdentifier(nameArgument)) return helperCallerNaming(write, nameArgument, file, isSessionName);
+  if (ts.isPropertyAccessExpression(nameArgument) && isRequestObject(nameArgument.expression))
+    return requestPropertyNaming(nameArgument.name.text, file, isSessionName);
+  return undefined;
+}
+
+/** `cookieSet(ctx, 'sessionId', session.id)` for a helper whose `name` parameter names the cookie. */
+function helperCallerNaming(
+  write: CookieWrite,
+  name: ts.Identifier,
+  file: FileContext,
+  isSessionName: (name: string) => boolean,
+): RoleSite | undefined {
+  const parameter = findDeclaration(name);
+  if (!parameter || !ts.isParameter(parameter) || !isFunctionLike(parameter.parent)) return undefined;
+  const helper = parameter.parent;
+  // Only the function that sets the cookie: a parameter captured by a callback inside it is its own flow.
+  if (enclosingFunction(write.node) !== helper) return undefined;
+  const nameIndex = helper.parameters.indexOf(parameter);
+  const value = unwrap(write.value.node as ts.Expression);
+  const valueDeclaration = ts.isIdentifier(value) ? findDeclaration(value) : undefined;
+  const valueIndex =
+    valueDeclaration && ts.isParameter(valueDeclaration) && valueDeclaration.parent === helper
+      ? helper.parameters.indexOf(valueDeclaration)
+      : -1;
+  for (const { call, file: callerFile } of callsOf(helper, file)) {
+    const argument = call.arguments[nameIndex];
+    const cookieName = argument && stringValue(resolveValue(argument, callerFile).node as ts.Expression);
+    if (cookieName === undefined || !isSessionName(cookieName)) continue;
+    // `cookieSet(ctx, 'sessionId', '')` deletes the cookie; the login call beside it is what counts.
+    const passed = valueIndex >= 0 ? call.arguments[valueIndex] : undefined;
+    if (passed && isDeletionValue(passed, callerFile)) continue;
+    return {
+      node: call,
+      file: callerFile,
+      message: `called with the session cookie name \`${cookieName}\` at ${callerFile.path}:${callerFile.lineOf(call)}`,
+    };
+  }
+  return undefined;
+}
+
+function isDeletionValue(value: ts.Expression, file: FileContext): boolean {
+  const known = staticValue(value, file);
+  return known !== undefined && (known.kind !== 'string' || known.value === '');
+}
+
+/** `req.x`, `request.x`, `ctx.x`, `ctx.state.x`: a value the app keeps on the request it serves. */
+function isRequestObject(expression: ts.Expression): boolean {
+  const inner = unwrap(expression);
+  if (isCarrier(inner, EXPRESS_REQUEST) || isCarrier(inner, KOA_CONTEXT)) return true;
+  return (
+    ts.isPropertyAccessExpression(inner) && inner.name.text === 'state' && isCarrier(inner.expression, KOA_CONTEXT)
+  );
+}
+
+/**
+ * `req.cookieSessionName = getCookieSessionName(suffix)` in a middleware of this file or of a file
+ * beside it: the names it can hold, when they are all session names.
+ */
+function requestPropertyNaming(
+  property: string,
+  file: FileContext,
+  isSessionName: (name: string) => boolean,
+): RoleSite | undefined {
+  const assigned = new RegExp(`\\.${property.replace(/\$/g, '\\$')}\\s*=[^=]`);
+  for (const candidate of filesBeside(file)) {
+    if (!assigned.test(candidate.text)) continue;
+    for (const assignment of propertyAssignments(candidate, property)) {
+      const names = possibleValues(assignment.right, candidate).map(({ node }) => literalPrefix(node));
+      const known = names.filter((name): name is string => name !== undefined);
+      if (known.length === 0 || !known.every(isSessionName)) continue;
+      return {
+        node: assignment,
+        file: candidate,
+        message: `the request's \`${property}\` holds the session cookie name \`${known[0]}\` (${candidate.path}:${candidate.lineOf(assignment)})`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** A string's text, or the literal text a template starts with (`code-server-session-` of `` `code-server-session-${s}` ``). */
+function literalPrefix(node: ts.Node): string | undefined {
+  if (ts.isStringLiteralLike(node)) return node.text;
+  if (ts.isTemplateExpression(node)) return node.head.text === '' ? undefined : `${node.head.text}…`;
+  return undefined;
+}
+
+/** `<request>.<property> = value` assignments of a file. */
+function propertyAssignments(file: FileContext, property: string): ts.BinaryExpression[] {
+  const found: ts.BinaryExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(unwrap(node.left)) &&
+      (unwrap(node.left) as ts.PropertyAccessExpression).name.text === property &&
+      isRequestObject((unwrap(node.left) as ts.PropertyAccessExpression).expression)
+    ) {
+      found.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.sourceFile);
+  return found;
+}
+
+/**
+ * This file, the files that import it (the app that mounts its routes and middleware), and the local
+ * modules those import (the middleware registered beside it).
+ */
+function filesBeside(file: FileContext): FileContext[] {
+  const seen = new Set<FileContext>([file]);
+  for (const importer of file.importers) {
+    seen.add(importer);
+    for (const statement of importer.sourceFile.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+      if (!statement.moduleSpecifier.text.startsWith('.')) continue;
+      const target = importer.resolveImport(statement.moduleSpecifier.text);
+      if (target) seen.add(target);
+    }
+  }
+  return [...seen];
+}
+
+/** `res.cookie(name, value, { signed: true })`: cookie-parser signs it with the app's secret. */
+function cookieParserSigned(write: CookieWrite): { node: ts.Node; file: FileContext } | undefined {
+  if (!write.options) return undefined;
+  const signed = objectView(write.options.node as ts.Expression, write.options.file)?.properties.get('signed');
+  const value = signed && staticValue(signed.value, signed.file);
+  return signed && value?.kind === 'boolean' && value.value ? { node: signed.property, file: signed.file } : undefined;
+}
+
+/** `user._id + '$$$$'`, `` `${account.id}` ``, `userId`: a value made of a user's id (after following consts). */
+function carriesUserId(value: ts.Expression, file: FileContext): boolean {
+  const resolved = resolveValue(value, file).node;
+  if (!ts.isExpression(resolved as ts.Expression)) return false;
+  const isUserId = (node: ts.Node): boolean => {
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+      const path = memberPath(node);
+      const last = path?.at(-1);
+      if (path && last && /^_?id$|Id$/.test(last) && path.some((segment) => IDENTITY_VALUE.test(segment))) return true;
+    }
+    // Concatenations and templates only: a call's result (`hash(user.id)`) is something else.
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken)
+      return isUserId(unwrap(node.left)) || isUserId(unwrap(node.right));
+    if (ts.isTemplateExpression(node)) return node.templateSpans.some((span) => isUserId(unwrap(span.expression)));
+    return false;
+  };
+  return isUserId(unwrap(resolved as ts.Expression));
 }
 
 function credentialLike(value: ts.Expression): boolean {
@@ -513,10 +726,15 @@ export function issueLabel(write: CredentialIssue): string {
   return write.name ? `the \`${write.name}\` session cookie (${write.label})` : `the session cookie (${write.label})`;
 }
 
-/** The evidence as related locations of a finding (bind and resolve; the issue is usually the finding). */
+/**
+ * The evidence as related locations of a finding (where the name comes from, bind and resolve; the
+ * issue is usually the finding).
+ */
 export function evidenceRelated(evidence: CredentialEvidence | undefined): { target: ts.Node; message: string }[] {
-  if (!evidence || evidence.by !== 'role') return [];
-  return [evidence.issue, evidence.bind, evidence.resolve]
+  if (!evidence) return [];
+  if (evidence.by !== 'role')
+    return evidence.namedAt ? [{ target: evidence.namedAt.node, message: evidence.namedAt.message }] : [];
+  return [evidence.namedAt, evidence.issue, evidence.bind, evidence.resolve]
     .filter((site): site is RoleSite => site !== undefined)
     .map((site) => ({ target: site.node, message: site.message }));
 }
