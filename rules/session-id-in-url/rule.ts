@@ -218,7 +218,7 @@ function intoUrl(ctx: RuleContext, sink: UrlSink, reported: Set<ts.Node>): void 
  * redirects to `…/openid-cb?token=${token}` right after inserting it into `sessions`).
  */
 function keptSessionToken(expression: ts.Expression, file: FileContext) {
-  return sessionTokenSourcesOf(expression, file).paths[0];
+  return sessionTokenSourcesOf(expression, file);
 }
 
 /** A link built by hand: `…?sid=${req.sessionID}` anywhere (an email, a JSON response, a page). */

@@ -350,9 +350,23 @@ const sessionTokenTaint = new TaintEngine({
 const SESSION_STORE_NAME = /session/i;
 const SQL_SESSION_INSERT = /^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+[`"[]?(\w*session\w*)/i;
 
+const sqlInserts = new WeakMap<ts.Node, string | null>();
+
 /** `db.run('INSERT INTO sessions (token, user_id) VALUES (?, ?)', [token, id])`: the statement, if `declaration`'s value is a parameter of one. */
 function sqlSessionInsert(declaration: ts.Node, file: FileContext): string | undefined {
   if (!ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
+  const cached = sqlInserts.get(declaration);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = findSqlSessionInsert(declaration as ts.VariableDeclaration & { name: ts.Identifier }, file);
+  sqlInserts.set(declaration, found ?? null);
+  return found;
+}
+
+function findSqlSessionInsert(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier },
+  file: FileContext,
+): string | undefined {
+  if (!/INSERT/i.test(file.text)) return undefined;
   const fn = enclosingFunction(declaration);
   const name = declaration.name.text;
   let found: string | undefined;
@@ -379,9 +393,26 @@ function sqlSessionInsert(declaration: ts.Node, file: FileContext): string | und
   return found;
 }
 
-/** How a value reaches a session the server keeps (see `sessionTokenTaint`), for the session-id rules. */
-export function sessionTokenSourcesOf(expression: ts.Expression, file: FileContext) {
-  return sessionTokenTaint.sourcesOf(expression, file);
+/**
+ * Text that any session-named bind or SQL insert needs (`sessions.set(`, `session[`, `db.session.create(`,
+ * `INSERT INTO sessions`): asked of the file before the taint walk, which builds the file's role index.
+ */
+const SESSION_STORE_TEXT =
+  /session\w*\s*(?:\.\s*(?:set|create|insert|upsert|put|add)\s*\(|\[)|INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\W?\w*session/i;
+const mayKeepSessionTokens = new WeakMap<FileContext, boolean>();
+
+/**
+ * How a value reaches a session the server keeps (see `sessionTokenTaint`), for the session-id rules.
+ * Only files whose text can bind one are walked: URL sinks are common, hand-rolled session stores rare.
+ * A token bound in another module and returned from it is not followed.
+ */
+export function sessionTokenSourcesOf(expression: ts.Expression, file: FileContext): TaintPath | undefined {
+  let possible = mayKeepSessionTokens.get(file);
+  if (possible === undefined) {
+    possible = SESSION_STORE_TEXT.test(file.text);
+    mayKeepSessionTokens.set(file, possible);
+  }
+  return possible ? sessionTokenTaint.sourcesOf(expression, file).paths[0] : undefined;
 }
 
 const evidenceOf = new WeakMap<ts.Node, CredentialEvidence | null>();
