@@ -561,17 +561,46 @@ function judgeLocalCalls(
   someRotated: boolean,
   owner: ts.FunctionLikeDeclaration,
 ): Verdict {
-  const calls = callsOf(fn, context.file).filter(
-    ({ call, file }) => file === context.file && !within(call, fn) && within(call, owner),
-  );
-  if (calls.length === 0) return { kind: 'skip' };
+  const calls = callsOf(fn, context.file)
+    .filter(({ call, file }) => file === context.file && !within(call, fn) && within(call, owner))
+    .map(({ call }) => call);
+  // Passed by name as a callback (`userModel.save(dbUser, afterSave)`): it runs once that call calls
+  // back, so that call is where it is judged; inside a rotation's own callback slot it is safe.
+  const hosts = callbackHosts(fn, owner);
+  for (const host of hosts) {
+    const rotation = context.rotations.find((r) => r.call === host);
+    if (rotation?.callback && unwrap(rotation.callback).getText() === fn.name?.text) continue;
+    calls.push(host);
+  }
+  if (calls.length === 0) return hosts.length > 0 ? { kind: 'safe' } : { kind: 'skip' };
   let undecided = false;
-  for (const { call } of calls) {
+  for (const call of calls) {
     const verdict = judge({ node: call, session: write.session }, context);
     if (verdict.kind === 'unsafe') return { kind: 'unsafe', someRotated: someRotated || verdict.someRotated, owner };
     if (verdict.kind === 'skip') undecided = true;
   }
   return undecided ? { kind: 'skip' } : { kind: 'safe' };
+}
+
+/** The calls inside `owner` (outside `fn`) that receive the declared function `fn` by name as an argument. */
+function callbackHosts(fn: ts.FunctionDeclaration, owner: ts.FunctionLikeDeclaration): ts.CallExpression[] {
+  const name = fn.name?.text;
+  if (!name || !owner.body) return [];
+  const hosts: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (node === fn) return;
+    if (
+      ts.isIdentifier(node) &&
+      node.text === name &&
+      ts.isCallExpression(node.parent) &&
+      node.parent.arguments.includes(node) &&
+      findDeclaration(node) === fn
+    )
+      hosts.push(node.parent);
+    ts.forEachChild(node, visit);
+  };
+  visit(owner.body);
+  return hosts;
 }
 
 /** The request a library login logs in: `req` of `req.logIn(user)`, `request` of `super.logIn(request)`. */
