@@ -856,17 +856,14 @@ function rotationFix(
 }
 
 /**
- * The innermost block around `node`, inside `fn` but not its body, whose last statement leaves the
- * function (`return` or `throw`), when there is one. Nested callbacks stop the search (`fn` is the
+ * The innermost block around `node`, inside `fn` but not its body, that leaves the function on every
+ * path (see `alwaysExits`), when there is one. Nested callbacks stop the search (`fn` is the
  * function holding the write).
  */
 function exitingBranch(node: ts.Node, fn: ts.FunctionLikeDeclaration): ts.Block | undefined {
   let current: ts.Node | undefined = node.parent;
   while (current && current !== fn.body && current !== fn) {
-    if (ts.isBlock(current)) {
-      const last = current.statements[current.statements.length - 1];
-      if (last && (ts.isReturnStatement(last) || ts.isThrowStatement(last))) return current;
-    }
+    if (ts.isBlock(current) && alwaysExits(current)) return current;
     current = current.parent;
   }
   return undefined;

@@ -2,7 +2,7 @@ import { ts } from '#typescript';
 import type { FileContext } from './file-context.js';
 import { memoPerFile } from './node-memo.js';
 import { findDeclaration } from './scope.js';
-import { isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { enclosingClass, isFunctionLike, parameterProperty, propertyNameText, unwrap } from './syntax.js';
 import { type Located, resolveValue } from './values.js';
 
 /*
@@ -113,16 +113,11 @@ function declaredType(expression: ts.Expression): ts.Identifier | undefined {
   let declaration: ts.Node | undefined;
   if (ts.isIdentifier(expression)) declaration = findDeclaration(expression);
   else if (ts.isPropertyAccessExpression(expression) && expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    let owner: ts.Node | undefined = expression.parent;
-    while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+    const owner = enclosingClass(expression);
     const name = expression.name.text;
-    for (const member of owner && ts.isClassLike(owner) ? owner.members : []) {
-      if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name) declaration = member;
-      if (ts.isConstructorDeclaration(member)) {
-        const parameter = member.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
-        if (parameter && (ts.getModifiers(parameter)?.length ?? 0) > 0) declaration = parameter;
-      }
-    }
+    declaration =
+      (owner && parameterProperty(owner, name)) ??
+      owner?.members.find((member) => ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name);
   }
   if (
     !declaration ||

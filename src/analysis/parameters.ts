@@ -3,7 +3,7 @@ import type { FileContext } from '../analysis/file-context.js';
 import { callsOf, constructionsOf } from './call-sites.js';
 import { memberChain, type ModuleReference, moduleReferenceOf } from './imports.js';
 import { findDeclaration } from './scope.js';
-import { isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { enclosingClass, isFunctionLike, parameterProperty, propertyNameText, unwrap } from './syntax.js';
 
 /**
  * Library objects often arrive as parameters instead of imports: a router factory
@@ -64,16 +64,13 @@ export function receivedThrough(
 
 /** The constructor parameter `this.<field>` is set from (`this.passport = passport` in the constructor). */
 function constructorParameterStoredAs(thisNode: ts.Node, field: string): ts.ParameterDeclaration | undefined {
-  let classNode: ts.Node | undefined = thisNode.parent;
-  while (classNode && !ts.isClassLike(classNode)) classNode = classNode.parent;
-  if (!classNode || !ts.isClassLike(classNode)) return undefined;
+  const classNode = enclosingClass(thisNode);
+  if (!classNode) return undefined;
+  // `constructor(private readonly passport)`: a parameter property is the field itself.
+  const property = parameterProperty(classNode, field);
+  if (property) return property;
   const classConstructor = classNode.members.find(ts.isConstructorDeclaration);
   if (!classConstructor?.body) return undefined;
-  for (const parameter of classConstructor.parameters) {
-    // `constructor(private readonly passport)`: a parameter property is the field itself.
-    if (ts.isIdentifier(parameter.name) && parameter.name.text === field && ts.getModifiers(parameter)?.length)
-      return parameter;
-  }
   for (const statement of classConstructor.body.statements) {
     if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
     const { left, right, operatorToken } = statement.expression;

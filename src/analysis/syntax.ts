@@ -92,6 +92,28 @@ export function memberPath(expression: ts.Expression): string[] | undefined {
   }
 }
 
+/** The class a node is written in, if any. */
+export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  let current: ts.Node | undefined = node.parent;
+  while (current && !ts.isClassLike(current)) current = current.parent;
+  return current;
+}
+
+/** `constructor(private readonly passport: PassportStatic)`: the parameter property a class declares as `name`. */
+export function parameterProperty(owner: ts.ClassLikeDeclaration, name: string): ts.ParameterDeclaration | undefined {
+  for (const member of owner.members) {
+    if (!ts.isConstructorDeclaration(member)) continue;
+    const found = member.parameters.find(
+      (parameter) =>
+        (ts.getModifiers(parameter)?.length ?? 0) > 0 &&
+        ts.isIdentifier(parameter.name) &&
+        parameter.name.text === name,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The name a call's callee ends in: `a.b.c()` → `c`, `f()` → `f`. */
 export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
   const callee = unwrap(call.expression);

@@ -1,7 +1,16 @@
 import { ts } from '#typescript';
 import type { FileContext } from './file-context.js';
 import { findDeclaration, isConstDeclaration } from './scope.js';
-import { accessedName, memberPath, propertyNameText, returnedExpressions, unwrap } from './syntax.js';
+import {
+  accessedName,
+  enclosingClass,
+  isAssignment,
+  memberPath,
+  parameterProperty,
+  propertyNameText,
+  returnedExpressions,
+  unwrap,
+} from './syntax.js';
 
 /** An expression together with the file it lives in (values can be followed across local imports). */
 export interface Located<N extends ts.Node = ts.Expression> {
@@ -398,11 +407,8 @@ function findFieldInitializer(owner: ts.ClassLikeDeclaration, name: string): ts.
       return member.initializer;
     }
     if (!ts.isConstructorDeclaration(member)) continue;
-    for (const parameter of member.parameters) {
-      const isParameterProperty = (ts.getModifiers(parameter)?.length ?? 0) > 0;
-      if (isParameterProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name)
-        return parameter.initializer;
-    }
+    const property = parameterProperty(owner, name);
+    if (property) return property.initializer;
     const assignments: ts.Expression[] = [];
     const setup = (member.body?.statements ?? []).flatMap((statement) => [
       statement,
@@ -439,10 +445,8 @@ function setupMethodStatements(owner: ts.ClassLikeDeclaration, statement: ts.Sta
 
 /** `Object.assign(this, { tableName: name, ttlKey })`: the value given to `this[name]`. */
 function assignedToThis(call: ts.CallExpression, name: string): ts.Expression | undefined {
-  const callee = unwrap(call.expression);
   const [target, source] = call.arguments;
-  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'assign' || call.arguments.length !== 2) return;
-  if (!ts.isIdentifier(callee.expression) || callee.expression.text !== 'Object') return undefined;
+  if (mergeKind(call) !== 'assign' || call.arguments.length !== 2) return undefined;
   if (target.kind !== ts.SyntaxKind.ThisKeyword || !ts.isObjectLiteralExpression(unwrap(source))) return undefined;
   for (const property of (unwrap(source) as ts.ObjectLiteralExpression).properties) {
     if (propertyNameText(property.name) !== name) continue;
@@ -1007,18 +1011,10 @@ export function enclosingWriteOf(access: ts.Expression): ts.BinaryExpression | u
   if (!path) return undefined;
   for (let node: ts.Node = access; node.parent && !ts.isStatement(node.parent); node = node.parent) {
     const parent = node.parent;
-    if (isAssignmentNode(parent) && parent.right === node && memberPath(unwrap(parent.left))?.join('.') === path)
+    if (isAssignment(parent) && parent.right === node && memberPath(unwrap(parent.left))?.join('.') === path)
       return parent;
   }
   return undefined;
-}
-
-function isAssignmentNode(node: ts.Node): node is ts.BinaryExpression {
-  return (
-    ts.isBinaryExpression(node) &&
-    node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-    node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-  );
 }
 
 function memberValuesAt(access: ts.Expression, file: FileContext): Located[] | undefined {
@@ -1168,13 +1164,8 @@ function memberDefault(base: ts.Expression, name: string, file: FileContext, dep
 }
 
 function isConstructorParameterProperty(inside: ts.Node, name: string): boolean {
-  let owner: ts.Node | undefined = inside.parent;
-  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-  const construct = owner?.members.find(ts.isConstructorDeclaration);
-  return !!construct?.parameters.some(
-    (parameter) =>
-      (ts.getModifiers(parameter)?.length ?? 0) > 0 && ts.isIdentifier(parameter.name) && parameter.name.text === name,
-  );
+  const owner = enclosingClass(inside);
+  return owner !== undefined && parameterProperty(owner, name) !== undefined;
 }
 
 /** A parameter of a constructor, or a name destructured from one (`constructor({ a = 1 } = {})`). */

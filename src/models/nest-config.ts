@@ -3,7 +3,15 @@ import type { FileContext } from '../analysis/file-context.js';
 import { decoratorsOf } from '../analysis/handlers.js';
 import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, isFunctionLike, propertyNameText, returnedExpressions, unwrap } from '../analysis/syntax.js';
+import {
+  accessedName,
+  enclosingClass,
+  isFunctionLike,
+  parameterProperty,
+  propertyNameText,
+  returnedExpressions,
+  unwrap,
+} from '../analysis/syntax.js';
 import { type Located, objectView, propertyAtPath, resolveValue } from '../analysis/values.js';
 
 /**
@@ -79,15 +87,8 @@ function injectedParameter(root: ts.Expression): ts.ParameterDeclaration | undef
     return declaration && ts.isParameter(declaration) ? declaration : undefined;
   }
   if (!ts.isPropertyAccessExpression(root) || root.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
-  let owner: ts.Node | undefined = root.parent;
-  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
-  const initializer = owner?.members.find(ts.isConstructorDeclaration);
-  return initializer?.parameters.find(
-    (parameter) =>
-      (ts.getModifiers(parameter)?.length ?? 0) > 0 &&
-      ts.isIdentifier(parameter.name) &&
-      parameter.name.text === root.name.text,
-  );
+  const owner = enclosingClass(root);
+  return owner && parameterProperty(owner, root.name.text);
 }
 
 /** The namespace a parameter receives: by its type, its decorator, or its factory's `inject` list. */

@@ -3,7 +3,7 @@ import { refersTo } from '../analysis/imports.js';
 import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, enclosingFunction, unwrap } from '../analysis/syntax.js';
+import { accessedName, calleeName, enclosingFunction, unwrap } from '../analysis/syntax.js';
 import { objectView, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
@@ -200,8 +200,7 @@ function strategyVerifyCallback(fn: ts.FunctionLikeDeclaration, _file: FileConte
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const created = node.parent;
   if (!ts.isNewExpression(created) || !created.arguments?.includes(node as ts.Expression)) return undefined;
-  const constructed = unwrap(created.expression);
-  const name = ts.isIdentifier(constructed) ? constructed.text : accessedName(constructed);
+  const name = calleeName(created);
   return name && /Strategy$/.test(name) ? `the ${name} verify callback` : undefined;
 }
 
