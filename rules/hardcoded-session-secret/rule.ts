@@ -12,6 +12,7 @@ import {
   type Located,
   memberPath,
   memberValues,
+  moduleReferenceOf,
   objectView,
   possibleValues,
   presenceWhen,
@@ -321,23 +322,15 @@ const SCRIPT_EXTENSION = /\.(?:[cm]?[jt]s|json)$/;
  * for, so a project that commits its config module is never read through a template.
  */
 function templateValues(read: ts.Expression, file: Located['file'], depth: number): HardcodedValue[] {
-  const path: string[] = [];
-  let root = unwrap(read);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
-    const name = ts.isPropertyAccessExpression(root) ? root.name.text : undefined;
-    if (name === undefined) return [];
-    path.unshift(name);
-    root = unwrap(root.expression);
-  }
-  if (!ts.isIdentifier(root)) return [];
-  const imported = missingModuleOf(root, file);
-  if (!imported) return [];
-  const extension = imported.specifier.match(SCRIPT_EXTENSION)?.[0] ?? '';
-  const base = imported.specifier.slice(0, imported.specifier.length - extension.length);
+  // `config.session_secret` of `require('./config')` (or a default or namespace import): the export path.
+  const reference = moduleReferenceOf(unwrap(read));
+  if (!reference || !/^\.\.?\//.test(reference.module) || file.resolveImport(reference.module)) return [];
+  const extension = reference.module.match(SCRIPT_EXTENSION)?.[0] ?? '';
+  const base = reference.module.slice(0, reference.module.length - extension.length);
   for (const suffix of TEMPLATE_SUFFIXES) {
     const template = file.resolveImport(`${base}.${suffix}${extension}`);
     if (!template) continue;
-    const [first, ...rest] = imported.namespace ? path : ['default', ...path];
+    const [first, ...rest] = reference.path;
     const exported = first === undefined ? undefined : findExport(template, first);
     const property =
       rest.length === 0
@@ -346,33 +339,10 @@ function templateValues(read: ts.Expression, file: Located['file'], depth: numbe
     if (!exported || !property) return [];
     return hardcodedValues({ node: property as ts.Expression, file: exported.file }, depth + 1).map((found) => ({
       ...found,
-      fromTemplate: { module: imported.specifier, template: template.path },
+      fromTemplate: { module: reference.module, template: template.path },
     }));
   }
   return [];
-}
-
-/** The relative module a name is bound to (`require('./config')`, a default or namespace import) when no file is there. */
-function missingModuleOf(
-  name: ts.Identifier,
-  file: Located['file'],
-): { specifier: string; namespace: boolean } | undefined {
-  const declaration = findDeclaration(name);
-  let specifier: ts.Expression | undefined;
-  let namespace = false;
-  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-    const call = unwrap(declaration.initializer);
-    if (ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'require')
-      specifier = call.arguments[0];
-  } else if (declaration && ts.isImportClause(declaration)) {
-    specifier = declaration.parent.moduleSpecifier;
-  } else if (declaration && ts.isNamespaceImport(declaration)) {
-    specifier = declaration.parent.parent.moduleSpecifier;
-    namespace = true;
-  }
-  if (!specifier || !ts.isStringLiteralLike(specifier) || !/^\.\.?\//.test(specifier.text)) return undefined;
-  if (file.resolveImport(specifier.text)) return undefined;
-  return { specifier: specifier.text, namespace };
 }
 
 /**
