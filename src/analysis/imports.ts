@@ -1,6 +1,8 @@
 import { ts } from '#typescript';
 import { findDeclaration } from './scope.js';
-import { accessedName, stringValue, unwrap } from './syntax.js';
+import { memberChain, stringValue, unwrap } from './syntax.js';
+
+export { memberChain };
 
 /**
  * Where a value comes from in terms of a module: `import session from 'express-session'` makes
@@ -33,15 +35,11 @@ export function importedModulesInText(text: string): Set<string> {
 
 /** `require('m')`, `require('m').a.b`, `await import('m')` → the module and member path. */
 export function requiredModule(expression: ts.Expression): ModuleReference | undefined {
-  const path: string[] = [];
-  let current = unwrap(expression);
-  if (ts.isAwaitExpression(current)) current = unwrap(current.expression);
-  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) {
-    const name = accessedName(current);
-    if (name === undefined) return undefined;
-    path.unshift(name);
-    current = unwrap(current.expression);
-  }
+  let start = unwrap(expression);
+  if (ts.isAwaitExpression(start)) start = unwrap(start.expression);
+  const chain = memberChain(start);
+  if (!chain) return undefined;
+  const { root: current, members: path } = chain;
   if (!ts.isCallExpression(current) || current.arguments.length !== 1) return undefined;
   const isRequire = ts.isIdentifier(current.expression) && current.expression.text === 'require';
   const isDynamicImport = current.expression.kind === ts.SyntaxKind.ImportKeyword;
@@ -63,22 +61,6 @@ export function moduleReferenceOf(expression: ts.Expression): ModuleReference | 
   const reference = computeModuleReference(expression);
   referenceOf.set(expression, reference ?? null);
   return reference;
-}
-
-/**
- * `a.b['c']` → the root `a` and the static member names `['b', 'c']`; undefined when a member is
- * computed (`a[key]`), since then the path is not known.
- */
-export function memberChain(expression: ts.Expression): { root: ts.Expression; members: string[] } | undefined {
-  const members: string[] = [];
-  let root = unwrap(expression);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
-    const name = accessedName(root);
-    if (name === undefined) return undefined;
-    members.unshift(name);
-    root = unwrap(root.expression);
-  }
-  return { root, members };
 }
 
 function computeModuleReference(expression: ts.Expression): ModuleReference | undefined {

@@ -114,6 +114,22 @@ export function parameterProperty(owner: ts.ClassLikeDeclaration, name: string):
   return undefined;
 }
 
+/**
+ * `a.b['c']` → the root `a` and the static member names `['b', 'c']`; undefined when a member is
+ * computed (`a[key]`), since then the path is not known.
+ */
+export function memberChain(expression: ts.Expression): { root: ts.Expression; members: string[] } | undefined {
+  const members: string[] = [];
+  let root = unwrap(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
+    const name = accessedName(root);
+    if (name === undefined) return undefined;
+    members.unshift(name);
+    root = unwrap(root.expression);
+  }
+  return { root, members };
+}
+
 /** The name a call's callee ends in: `a.b.c()` → `c`, `f()` → `f`. */
 export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
   const callee = unwrap(call.expression);

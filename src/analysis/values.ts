@@ -5,6 +5,7 @@ import {
   accessedName,
   enclosingClass,
   isAssignment,
+  memberChain,
   memberPath,
   parameterProperty,
   propertyNameText,
@@ -1018,15 +1019,9 @@ export function enclosingWriteOf(access: ts.Expression): ts.BinaryExpression | u
 }
 
 function memberValuesAt(access: ts.Expression, file: FileContext): Located[] | undefined {
-  const path: string[] = [];
-  let root = unwrap(access);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
-    const name = accessedName(root);
-    if (name === undefined) return undefined;
-    path.unshift(name);
-    root = unwrap(root.expression);
-  }
-  if (!ts.isIdentifier(root) || path.length === 0) return undefined;
+  const chain = memberChain(access);
+  if (!chain || !ts.isIdentifier(chain.root) || chain.members.length === 0) return undefined;
+  const { root, members: path } = chain;
   let views = objectViews(root, file);
   for (const [index, key] of path.entries()) {
     const properties = views.map((view) => view.properties.get(key));
