@@ -4,6 +4,7 @@ import { moduleReferenceThrough } from '../analysis/parameters.js';
 import { receivingFunction } from '../analysis/handlers.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { accessedName, calleeName, enclosingFunction, unwrap } from '../analysis/syntax.js';
+import { memoPerFile } from '../analysis/node-memo.js';
 import { objectView, staticValue } from '../analysis/values.js';
 import type { FileContext } from '../analysis/file-context.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
@@ -192,16 +193,78 @@ function verifiesUser(guard: ts.Expression, file: FileContext): string | undefin
 }
 
 /**
- * A strategy's verify callback: the function handed to `new XStrategy(options?, verify)`, directly or as
- * the strategy passed to `passport.use(…)`. passport calls it inside `authenticate`, before `req.logIn`.
+ * A strategy's verify callback, which passport calls inside `authenticate`, before `req.logIn`:
+ * - the function handed to `new XStrategy(options?, verify)`, inline or by name (a function declaration
+ *   or a const);
+ * - a function with an OAuth verify callback's signature, `(req?, accessToken, refreshToken, profile,
+ *   done)`, however it reaches the strategy (apostrophe's passport bridge builds it in a factory method
+ *   and wraps it in a user-supplied `verify(…)` before `new Strategy`). The signature alone decides
+ *   only with a token, then `profile`, then a completion callback last: no route handler or login
+ *   helper is written that way.
  */
-function strategyVerifyCallback(fn: ts.FunctionLikeDeclaration, _file: FileContext): string | undefined {
+function strategyVerifyCallback(fn: ts.FunctionLikeDeclaration, file: FileContext): string | undefined {
   let node: ts.Node = fn;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  const created = node.parent;
-  if (!ts.isNewExpression(created) || !created.arguments?.includes(node as ts.Expression)) return undefined;
+  const inline = strategyConstruction(node);
+  if (inline) return `the ${inline} verify callback`;
+  const byName = namedVerifyCallbacks(file.sourceFile, file).get(fn);
+  if (byName) return `the ${byName} verify callback`;
+  // Not `validate` of a NestJS strategy (`class … extends PassportStrategy(Strategy)`), whatever its
+  // signature: @nestjs/passport's AuthGuard runs passport with `session: false` unless told otherwise,
+  // so no library login follows it, and a session write there is the login itself.
+  if (isNestStrategyMethod(fn)) return undefined;
+  return hasOAuthVerifySignature(fn) ? 'an OAuth strategy verify callback' : undefined;
+}
+
+/** The strategy's name when `argument` is an argument of `new …Strategy(…)`. */
+function strategyConstruction(argument: ts.Node): string | undefined {
+  const created = argument.parent;
+  if (!ts.isNewExpression(created) || !created.arguments?.includes(argument as ts.Expression)) return undefined;
   const name = calleeName(created);
-  return name && /Strategy$/.test(name) ? `the ${name} verify callback` : undefined;
+  return name && /Strategy$/.test(name) ? name : undefined;
+}
+
+/** Functions handed by name to `new …Strategy(…)` in a file, with the strategy's name. */
+const namedVerifyCallbacks = memoPerFile((sourceFile: ts.SourceFile, _file: FileContext) => {
+  const callbacks = new Map<ts.Node, string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      const strategy = strategyConstruction(node);
+      const declaration = strategy ? findDeclaration(node) : undefined;
+      const fn =
+        declaration && ts.isFunctionDeclaration(declaration)
+          ? declaration
+          : declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+            ? unwrap(declaration.initializer)
+            : undefined;
+      if (strategy && fn && ts.isFunctionLike(fn)) callbacks.set(fn, strategy);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return callbacks;
+});
+
+function isNestStrategyMethod(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!ts.isMethodDeclaration(fn) || !ts.isClassLike(fn.parent)) return false;
+  const base = fn.parent.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  const extended = base && unwrap(base.expression);
+  return !!extended && ts.isCallExpression(extended) && calleeName(extended) === 'PassportStrategy';
+}
+
+const COMPLETION_CALLBACK = /^(done|cb|callback|verified|next)$/;
+
+function hasOAuthVerifySignature(fn: ts.FunctionLikeDeclaration): boolean {
+  const names = fn.parameters.map((parameter) => (ts.isIdentifier(parameter.name) ? parameter.name.text : ''));
+  const profile = names.indexOf('profile');
+  const last = names[names.length - 1];
+  return (
+    profile > 0 &&
+    names.slice(0, profile).some((name) => /token/i.test(name)) &&
+    last !== undefined &&
+    COMPLETION_CALLBACK.test(last)
+  );
 }
 
 export const passport: Model = {
