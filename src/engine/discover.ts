@@ -57,6 +57,55 @@ export const DEFAULT_EXCLUDES = [
   '**/app_template/**/*.py',
 ];
 
+/** The default exclude of installed dependencies, which discovery applies per directory (see `isInstalledDependencies`). */
+const NODE_MODULES_EXCLUDE = '**/node_modules/**';
+
+/**
+ * Files a package manager writes into the `node_modules` it installs (npm 7+, yarn 1, yarn berry with
+ * the node-modules linker, pnpm) and the `.bin` directory of every install with a binary.
+ */
+const INSTALL_MARKERS = ['.package-lock.json', '.yarn-integrity', '.yarn-state.yml', '.modules.yaml', '.pnpm', '.bin'];
+
+/**
+ * Whether `dir/node_modules` holds installed dependencies. Every install sits beside the package.json
+ * it was installed from, and package managers leave their own files in it; a `node_modules` with
+ * neither is the project's own source, kept there so that Node resolves its packages by name
+ * (Node-RED's `packages/node_modules/@node-red/…`, where nearly all of its code lives).
+ */
+function isInstalledDependencies(dir: string, nodeModules: string): boolean {
+  if (fs.existsSync(path.join(dir, 'package.json'))) return true;
+  return INSTALL_MARKERS.some((marker) => fs.existsSync(path.join(nodeModules, marker)));
+}
+
+/**
+ * Drops installed `node_modules` directories from a directory's entries; those kept as source are
+ * added to `kept`, so the scan can say it read them.
+ */
+function withoutInstalledDependencies(filter: EntryFilter, kept: string[]): EntryFilter {
+  return (dir, entries) =>
+    filter(dir, entries).filter((entry) => {
+      if (entry.name !== 'node_modules') return true;
+      const absPath = childPath(dir, entry.name);
+      // A link named node_modules is always an install (pnpm, workspaces tooling).
+      if (!entry.isDirectory() || isInstalledDependencies(dir, absPath)) return false;
+      kept.push(absPath);
+      return true;
+    });
+}
+
+/** One note for the `node_modules` directories scanned as source, the first few named. */
+function nodeModulesSourceNote(kept: string[], relativePath: (absPath: string) => string): Notification {
+  const shown = kept.map((absPath) => relativePath(absPath)).sort();
+  const named = shown.length > 3 ? `${shown.slice(0, 3).join(', ')} and ${shown.length - 3} more` : shown.join(', ');
+  return {
+    level: 'note',
+    code: 'node-modules-source',
+    message: `${shown.length === 1 ? 'a node_modules directory was' : `${shown.length} node_modules directories were`} scanned as source code, having no package.json beside them and no package manager's files in them as installed dependencies do: ${named} (leave one out with --exclude '<dir>/**')`,
+    path: shown[0],
+    skipped: false,
+  };
+}
+
 export class UsageError extends Error {}
 
 export interface DiscoverOptions {
@@ -135,10 +184,16 @@ export async function discoverFiles(
     if (options.tsconfig && !scope) notifications.push(tsconfigNotApplied(options.tsconfig, target, relativePath));
     const include = options.include && options.include.length > 0 ? options.include : undefined;
     const patterns = include ?? (scope ? [...scope.include, ...scope.files] : [SOURCE_GLOB]);
-    const ignore = [...DEFAULT_EXCLUDES, ...(options.exclude ?? []), ...(scope?.exclude ?? [])];
-    const filter = options.within
+    // An `--include` that names node_modules asks for files there: no node_modules is left out. Otherwise
+    // installed dependencies are, directory by directory (see isInstalledDependencies).
+    const namesNodeModules = include?.some((pattern) => /(^|\/)node_modules(\/|$)/.test(pattern)) ?? false;
+    const defaults = DEFAULT_EXCLUDES.filter((pattern) => pattern !== NODE_MODULES_EXCLUDE);
+    const ignore = [...defaults, ...(options.exclude ?? []), ...(scope?.exclude ?? [])];
+    const listing = options.within
       ? listedEntries(target, options.within)
       : (((options.useGit ?? true) ? gitEntries(target) : undefined) ?? gitignoreEntries(target));
+    const sourceNodeModules: string[] = [];
+    const filter = namesNodeModules ? listing : withoutInstalledDependencies(listing, sourceNodeModules);
     const entries = await fg(patterns, {
       cwd: target,
       ignore,
@@ -161,6 +216,7 @@ export async function discoverFiles(
       // Directories named like sources (`routes.ts/`), FIFOs, sockets and devices are never read.
       if (entry.dirent.isFile()) files.add(absPath);
     }
+    if (sourceNodeModules.length > 0) notifications.push(nodeModulesSourceNote(sourceNodeModules, relativePath));
   }
   return { files: [...files].sort(), notifications };
 }

@@ -41,6 +41,7 @@ const TREE: Record<string, string> = {
   'packages/b/lib/private.ts': '',
   'packages/b/lib/public.ts': '',
   'packages/b/src/index.ts': '',
+  'packages/b/package.json': '{}',
   'packages/b/node_modules/dep/index.js': '',
 };
 
@@ -111,6 +112,50 @@ describe('discovery honours nested .gitignore files with git semantics', () => {
     write(root, { 'a/one.ts': '', 'a/two.ts': '', 'b/three.ts': '' });
     const { files } = await discoverFiles([root], { within: new Set([path.join(root, 'a/two.ts')]) }, (abs) => abs);
     expect(files).toEqual([path.join(root, 'a/two.ts')]);
+  });
+});
+
+describe('node_modules', () => {
+  /** Installed dependencies beside their package.json or with a package manager's files, and one kept as source. */
+  const LAYOUT: Record<string, string> = {
+    'package.json': '{}',
+    'node_modules/dep/index.js': '',
+    // Node-RED's layout: the project's own packages under a node_modules so Node resolves them by name.
+    'packages/node_modules/@app/core/index.js': '',
+    'packages/node_modules/@app/core/package.json': '{}',
+    'packages/node_modules/@app/core/node_modules/lib/index.js': '',
+    'tools/node_modules/.package-lock.json': '{}',
+    'tools/node_modules/dep/index.js': '',
+    'layer/node_modules/.bin/tool.js': '',
+    'layer/node_modules/dep/index.js': '',
+  };
+
+  it('leaves installed dependencies out and scans a node_modules kept as source, saying so', async () => {
+    const root = path.join(temp, 'node-modules');
+    write(root, LAYOUT);
+    const gitIn = (args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
+    gitIn(['init', '-q']);
+    // Source kept in node_modules is tracked (untracked node_modules are never listed through git).
+    gitIn(['add', 'packages/node_modules/@app/core/index.js', 'packages/node_modules/@app/core/package.json']);
+    for (const useGit of [true, false]) {
+      const { files, notifications } = await discoverFiles([root], { useGit }, (abs) => path.relative(root, abs));
+      expect(files.map((file) => path.relative(root, file))).toEqual(['packages/node_modules/@app/core/index.js']);
+      expect(notifications).toEqual([
+        expect.objectContaining({ level: 'note', code: 'node-modules-source', path: 'packages/node_modules' }),
+      ]);
+    }
+  });
+
+  it('scans node_modules when --include names it', async () => {
+    const root = path.join(temp, 'node-modules-include');
+    write(root, LAYOUT);
+    const { files, notifications } = await discoverFiles(
+      [root],
+      { useGit: false, include: ['node_modules/**/*.js'] },
+      (abs) => path.relative(root, abs),
+    );
+    expect(files.map((file) => path.relative(root, file))).toEqual(['node_modules/dep/index.js']);
+    expect(notifications).toEqual([]);
   });
 });
 
