@@ -1,10 +1,14 @@
 import {
+  argumentsOf,
   booleanLiteral,
   boto3,
   definePythonRule,
   dynamoRequest,
   inExistenceCheck,
   keywordArgument,
+  type PythonNode,
+  shippedDefault,
+  statementOf,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
@@ -16,16 +20,29 @@ export default definePythonRule(meta, (ctx) => ({
     // A key-collision check (`exists()`) authenticates nothing: a stale answer only retries a fresh key.
     if (inExistenceCheck(call)) return;
     const consistent = keywordArgument(call, boto3.consistentReadParameter);
+    if (consistent && booleanLiteral(consistent) === undefined) {
+      // Configuration with a shipped default of False (`bool(kw.get('consistent_read', False))`) reads
+      // eventually consistently unless the user opts in; a value with no literal default is not judged.
+      const fallback = shippedDefault(consistent);
+      if (booleanLiteral(fallback) !== false) return;
+      ctx.report({
+        target: call,
+        messageId: 'eventuallyConsistentByDefault',
+        data: { expression: consistent.text, option: originOf(fallback!), fallback: 'False' },
+      });
+      return;
+    }
     if (consistent && booleanLiteral(consistent) !== false) return;
     const list = call.childForFieldName('arguments');
     const fixes = [];
     if (!consistent && list) {
-      // Before the closing parenthesis, after a trailing comma if there is one.
-      const close = list.endIndex - 1;
-      const before = ctx.file.text.slice(list.startIndex + 1, close).trimEnd();
+      // Right after the last argument (a trailing comma or a comment may follow it, and a closing
+      // parenthesis on a line of its own stays there); in empty parentheses, before the closing one.
+      const last = argumentsOf(call).at(-1);
+      const at = last ? last.endIndex : list.endIndex - 1;
       fixes.push({
         suggestionId: 'consistentReadPython',
-        edits: [{ start: close, end: close, newText: before.endsWith(',') ? ' ConsistentRead=True' : ', ConsistentRead=True' }],
+        edits: [{ start: at, end: at, newText: last ? ', ConsistentRead=True' : 'ConsistentRead=True' }],
       });
     } else if (consistent) {
       fixes.push({
@@ -41,3 +58,9 @@ export default definePythonRule(meta, (ctx) => ({
     });
   },
 }));
+
+/** Where the default is written, for the message: ` (default in \`self.consistent_read = bool(kw.get(…, False))\`)`. */
+function originOf(fallback: PythonNode): string {
+  const statement = statementOf(fallback).text.split('\n')[0]!.trim();
+  return ` (default in \`${statement.length > 80 ? `${statement.slice(0, 77)}…` : statement}\`, line ${fallback.startPosition.row + 1})`;
+}

@@ -7,7 +7,8 @@ import type { PythonModel } from './python-model.js';
 export const boto3 = {
   id: 'boto3',
   packages: ['boto3', 'aioboto3'],
-  keywords: ['dynamodb', 'boto3'],
+  // `TableName` too: a client handed in (aiobotocore, a test double) need not name the service anywhere.
+  keywords: ['dynamodb', 'boto3', 'tablename'],
 
   /** Factories whose first argument names the service: `boto3.resource('dynamodb')`, `session.client(...)`. */
   serviceFactories: new Set(['resource', 'client']),
@@ -37,6 +38,18 @@ export const boto3 = {
     'update_table',
   ]),
   consistentReadParameter: 'ConsistentRead',
+  /**
+   * A low-level client's request shape, DynamoDB's alone: an item request with `TableName=` whose
+   * `Key`/`Item` gives every value as a typed attribute value (`{'S': sid}`, `{'N': '1'}`). A receiver
+   * making one (or a table-management call with DynamoDB's own parameter) is a DynamoDB client, also
+   * when it was handed in (`self._client = client`, an aiobotocore client).
+   */
+  itemOperations: new Set(['get_item', 'put_item', 'update_item', 'delete_item']),
+  attributeValueTypes: new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']),
+  clientShapes: new Map([
+    ['create_table', 'KeySchema'],
+    ['update_time_to_live', 'TimeToLiveSpecification'],
+  ]),
   /**
    * Session backend methods (Django's `SessionBase.exists`) that read an item only to learn whether a
    * freshly generated key is taken: the read authenticates nobody, so neither its consistency nor an

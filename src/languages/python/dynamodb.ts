@@ -1,5 +1,6 @@
 import { boto3 } from '../../models/boto3.js';
 import { django } from '../../models/django.js';
+import { pythonSessionStores } from '../../models/python-session-stores.js';
 import type { PythonFileContext } from './file.js';
 import type { PythonNode } from './parser.js';
 import {
@@ -14,6 +15,7 @@ import {
   enclosingFunction,
   enclosingOfType,
   field,
+  functionName,
   keywordArgument,
   moduleAssignments,
   namedChildren,
@@ -132,7 +134,14 @@ function factoryKey(name: string): string {
 function handleOf(node: PythonNode, known: Handles): Handle | undefined {
   if (node.type !== 'call') return lookup(node, known);
   const callee = calleeOf(node);
-  const made = callee?.type === 'identifier' ? known.get(factoryKey(callee.text)) : undefined;
+  // `_dynamodb()`, and a method of the class itself (`self.boto_client()` returning a cached client).
+  const factory =
+    callee?.type === 'identifier'
+      ? callee.text
+      : /^(self|cls)\.\w+$/.test(callee?.text ?? '')
+        ? callee!.text.split('.')[1]
+        : undefined;
+  const made = factory ? known.get(factoryKey(factory)) : undefined;
   if (made) return made;
   const name = calledName(node);
   if (name && boto3.serviceFactories.has(name) && serviceNamed(node) === boto3.service) {
@@ -143,7 +152,10 @@ function handleOf(node: PythonNode, known: Handles): Handle | undefined {
   const maker = receiver && handleOf(receiver, known);
   if (name === boto3.tableFactory && maker && maker.kind !== 'table') {
     const argument = positionalArgument(node, 0) ?? keywordArgument(node, 'name');
-    return { kind: 'table', tableName: stringValue(argument) ?? argument?.text };
+    return {
+      kind: 'table',
+      tableName: stringValue(argument) ?? stringValue(shippedDefault(argument)) ?? argument?.text,
+    };
   }
   return undefined;
 }
@@ -176,16 +188,20 @@ export function dynamoRequest(call: PythonNode, file: PythonFileContext): Dynamo
   const operation = calledName(call);
   if (!operation || !boto3.operations.has(operation)) return undefined;
   const receiver = receiverOf(call);
+  if (!receiver) return undefined;
   const known = handles(file);
-  // Without a bound resource, table or client, only an inline one (`boto3.client('dynamodb').get_item`) can be.
-  if (!receiver || (known.size === 0 && receiver.type !== 'call')) return undefined;
-  const handle = handleOf(receiver, known);
+  // Without a bound resource, table or client, only an inline one (`boto3.client('dynamodb').get_item`)
+  // or one whose requests have the low-level client's unmistakable shape can be.
+  const handle =
+    (known.size > 0 || receiver.type === 'call' ? handleOf(receiver, known) : undefined) ??
+    (evidencedClient(call, receiver, file) ? { kind: 'client' as const } : undefined);
   if (!handle || handle.kind === 'resource') {
     // `dynamodb.create_table(...)` on a resource is a request too.
     if (handle?.kind !== 'resource' || operation !== boto3.createTable) return undefined;
   }
   const named = keywordArgument(call, boto3.tableNameParameter);
-  const tableName = handle.tableName ?? stringValue(named) ?? named?.text;
+  // A table name from configuration with a shipped default (`kw.get('table', 'flask_sessions')`) is that default.
+  const tableName = handle.tableName ?? stringValue(named) ?? stringValue(shippedDefault(named)) ?? named?.text;
   const key = dictionaryLike(keywordArgument(call, boto3.keyParameter));
   const item = dictionaryLike(keywordArgument(call, boto3.itemParameter));
   const keyNames = [...(key?.keys() ?? []), ...(item?.keys() ?? [])];
@@ -193,8 +209,173 @@ export function dynamoRequest(call: PythonNode, file: PythonFileContext): Dynamo
     (tableName !== undefined && SESSION_NAME.test(tableName)) ||
     namesSession(receiver) ||
     keyNames.some((name) => SESSION_KEY_ATTRIBUTE.test(name)) ||
-    inSessionBackend(call);
+    inSessionBackend(call) ||
+    inSessionStore(call, file);
   return { call, operation, tableName, key, item, sessionTable, via: handle.kind };
+}
+
+/**
+ * Whether `receiver` is a DynamoDB client by the shape of what is asked of it, where nothing says
+ * where it came from (a constructor parameter, `self._client = client`): this request names
+ * `TableName=`, and a request on the same receiver (in the same class for `self.…`, else the same
+ * function) gives its `Key`/`Item` as typed attribute values or creates a table / sets its TTL with
+ * DynamoDB's own parameters. A `get_item` of a cache or an ORM has neither.
+ */
+function evidencedClient(call: PythonNode, receiver: PythonNode, file: PythonFileContext): boolean {
+  if (!keywordArgument(call, boto3.tableNameParameter)) return false;
+  return evidencedReceivers(file).has(receiverScope(receiver));
+}
+
+const evidenceCache = new WeakMap<PythonFileContext, Set<string>>();
+
+function evidencedReceivers(file: PythonFileContext): Set<string> {
+  let found = evidenceCache.get(file);
+  if (found) return found;
+  found = new Set();
+  for (const call of file.text.includes(boto3.tableNameParameter) ? descendantsOfType(file.root, 'call') : []) {
+    const name = calledName(call);
+    const receiver = receiverOf(call);
+    if (!name || !receiver) continue;
+    const shapeParameter = boto3.clientShapes.get(name);
+    const evidence = shapeParameter
+      ? keywordArgument(call, shapeParameter) !== undefined
+      : boto3.itemOperations.has(name) &&
+        keywordArgument(call, boto3.tableNameParameter) !== undefined &&
+        [boto3.keyParameter, boto3.itemParameter].some((parameter) =>
+          typedAttributes(keywordArgument(call, parameter)),
+        );
+    if (evidence) found.add(receiverScope(receiver));
+  }
+  evidenceCache.set(file, found);
+  return found;
+}
+
+/** `{'key': {'S': sid}, 'n': {'N': '1'}}`: every value a typed attribute value. */
+function typedAttributes(node: PythonNode | undefined): boolean {
+  const entries = dictionaryLike(node);
+  if (!entries || entries.size === 0) return false;
+  return [...entries.values()].every((value) => {
+    const typed = dictionaryLike(value);
+    return typed?.size === 1 && boto3.attributeValueTypes.has([...typed.keys()][0]!);
+  });
+}
+
+/** A receiver's text where it is used: `self._client` in its class, a plain name in its function. */
+function receiverScope(receiver: PythonNode): string {
+  const scope = /^(self|cls)\./.test(receiver.text)
+    ? enclosingOfType(receiver, 'class_definition')
+    : enclosingFunction(receiver);
+  return `${scope?.id ?? ''}\u0000${receiver.text}`;
+}
+
+/**
+ * The literal a value comes down to when nothing configures it (its shipped default), or undefined:
+ * a literal; a name or `self.<attr>` whose every assignment (in the function, the class, the module)
+ * comes down to the same literal; a constructor parameter's default; the default of a lookup
+ * (`kw.get('table', 'flask_sessions')`, `getattr(o, 'X', d)`, `os.getenv('X', d)`,
+ * `conf.setdefault('X', d)`), also through `bool(…)`/`str(…)`; `conf['X']` after `conf.setdefault('X', d)`.
+ * `None` and values computed at run time have none.
+ */
+export function shippedDefault(node: PythonNode | undefined, depth = 0): PythonNode | undefined {
+  if (!node || depth > MAX_DEFAULT_DEPTH) return undefined;
+  if (node.type === 'true' || node.type === 'false' || node.type === 'integer' || node.type === 'float') return node;
+  if (node.type === 'string' || node.type === 'concatenated_string') {
+    return stringValue(node) !== undefined ? node : undefined;
+  }
+  if (node.type === 'parenthesized_expression') return shippedDefault(namedChildren(node)[0], depth + 1);
+  if (node.type === 'identifier') return nameDefault(node, depth);
+  if (node.type === 'attribute' && /^(self|cls)\.\w+$/.test(node.text)) return attributeDefault(node, depth);
+  if (node.type === 'subscript') return setDefaultOf(node, depth);
+  if (node.type !== 'call') return undefined;
+  const name = calledName(node);
+  const only = argumentsOf(node);
+  if ((name === 'bool' || name === 'str') && only.length === 1 && only[0]!.type !== 'keyword_argument') {
+    const inner = shippedDefault(only[0], depth + 1);
+    const fits = name === 'bool' ? inner?.type === 'true' || inner?.type === 'false' : stringValue(inner) !== undefined;
+    return fits ? inner : undefined;
+  }
+  const defaultAt = LOOKUP_DEFAULTS.get(name ?? '');
+  if (defaultAt === undefined) return undefined;
+  return shippedDefault(keywordArgument(node, 'default') ?? positionalArgument(node, defaultAt), depth + 1);
+}
+
+/** Values are followed this many steps (assignments, lookups, conversions). */
+const MAX_DEFAULT_DEPTH = 6;
+
+/** Lookups with a default, by the default's position: `d.get(k, d)`, `getattr(o, k, d)`, `os.getenv(k, d)`, `d.setdefault(k, d)`. */
+const LOOKUP_DEFAULTS = new Map([
+  ['get', 1],
+  ['getattr', 2],
+  ['getenv', 1],
+  ['setdefault', 1],
+]);
+
+function nameDefault(node: PythonNode, depth: number): PythonNode | undefined {
+  const local = assignedValueBefore(node.text, node);
+  if (local) return shippedDefault(local, depth + 1);
+  const fn = enclosingFunction(node);
+  const parameter = fn && parameterNode(fn, node.text);
+  if (parameter) {
+    // Only a constructor's: what the store does unless configured. Other functions' callers pass their own.
+    return functionName(fn) === '__init__' ? shippedDefault(field(parameter, 'value'), depth + 1) : undefined;
+  }
+  const module = moduleAssignments(rootOf(node)).filter((assignment) => assignment.name === node.text);
+  return module.length === 1 ? shippedDefault(module[0]!.value, depth + 1) : undefined;
+}
+
+/** The parameter `name` of `fn` (its default in its `value` field, if it has one). */
+function parameterNode(fn: PythonNode, name: string): PythonNode | undefined {
+  const parameters = field(fn, 'parameters');
+  for (const parameter of parameters ? namedChildren(parameters) : []) {
+    if (parameter.type === 'identifier' && parameter.text === name) return parameter;
+    const own = field(parameter, 'name') ?? namedChildren(parameter).find((child) => child.type === 'identifier');
+    if (own?.text === name) return parameter;
+  }
+  return undefined;
+}
+
+/** `self.consistent_read`: every assignment in the class (class attribute included) gives the same literal. */
+function attributeDefault(node: PythonNode, depth: number): PythonNode | undefined {
+  const classNode = enclosingOfType(node, 'class_definition');
+  if (!classNode) return undefined;
+  const attribute = node.text.split('.')[1]!;
+  let agreed: PythonNode | undefined;
+  for (const assignment of descendantsOfType(classNode, 'assignment')) {
+    if (enclosingOfType(assignment, 'class_definition')?.id !== classNode.id) continue;
+    const left = field(assignment, 'left');
+    const value = field(assignment, 'right');
+    if (!left || !value) continue;
+    const inMethod = enclosingFunction(assignment) !== undefined;
+    const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? namedChildren(left) : [left];
+    const assigns = targets.some((target) =>
+      inMethod
+        ? /^(self|cls)\.\w+$/.test(target.text) && target.text.split('.')[1] === attribute
+        : target.text === attribute,
+    );
+    if (!assigns) continue;
+    // Unpacked (`self._client, self._table = client, table`): not followed.
+    if (targets.length !== 1) return undefined;
+    const found = shippedDefault(value, depth + 1);
+    if (!found || (agreed && found.text !== agreed.text)) return undefined;
+    agreed = found;
+  }
+  return agreed;
+}
+
+/** `conf['KEY']` after `conf.setdefault('KEY', d)` in the same function. */
+function setDefaultOf(node: PythonNode, depth: number): PythonNode | undefined {
+  const mapping = field(node, 'value');
+  const key = stringValue(field(node, 'subscript'));
+  if (mapping?.type !== 'identifier' || key === undefined) return undefined;
+  const scope = enclosingFunction(node) ?? rootOf(node);
+  const setdefault = descendantsOfType(scope, 'call').find(
+    (call) =>
+      call.startIndex < node.startIndex &&
+      calledName(call) === 'setdefault' &&
+      receiverOf(call)?.text === mapping.text &&
+      stringValue(positionalArgument(call, 0)) === key,
+  );
+  return setdefault ? shippedDefault(positionalArgument(setdefault, 1), depth + 1) : undefined;
 }
 
 /**
@@ -211,6 +392,41 @@ export function inSessionBackend(node: PythonNode): boolean {
   const classNode = enclosingOfType(node, 'class_definition');
   return classNode !== undefined && baseClassNames(classNode).some((name) => django.sessionBaseClasses.has(name));
 }
+
+/**
+ * Inside a session store of another framework (`class S(SessionInterface)` for Flask,
+ * `AbstractStorage` for aiohttp_session, a Pyramid class declared `@implementer(ISessionFactory)`), or
+ * of a class of this file built on one.
+ */
+export function inSessionStore(node: PythonNode, file: PythonFileContext): boolean {
+  const classNode = enclosingOfType(node, 'class_definition');
+  return classNode !== undefined && isSessionStoreClass(classNode, file, 0);
+}
+
+function isSessionStoreClass(classNode: PythonNode, file: PythonFileContext, depth: number): boolean {
+  const bases = field(classNode, 'superclasses');
+  for (const base of bases ? namedChildren(bases) : []) {
+    if (pythonSessionStores.baseClasses.has(qualifiedName(base, file) ?? '')) return true;
+    // A project's own base class in the same file (`class DynamoStore(BaseStore)`), a few levels up.
+    const own =
+      base.type === 'identifier' && depth < MAX_BASE_DEPTH
+        ? descendantsOfType(file.root, 'class_definition').find((other) => field(other, 'name')?.text === base.text)
+        : undefined;
+    if (own && own.id !== classNode.id && isSessionStoreClass(own, file, depth + 1)) return true;
+  }
+  const decorated = classNode.parent?.type === 'decorated_definition' ? classNode.parent : undefined;
+  return (decorated ? namedChildren(decorated) : []).some((decorator) => {
+    const call = decorator.type === 'decorator' ? namedChildren(decorator)[0] : undefined;
+    return (
+      call?.type === 'call' &&
+      qualifiedName(calleeOf(call), file) === pythonSessionStores.interfaceDecorator &&
+      argumentsOf(call).some((argument) => pythonSessionStores.interfaces.has(qualifiedName(argument, file) ?? ''))
+    );
+  });
+}
+
+/** Base classes of the file's own classes are followed this many levels. */
+const MAX_BASE_DEPTH = 3;
 
 /**
  * A read inside such a method (`exists()`, which `_get_new_session_key` calls to avoid collisions):
