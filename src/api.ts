@@ -102,6 +102,7 @@ export {
   receivesRequest,
   rotationAt,
   sessionObjectOf,
+  sessionPrincipalOf,
   sessionLibraryAbsent,
   sessionsAreStateless,
   sessionWritesAt,

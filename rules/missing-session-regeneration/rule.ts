@@ -2,6 +2,7 @@ import {
   accessedName,
   presenceWhen,
   callExpressions,
+  calleeName,
   callsOf,
   completesRotation,
   credentialCheckAt,
@@ -16,6 +17,7 @@ import {
   helperOf,
   helperRotationEvidence,
   isAsyncFunction,
+  isAssignment,
   isFunctionLike,
   isIdentityKey,
   isLogoutHandler,
@@ -28,6 +30,7 @@ import {
   loginCallAt,
   nestRoute,
   objectView,
+  propertyNameText,
   type RouteRegistration,
   type RotationFixTemplate,
   type RuleContext,
@@ -39,6 +42,7 @@ import {
   type SessionWrite,
   sessionLibraryAbsent,
   sessionObjectOf,
+  sessionPrincipalOf,
   sessionsAreStateless,
   sessionWritesAt,
   summarize,
@@ -234,9 +238,14 @@ function refreshesHeldIdentity(
   };
   const heldWhen = (condition: ts.Expression, outcome: boolean) =>
     presenceWhen(condition, outcome, names, file) === 'held';
+  const heldRead = heldPrincipalReader(names, session, identity.key, file);
   // The record looked up by the identity the session already holds (`User.getUserById(req.session.user._id,
   // (err, user) => { req.session.user = user })`): the same principal again, whatever guards the route.
-  if (writtenValues(write).some((value) => lookedUpByHeldIdentity(value, names, file))) return true;
+  if (writtenValues(write).some((value) => lookedUpByHeldIdentity(value, heldRead, file))) return true;
+  // The held principal itself re-saved with more attributes (`req.session.passport.user = { ...req.user,
+  // activeWorkspaceId }` after a workspace or plan switch, Flowise): no one else's identity comes in.
+  const values = writtenValues(write);
+  if (values.length > 0 && values.every((value) => principalPart(value, heldRead, file) === 'held')) return true;
   let child: ts.Node = write.node;
   for (let node = write.node.parent; node && !ts.isSourceFile(node); child = node, node = node.parent) {
     if (ts.isIfStatement(node)) {
@@ -282,6 +291,9 @@ function lookedUpByHeldIdentity(
     return found;
   };
   if (ts.isCallExpression(inner) || ts.isNewExpression(inner)) {
+    // A merge is no lookup: it is what its parts are (`principalPart`), and `Object.assign({}, req.user,
+    // found)` carries `found`'s identity.
+    if (ts.isCallExpression(inner) && isMerge(inner)) return false;
     if (mentionsHeld(inner.arguments ?? [])) return true;
     // A method of the looked-up record (`user.toObject()`) is that record.
     const callee = unwrap(inner.expression);
@@ -303,6 +315,175 @@ function lookedUpByHeldIdentity(
     argument = call;
   }
   return false;
+}
+
+/**
+ * Reads of what the session already holds: the held identity key (`req.session.user`, see `names`), a
+ * slot below it (`req.session.passport.user`), and the principal the request carries from the session
+ * (`req.user` restored by passport, see `sessionPrincipalOf`) unless the function gave `req.user` another
+ * value before (`req.user = found`); a reassignment built from the held principal itself keeps it.
+ */
+function heldPrincipalReader(
+  names: (node: ts.Expression) => boolean,
+  session: string,
+  key: string,
+  file: FileContext,
+): (node: ts.Expression) => boolean {
+  const holds = (name: string | undefined) =>
+    name !== undefined && (name === key || (isIdentityKey(name, file.identityKeys) && !isPrivilegeKey(name)));
+  const readsSlot = (node: ts.Expression): boolean => {
+    const inner = unwrap(node);
+    if (!ts.isPropertyAccessExpression(inner) && !ts.isElementAccessExpression(inner)) return false;
+    const object = unwrap(inner.expression);
+    return holds(accessedName(inner)) && (file.textOf(object) === session || readsSlot(object));
+  };
+  const heldRead = (node: ts.Expression): boolean =>
+    names(node) ||
+    readsSlot(node) ||
+    (sessionPrincipalOf(node, file) && !reassignedBefore(unwrap(node), heldRead, file));
+  return heldRead;
+}
+
+/**
+ * Whether the function assigns `req.user` (the same text as `read`) before `read` with a value that is
+ * not the held principal rebuilt (`req.user = { ...req.user, ...extra }` keeps it, `req.user = found`
+ * does not).
+ */
+function reassignedBefore(read: ts.Expression, heldRead: (node: ts.Expression) => boolean, file: FileContext): boolean {
+  const fn = enclosingFunction(read);
+  if (!fn?.body) return false;
+  const text = file.textOf(read);
+  let replaced = false;
+  const visit = (node: ts.Node): void => {
+    if (replaced || node.pos >= read.pos) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      node.end <= read.pos &&
+      file.textOf(unwrap(node.left)) === text
+    ) {
+      if (principalPart(node.right, heldRead, file) !== 'held') replaced = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return replaced;
+}
+
+/** Keys that decide whose session it is or what it may do: identity, rights, a record's own id. */
+function namesPrincipalOrRights(key: string, file: FileContext): boolean {
+  return isIdentityKey(key, file.identityKeys) || isPrivilegeKey(key) || /^(_?id|sub)$/i.test(key);
+}
+
+/**
+ * What a value contributes to the principal a write stores: `held` when it is the principal the session
+ * already holds (a read of it, the record looked up by it, or an object rebuilt from it: `{ ...req.user,
+ * features }`, `Object.assign({}, req.user, { plan })`, a const so built and not given another identity
+ * later), `neutral` when it only adds attributes that name neither a principal nor rights (`{ features,
+ * activeWorkspaceId }`), `foreign` otherwise: an identity or privilege key with a value from elsewhere
+ * (`{ ...req.user, id: req.body.userId }`, `{ ...req.user, role: 'admin' }`) or a part of unknown origin
+ * (`{ ...req.user, ...found }` with `found` looked up by a request parameter).
+ */
+function principalPart(
+  value: ts.Expression,
+  heldRead: (node: ts.Expression) => boolean,
+  file: FileContext,
+  depth = 0,
+): 'held' | 'neutral' | 'foreign' {
+  if (depth > 4) return 'foreign';
+  let inner = unwrap(value);
+  if (ts.isAwaitExpression(inner)) inner = unwrap(inner.expression);
+  if (readsHeldPrincipal(inner, heldRead) || lookedUpByHeldIdentity(inner, heldRead, file)) return 'held';
+  const combine = (parts: ('held' | 'neutral' | 'foreign')[]) =>
+    parts.includes('foreign') ? 'foreign' : parts.includes('held') ? 'held' : 'neutral';
+  if (ts.isObjectLiteralExpression(inner)) {
+    return combine(
+      inner.properties.map((property) => {
+        if (ts.isSpreadAssignment(property)) return principalPart(property.expression, heldRead, file, depth + 1);
+        const assigned = ts.isPropertyAssignment(property)
+          ? property.initializer
+          : ts.isShorthandPropertyAssignment(property)
+            ? property.name
+            : undefined;
+        const name = assigned && propertyNameText(property.name);
+        if (!assigned || name === undefined) return 'foreign';
+        if (!namesPrincipalOrRights(name, file)) return 'neutral';
+        return readsHeldPrincipal(assigned, heldRead) ? 'held' : 'foreign';
+      }),
+    );
+  }
+  if (ts.isCallExpression(inner) && isMerge(inner)) {
+    return combine(inner.arguments.map((argument) => principalPart(argument, heldRead, file, depth + 1)));
+  }
+  if (ts.isIdentifier(inner)) {
+    const declaration = findDeclaration(inner);
+    if (
+      !declaration ||
+      !ts.isVariableDeclaration(declaration) ||
+      !declaration.initializer ||
+      !ts.isVariableDeclarationList(declaration.parent) ||
+      !(declaration.parent.flags & ts.NodeFlags.Const) ||
+      givenIdentityLater(inner.text, declaration, file)
+    )
+      return 'foreign';
+    return principalPart(declaration.initializer, heldRead, file, depth + 1);
+  }
+  return 'foreign';
+}
+
+/** Calls that build an object out of their arguments (`Object.assign`, lodash `merge`, `deepmerge`). */
+function isMerge(call: ts.CallExpression): boolean {
+  return /^(assign|merge|mergeWith|extend|defaults|defaultsDeep|deepmerge|deepMerge)$/.test(calleeName(call) ?? '');
+}
+
+/**
+ * `req.user`, `req.session.user`, or a member of one (`req.user.id`, `req.user.profile`), also through a
+ * const alias (`const me = req.user; … me.id`).
+ */
+function readsHeldPrincipal(node: ts.Expression, heldRead: (node: ts.Expression) => boolean, hops = 0): boolean {
+  for (let current = unwrap(node); ; ) {
+    if (heldRead(current)) return true;
+    if (ts.isIdentifier(current)) {
+      const declaration = findDeclaration(current);
+      return (
+        hops < 2 &&
+        declaration !== undefined &&
+        ts.isVariableDeclaration(declaration) &&
+        declaration.initializer !== undefined &&
+        ts.isVariableDeclarationList(declaration.parent) &&
+        (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+        readsHeldPrincipal(declaration.initializer, heldRead, hops + 1)
+      );
+    }
+    if (!ts.isPropertyAccessExpression(current) && !ts.isElementAccessExpression(current)) return false;
+    current = unwrap(current.expression);
+  }
+}
+
+/**
+ * Whether a const object is given an identity or rights after it is built (`built.id = req.body.id`,
+ * `built[key] = …`, `Object.assign(built, found)`): then it is no longer the held principal rebuilt.
+ */
+function givenIdentityLater(name: string, declaration: ts.VariableDeclaration, file: FileContext): boolean {
+  const scope = enclosingFunction(declaration) ?? declaration.getSourceFile();
+  let given = false;
+  const isName = (node: ts.Expression) => {
+    const inner = unwrap(node);
+    return ts.isIdentifier(inner) && inner.text === name && findDeclaration(inner) === declaration;
+  };
+  const visit = (node: ts.Node): void => {
+    if (given) return;
+    if (isAssignment(node) && (ts.isPropertyAccessExpression(node.left) || ts.isElementAccessExpression(node.left))) {
+      const key = accessedName(node.left);
+      if (isName(node.left.expression) && (key === undefined || namesPrincipalOrRights(key, file))) given = true;
+    } else if (ts.isCallExpression(node) && isMerge(node) && node.arguments[0] && isName(node.arguments[0])) {
+      given = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return given;
 }
 
 /** Whether a node runs inside a function a library calls as part of its own login (see `loginStepOf`). */

@@ -153,6 +153,23 @@ export function verifiedUserOf(expression: ts.Expression, file: FileContext): Lo
   return undefined;
 }
 
+/**
+ * Whether an expression is the principal the request carries from its session (`req.user` restored by
+ * passport's session middleware), in a handler no guard before which sets the user itself
+ * (`passport.authenticate('jwt', { session: false })`, `AuthGuard('jwt')`): writing it back into the
+ * session is the session's own principal again.
+ */
+export function sessionPrincipalOf(expression: ts.Expression, file: FileContext): boolean {
+  const inner = unwrap(expression);
+  if (!ts.isPropertyAccessExpression(inner)) return false;
+  if (!first(file, 'sessionPrincipal', (model) => model.sessionPrincipal?.(inner, file))) return false;
+  const receiver = receivingFunction(inner);
+  if (!receiver) return false;
+  return !guardsBefore(receiver.fn, file).some((guard) =>
+    first(file, 'setsRequestUser', (model) => model.setsRequestUser?.(guard, file)),
+  );
+}
+
 /** The library login a function runs inside (a passport strategy's verify callback), if any. */
 export function loginStepOf(fn: ts.FunctionLikeDeclaration, file: FileContext): string | undefined {
   return first(file, 'loginStep', (model) => model.loginStep?.(fn, file));

@@ -5,7 +5,7 @@ import { unwrap } from '../analysis/syntax.js';
 import { resolveValue } from '../analysis/values.js';
 import { atLeast, type LoginAdvisory, loginVerdict } from './login-versions.js';
 import type { Model } from './model.js';
-import { authenticateLogin, disablesSession, requestLogin } from './passport.js';
+import { authenticateLogin, disablesSession, requestLogin, restoredRequestUser } from './passport.js';
 import { callbackArgument } from './session-access.js';
 import { requestLogout } from './session-logout.js';
 
@@ -40,6 +40,19 @@ export const fastifyPassport: Model = {
   id: '@fastify/passport',
   packages: MODULES,
   keywords: ['passport', 'login', 'logout'],
+  sessionPrincipal: restoredRequestUser(() => fastifyPassport),
+  // `fastifyPassport.authenticate(…)` before the handler sets `request.user` itself.
+  setsRequestUser(guard, file) {
+    const call = unwrap(guard);
+    if (!ts.isCallExpression(call)) return undefined;
+    const callee = unwrap(call.expression);
+    return (
+      (ts.isPropertyAccessExpression(callee) &&
+        callee.name.text === 'authenticate' &&
+        isFastifyPassport(unwrap(callee.expression), file)) ||
+      undefined
+    );
+  },
   // From the fixed versions logout regenerates the session too (the same change as for login).
   logoutCall: requestLogout('@fastify/passport', (file) => loginVerdict(file, FASTIFY_PASSPORT_ADVISORY)),
   loginCall(call, file) {

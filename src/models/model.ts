@@ -96,6 +96,18 @@ export interface Model {
    */
   verifiesUser?(guard: ts.Expression, file: FileContext): string | undefined;
   /**
+   * The principal this library restores on every request from the session it logged into
+   * (`req.user`, which passport's session middleware deserialises from `req.session.passport.user`):
+   * a value built from it and written back is the session's own principal again, not a login.
+   */
+  sessionPrincipal?(expression: ts.Expression, file: FileContext): boolean | undefined;
+  /**
+   * A middleware or guard that authenticates the request itself and leaves its user on it, whatever the
+   * strategy (`passport.authenticate('jwt', { session: false })`, `AuthGuard('jwt')`): behind it, `req.user`
+   * is that guard's result (a token's subject, a fresh login), not the session's principal.
+   */
+  setsRequestUser?(guard: ts.Expression, file: FileContext): boolean | undefined;
+  /**
    * A function the library runs inside its own login (a passport strategy's verify callback): session
    * writes there happen before the library logs the user in, and that login's own verdict (by version)
    * decides whether the id survives. The label names it for notes.

@@ -91,6 +91,30 @@ function verifiesUser(guard: ts.Expression, file: FileContext): string | undefin
 }
 
 /**
+ * `@UseGuards(AuthGuard('jwt'))`, or a guard class extending `AuthGuard(…)`, whatever the strategy: the
+ * guard runs passport itself and leaves its user on the request, so `req.user` behind it is not the
+ * session's principal.
+ */
+function setsRequestUser(guard: ts.Expression, file: FileContext): boolean | undefined {
+  let expression = unwrap(guard);
+  if (ts.isNewExpression(expression)) expression = unwrap(expression.expression);
+  const isAuthGuard = (node: ts.Expression) => {
+    const inner = unwrap(node);
+    const callee = ts.isCallExpression(inner) ? inner.expression : inner;
+    return refersTo(moduleReferenceOf(callee), '@nestjs/passport', 'AuthGuard');
+  };
+  if (isAuthGuard(expression)) return true;
+  if (!ts.isIdentifier(expression)) return undefined;
+  const resolved = resolveValue(expression, file);
+  const declaration = ts.isClassLike(resolved.node) ? resolved.node : findDeclaration(expression);
+  if (!declaration || !ts.isClassLike(declaration)) return undefined;
+  const extended = declaration.heritageClauses
+    ?.filter((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)
+    .flatMap((clause) => clause.types.map((type) => type.expression));
+  return extended?.some(isAuthGuard) || undefined;
+}
+
+/**
  * NestJS: sessions are express-session's (or @fastify/session's), reached through `@Req() req` —
  * handled by those models — or a `@Session()` parameter, handled here. @nestjs/passport guards log in
  * only when `canActivate` calls `super.logIn(request)`, which is passport's `req.logIn` (so passport's
@@ -102,6 +126,7 @@ export const nestjs: Model = {
   keywords: ['session', 'login'],
   sessionObject: findSession,
   verifiesUser,
+  setsRequestUser,
   requestInput: nestRequestInput,
   sessionWrites: sessionWritesWith('@nestjs/common', findSession),
   rotation: methodRotation('@nestjs/common', findSession, 'regenerate', 'callback'),

@@ -193,6 +193,29 @@ function verifiesUser(guard: ts.Expression, file: FileContext): string | undefin
 }
 
 /**
+ * `req.user` (`request.user`) on the request a function receives, where this passport library is in
+ * use for the file (imported or declared, not merely mentioned): its session middleware deserialises
+ * that user from the session on every request, so it is the principal the session already holds.
+ * Without that evidence `req.user` may be any middleware's (a JWT check copying a token's subject).
+ */
+export function restoredRequestUser(model: () => Model) {
+  return (expression: ts.Expression, file: FileContext): boolean | undefined => {
+    const inner = unwrap(expression);
+    if (!ts.isPropertyAccessExpression(inner) || inner.name.text !== 'user') return undefined;
+    const request = unwrap(inner.expression);
+    if (!ts.isIdentifier(request) || !file.knownModels.includes(model())) return undefined;
+    return receivingFunction(request) ? true : undefined;
+  };
+}
+
+/** `passport.authenticate(…)` before the handler, any strategy and options: it sets `req.user` itself. */
+function setsRequestUser(guard: ts.Expression, file: FileContext): boolean | undefined {
+  const call = unwrap(guard);
+  if (!ts.isCallExpression(call) || accessedName(unwrap(call.expression)) !== 'authenticate') return undefined;
+  return refersTo(moduleReferenceThrough(unwrap(call.expression), file), 'passport', 'authenticate') || undefined;
+}
+
+/**
  * A strategy's verify callback, which passport calls inside `authenticate`, before `req.logIn`:
  * - the function handed to `new XStrategy(options?, verify)`, inline or by name (a function declaration
  *   or a const);
@@ -272,6 +295,8 @@ export const passport: Model = {
   packages: ['passport'],
   keywords: ['passport', 'login', 'logout'],
   verifiesUser,
+  sessionPrincipal: restoredRequestUser(() => passport),
+  setsRequestUser,
   loginStep: strategyVerifyCallback,
   // From the fixed versions logout regenerates the session too (the same change as for login), and
   // requires a callback: `req.logout()` without one throws.
