@@ -12,6 +12,7 @@ export {
   findExport,
   type Located,
   memberValues,
+  nestedView,
   type ObjectView,
   type OptionDefault,
   objectView,
@@ -21,6 +22,7 @@ export {
   propertyAtPath,
   type PropertyView,
   resolveValue,
+  type StaticValue,
   staticValue,
 } from './analysis/values.js';
 export { compareVersions, formatVersion, inHalfOpenRange, parseVersion } from './analysis/semver.js';
@@ -163,6 +165,7 @@ export {
   type ConfigStoreDefault,
   configStoreDefault,
   configStoreValue,
+  type ConfiguredDefault,
   configuredDefault,
 } from './analysis/session/config-defaults.js';
 export {

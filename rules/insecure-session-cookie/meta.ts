@@ -37,7 +37,9 @@ export default defineRuleMeta({
       secureMissing:
         'The {{library}} session cookie has no `{{flag}}` option and {{library}} defaults to an insecure cookie, so the session id is also sent over plain HTTP.',
       secureDefaultFalse:
-        '{{library}} takes `{{flag}}` from configuration whose default is `false`: a deployment that sets nothing sends the session cookie over plain HTTP, where anyone on the network can read it.',
+        '{{library}} takes `{{flag}}` from configuration whose default is `false` ({{default}}): a deployment that sets nothing sends the session cookie over plain HTTP, where anyone on the network can read it.',
+      secureConditionalAssignment:
+        'The {{library}} options get their cookie settings only from `{{assigned}} = …` inside `if ({{condition}})`; when that condition is false the session cookie keeps {{library}}\'s default, without `{{flag}}`, and is also sent over plain HTTP. Make sure the condition holds wherever real users are served, or set `{{flag}}` outside the `if`.',
       secureConditional:
         'The {{library}} session cookie sets `{{flag}}` from a runtime condition; make sure it is true wherever the app serves real users.',
       httpOnlyFalse:

@@ -1,4 +1,5 @@
 import {
+  type ConfiguredDefault,
   configuredDefault,
   type CookieWrite,
   credentialEvidence,
@@ -6,6 +7,7 @@ import {
   defineRule,
   insertFirstProperty,
   modelAnswersAt,
+  nestedView,
   type ObjectView,
   objectView,
   objectViews,
@@ -14,6 +16,7 @@ import {
   type RuleContext,
   resolveValue,
   type SessionOptionsSite,
+  type StaticValue,
   staticValue,
   ts,
   unwrap,
@@ -57,14 +60,21 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
   const library = site.model;
   const cookie = site.cookie;
   const secureProperty = cookie?.properties.get(secureName);
-  const secureValue = secureProperty && staticValue(secureProperty.value, secureProperty.file);
+  // A validated config value: its default decides what a fresh deployment ships, even when the value
+  // read is a literal (`env.X` of `{ ...DEFAULTS, ...process.env }`): the deployment may replace it.
+  const configured = secureProperty?.value && configuredDefault(secureProperty.value, secureProperty.file);
+  const secureValue = configured
+    ? configuredValue(configured)
+    : secureProperty && staticValue(secureProperty.value, secureProperty.file);
   const data = { library, flag: secureName };
   const sameSiteProperty = cookie?.properties.get(sameSiteName);
   const sameSiteValue = sameSiteProperty && staticValue(sameSiteProperty.value, sameSiteProperty.file);
   const sameSiteNone = sameSiteValue?.kind === 'string' && sameSiteValue.value.toLowerCase() === 'none';
 
   if (secureProperty?.value) {
-    if (secureValue?.kind === 'boolean' && !secureValue.value) {
+    if (configured) {
+      if (!configured.value) reportDefaultFalse(ctx, secureProperty, library, secureName, configured);
+    } else if (secureValue?.kind === 'boolean' && !secureValue.value) {
       ctx.report({
         target: secureProperty.property,
         messageId: 'secureFalse',
@@ -82,13 +92,7 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
           : [],
       });
     } else if (!secureValue && isRuntimeCondition(secureProperty.value)) {
-      // A validated config value: its default decides what a fresh deployment ships.
-      const fallback = configuredDefault(secureProperty.value, secureProperty.file);
-      if (fallback === false) {
-        ctx.report({ target: secureProperty.property, messageId: 'secureDefaultFalse', data, severity: 'warning' });
-      } else if (fallback === undefined) {
-        ctx.report({ target: secureProperty.property, messageId: 'secureConditional', data, severity: 'note' });
-      }
+      ctx.report({ target: secureProperty.property, messageId: 'secureConditional', data, severity: 'note' });
     }
   }
 
@@ -117,6 +121,22 @@ function checkSite(ctx: RuleContext, site: SessionOptionsSite): void {
             ]
           : [],
     });
+  } else if (!secureProperty && site.defaults.secure === 'insecure' && !sameSiteNone) {
+    const conditional = conditionalCookieAssignment(site);
+    if (conditional) {
+      ctx.report({
+        target: site.call,
+        messageId: 'secureConditionalAssignment',
+        data: {
+          library,
+          flag: secureName,
+          assigned: excerpt(conditional.assignment.left),
+          condition: excerpt(conditional.ifStatement.expression),
+        },
+        severity: 'note',
+        related: [{ target: conditional.assignment, message: 'assigned only when the condition holds' }],
+      });
+    }
   }
 
   const httpOnlyValue = httpOnlyProperty && staticValue(httpOnlyProperty.value, httpOnlyProperty.file);
@@ -271,6 +291,9 @@ function checkCookieWrite(
     return { property, value: property && staticValue(property.value, property.file) };
   };
   const secure = flag('secure');
+  // `secure: env['COOKIE_SECURE'] ?? false`: what a deployment that sets nothing gets.
+  const configured = secure.property?.value && configuredDefault(secure.property.value, secure.property.file);
+  if (configured) secure.value = configuredValue(configured);
   const httpOnly = flag('httpOnly');
   const sameSite = flag('sameSite');
   // Options of several shapes (`{ ...(https ? { secure: true } : {}), expires }`, a helper with several
@@ -281,9 +304,11 @@ function checkCookieWrite(
   const visible = options === undefined || options.complete || everyShapeVisible;
   const absent = (name: string) => shapes.every((shape) => !shape.properties.has(name));
   const sameSiteNone = sameSite.value?.kind === 'string' && sameSite.value.value.toLowerCase() === 'none';
-  const secureFalse = secure.value?.kind === 'boolean' && !secure.value.value;
+  const secureFalse = !configured && secure.value?.kind === 'boolean' && !secure.value.value;
 
-  if (secureFalse) reportFalseFlag(ctx, secure.property, library, 'secure', related);
+  if (configured && !configured.value && secure.property)
+    reportDefaultFalse(ctx, secure.property, library, 'secure', configured, related);
+  else if (secureFalse) reportFalseFlag(ctx, secure.property, library, 'secure', related);
   if (httpOnly.value?.kind === 'boolean' && !httpOnly.value.value)
     reportFalseFlag(ctx, httpOnly.property, library, 'httpOnly', related);
 
@@ -338,6 +363,82 @@ function checkCookieWrite(
     related,
     fixes: fix ? [fix] : [],
   });
+}
+
+/** A configured flag counts as its default for the other checks (SameSite=None needs Secure on). */
+function configuredValue(configured: ConfiguredDefault): StaticValue {
+  return { kind: 'boolean', value: configured.value };
+}
+
+/** `secure` from configuration whose default is false; the message names where that default is written. */
+function reportDefaultFalse(
+  ctx: RuleContext,
+  property: PropertyView,
+  library: string,
+  flag: string,
+  configured: ConfiguredDefault,
+  related: { target: ts.Node; message: string }[] = [],
+): void {
+  ctx.report({
+    target: property.property,
+    messageId: 'secureDefaultFalse',
+    data: { library, flag, default: configured.source },
+    severity: 'warning',
+    related,
+  });
+}
+
+/**
+ * `if (settings.cookieOptions) { options.cookie = { … } }` before `session(options)`: one shape of the
+ * options gets the cookie (or its `secure`) from that assignment, the other has none and keeps the
+ * library's insecure default. Only an `if` without `else` in the same function, before the call:
+ * then the path that skips the assignment surely exists.
+ */
+function conditionalCookieAssignment(
+  site: SessionOptionsSite,
+): { assignment: ts.BinaryExpression; ifStatement: ts.IfStatement } | undefined {
+  const cookieName = site.cookieProperty;
+  if (!cookieName || !site.shapes || site.shapes.length < 2) return undefined;
+  let assignment: ts.BinaryExpression | undefined;
+  let bare = false;
+  for (const shape of site.shapes) {
+    const cookieProperty = shape.properties.get(cookieName);
+    const cookie = cookieProperty && nestedView(cookieProperty);
+    if (cookieProperty && !cookie) return undefined;
+    const secureProperty = cookie?.properties.get(site.flagNames.secure);
+    if (!secureProperty && shape.complete && (!cookie || cookie.complete)) {
+      bare = true;
+      continue;
+    }
+    // This shape sets `secure` (or may, through a spread): only from a later assignment.
+    const setBy = [secureProperty?.property, cookieProperty?.property].find(
+      (node): node is ts.BinaryExpression => node !== undefined && ts.isBinaryExpression(node),
+    );
+    if (!setBy || (assignment && assignment !== setBy)) return undefined;
+    assignment = setBy;
+  }
+  if (!bare || !assignment || assignment.getSourceFile() !== site.call.getSourceFile()) return undefined;
+  const statement = assignment.parent;
+  if (!ts.isExpressionStatement(statement)) return undefined;
+  const branch = ts.isBlock(statement.parent) ? statement.parent : statement;
+  const ifStatement = branch.parent;
+  if (!ts.isIfStatement(ifStatement) || ifStatement.thenStatement !== branch || ifStatement.elseStatement)
+    return undefined;
+  if (ifStatement.getEnd() > site.call.getStart()) return undefined;
+  if (enclosingFunction(ifStatement) !== enclosingFunction(site.call)) return undefined;
+  return { assignment, ifStatement };
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current) && !ts.isSourceFile(current)) current = current.parent;
+  return current;
+}
+
+/** Source text for a message, on one line and cut short. */
+function excerpt(node: ts.Node): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** express-session decides Secure from `req.secure`, so behind a proxy it needs `trust proxy` (or `'auto'`). */

@@ -167,6 +167,11 @@ export interface SessionOptionsSite {
   call: ts.CallExpression;
   /** The options object when it can be seen (literal, const, local import, spreads). */
   options?: ObjectView;
+  /**
+   * Each object the options can be, one by one (`options` keeps only what they agree on): a
+   * `options.cookie = …` inside an `if` gives one shape with the cookie and one without.
+   */
+  shapes?: ObjectView[];
   /** The object holding the cookie flags (`cookie`, `cookieOptions`, or the options themselves). */
   cookie?: ObjectView;
   /** Where the cookie object would be inserted in a fix (the options literal), when visible. */

@@ -81,7 +81,8 @@ function buildSite(
   // A secret is hardcoded when any object the options can be holds a literal one.
   const secrets: SecretSite[] = [];
   const seen = new Set<ts.Node>();
-  for (const view of objectViews(argument, file)) {
+  const shapes = objectViews(argument, file);
+  for (const view of shapes) {
     for (const secretPath of spec.secretPaths) {
       const property = propertyAtPath(view, secretPath);
       if (!property?.value || seen.has(property.value)) continue;
@@ -105,6 +106,7 @@ function buildSite(
     model: spec.id,
     call,
     options,
+    shapes,
     cookie,
     cookieContainer: options,
     cookieProperty,

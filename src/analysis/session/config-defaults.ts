@@ -3,10 +3,12 @@ import { ts } from '#typescript';
 import type { FileContext } from '../../models/model.js';
 import { nestConfigValue } from '../../models/nest-config.js';
 import { moduleReferenceOf, refersTo } from '../imports.js';
+import { findDeclaration, isConstDeclaration } from '../scope.js';
 import {
   environmentVariableName,
   findExport,
   type Located,
+  memberValues,
   moduleExportValue,
   type ObjectView,
   objectView,
@@ -17,32 +19,134 @@ import {
 } from '../values.js';
 import { memberPath, propertyNameText, returnedExpressions, unwrap } from '../syntax.js';
 
+/** The value a configured flag takes when the deployment sets nothing, and where that default is written. */
+export interface ConfiguredDefault {
+  value: boolean;
+  /** For messages: `the fallback in \`env['COOKIE_SECURE'] ?? false\``, `\`COOKIE_SECURE: false\` in src/defaults.ts`. */
+  source: string;
+}
+
+/** A configuration object read by name: `env.X`, `config.cookies.secure`, `settings['X']`, `process.env.X`. */
+const CONFIG_HOLDER = /config|env|setting/i;
+
 /**
  * What a configured flag is when the deployment sets nothing: the default of a validated config value.
  * - a loader helper: `parseBoolean(process.env.COOKIE_SECURE, false)` (an environment read and a
- *   boolean literal among the call's arguments);
+ *   boolean literal among the call's arguments), or a getter given the key and a default
+ *   (`config.get('cookieSecure', false)`, `configService.get<boolean>('COOKIE_SECURE', false)`);
+ * - a literal fallback of a config read: `env['COOKIE_SECURE'] ?? false`, `config.secure || false`;
+ * - a defaults object the environment is spread over: `env.COOKIE_SECURE` with
+ *   `env = { ...DEFAULTS, ...process.env }` and `DEFAULTS = { COOKIE_SECURE: false }`;
  * - a JSON schema (`@fastify/env`, env-schema, ajv): `config.COOKIE_SECURE` with
  *   `COOKIE_SECURE: { type: 'boolean', default: true }` in this file or in a module beside it (one
  *   imported by a file that imports this one: the app that registers both).
  * Undefined when no default can be read; a plain `process.env.X === 'true'` is a runtime condition.
  */
-export function configuredDefault(expression: ts.Expression, file: FileContext): boolean | undefined {
-  const resolved = resolveValue(expression, file);
-  const node = resolved.node;
-  if (ts.isCallExpression(node)) {
-    const reads = node.arguments.some((argument) => environmentVariableName(argument) !== undefined);
-    const literal = node.arguments.map((argument) => unwrap(argument)).find(isBooleanLiteral);
-    if (reads && literal) return literal.kind === ts.SyntaxKind.TrueKeyword;
-    return undefined;
+export function configuredDefault(
+  expression: ts.Expression,
+  file: FileContext,
+  depth = 0,
+): ConfiguredDefault | undefined {
+  if (depth > 4) return undefined;
+  const written = unwrap(expression);
+  // Before following the read to the literal it finds: that literal may be only a default.
+  if (ts.isPropertyAccessExpression(written) || ts.isElementAccessExpression(written)) {
+    const path = memberPath(written);
+    if (path && path.length >= 2 && path.slice(0, -1).some((segment) => CONFIG_HOLDER.test(segment))) {
+      const overridden = defaultsObjectValue(written, file);
+      if (overridden) return overridden;
+    }
+  } else if (ts.isIdentifier(written)) {
+    const declaration = findDeclaration(written);
+    if (
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      isConstDeclaration(declaration)
+    )
+      return configuredDefault(declaration.initializer, file, depth + 1);
   }
-  const path = ts.isExpression(node as ts.Expression) ? memberPath(node as ts.Expression) : undefined;
-  if (!path || path.length < 2 || !path.slice(0, -1).some((segment) => /config|env/i.test(segment))) return undefined;
+  const resolved = resolveValue(expression, file);
+  const node = unwrap(resolved.node as ts.Expression);
+  if (ts.isCallExpression(node)) return callDefault(node);
+  if (
+    ts.isBinaryExpression(node) &&
+    (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+      node.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
+    const fallback = unwrap(node.right);
+    if (!isBooleanLiteral(fallback) || !isConfigRead(node.left, resolved.file)) return undefined;
+    // A default already given to the left side decides first (a boolean is never nullish).
+    const left = configuredDefault(node.left, resolved.file, depth + 1);
+    const nullish = node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken;
+    if (left && (nullish || left.value)) return left;
+    return { value: fallback.kind === ts.SyntaxKind.TrueKeyword, source: `the fallback in \`${excerpt(node)}\`` };
+  }
+  const path = memberPath(node);
+  if (!path || path.length < 2 || !path.slice(0, -1).some((segment) => CONFIG_HOLDER.test(segment))) return undefined;
   const name = path.at(-1)!;
-  for (const candidate of nearbyFiles(file)) {
+  for (const candidate of nearbyFiles(resolved.file)) {
     const found = schemaDefault(candidate, name);
-    if (found !== undefined) return found;
+    if (found !== undefined) return { value: found, source: `the schema default of \`${name}\` in ${candidate.path}` };
   }
   return undefined;
+}
+
+/** `parseBoolean(process.env.X, false)`, `config.get('x', false)`, `env.bool('X', false)`. */
+function callDefault(call: ts.CallExpression): ConfiguredDefault | undefined {
+  const literal = call.arguments.map((argument) => unwrap(argument)).find(isBooleanLiteral);
+  if (!literal) return undefined;
+  const reads = call.arguments.some((argument) => environmentVariableName(argument) !== undefined);
+  const getter =
+    ts.isStringLiteralLike(unwrap(call.arguments[0] ?? call)) &&
+    (memberPath(unwrap(call.expression)) ?? []).some((segment) => CONFIG_HOLDER.test(segment));
+  if (!reads && !getter) return undefined;
+  return { value: literal.kind === ts.SyntaxKind.TrueKeyword, source: `the default argument of \`${excerpt(call)}\`` };
+}
+
+/**
+ * `config.isProduction || false` says "secure in production", like `secure: isProduction`: a run-time
+ * condition, not a default the deployment forgets to change.
+ */
+const DEPLOYMENT_MODE = /prod|development|^(is)?dev|node_?env|mode$|stage/i;
+
+/** A read of configuration: a member of something named for it, the environment, or a getter of either. */
+function isConfigRead(expression: ts.Expression, file: FileContext): boolean {
+  const written = unwrap(expression);
+  // `const secureCookies = process.env.SECURE_COOKIES`: the variable's value (a member read is not
+  // followed: it would end at the default it holds).
+  const node = ts.isIdentifier(written) ? unwrap(resolveValue(written, file).node as ts.Expression) : written;
+  const variable = environmentVariableName(node);
+  if (variable !== undefined) return !DEPLOYMENT_MODE.test(variable);
+  const read = ts.isCallExpression(node) ? unwrap(node.expression) : node;
+  const path = memberPath(read);
+  if (!path) return false;
+  const key = ts.isCallExpression(node) && node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+  const name = key && ts.isStringLiteralLike(key) ? key.text : path.at(-1)!;
+  if (DEPLOYMENT_MODE.test(name)) return false;
+  // `env.X` reads a holder; `getEnv('X')`, `config.get('x')` call a getter of one.
+  const holders = ts.isCallExpression(node) ? path : path.slice(0, -1);
+  return holders.some((segment) => CONFIG_HOLDER.test(segment));
+}
+
+/**
+ * `env.X` of `env = { ...DEFAULTS, ...process.env }`: a boolean the visible object holds only as a
+ * default that a spread not seen here (the environment) may replace.
+ */
+function defaultsObjectValue(access: ts.Expression, file: FileContext): ConfiguredDefault | undefined {
+  const values = memberValues(access, file);
+  if (values?.length !== 1 || !values[0].overridable) return undefined;
+  const value = unwrap(values[0].node);
+  if (!isBooleanLiteral(value)) return undefined;
+  const property = value.parent;
+  const written = ts.isPropertyAssignment(property) ? excerpt(property) : excerpt(value);
+  return { value: value.kind === ts.SyntaxKind.TrueKeyword, source: `\`${written}\` in ${values[0].file.path}` };
+}
+
+/** Source text for a message, on one line and cut short. */
+function excerpt(node: ts.Node): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function isBooleanLiteral(node: ts.Expression): boolean {
