@@ -24,7 +24,7 @@ export default defineRuleMeta({
     ],
     messages: {
       writeWithoutRotation:
-        "'{{key}}' is written to the session in {{where}}{{evidence}} without regenerating the session first, so a session id planted before the login stays valid after it.",
+        "'{{key}}' is written to the session in {{where}}{{evidence}} without regenerating the session first, so a session id planted before {{event}} stays valid after it.",
       writeBeforeRotation:
         "'{{key}}' is written to the session in {{where}} before the session is regenerated on line {{line}}; regenerate first and write the identity into the new session.",
       writeOutsideCallback:

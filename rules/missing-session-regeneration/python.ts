@@ -49,6 +49,7 @@ export default definePythonRule(meta, (ctx) => ({
         key: write.key,
         where: `${functionName(fn)}()`,
         evidence: ` after verifying credentials (${credentialCheck(check)})`,
+        event: 'the login',
       },
       related: [{ target: check, message: 'credentials are verified here' }],
       fixes: [

@@ -371,6 +371,40 @@ function reassignedBefore(read: ts.Expression, heldRead: (node: ts.Expression) =
   return replaced;
 }
 
+/**
+ * The rights a write grants: its own key when that names rights (`req.session.role = …`), or the
+ * rights keys of the object it writes (`req.session.passport.user = { ...req.user, role, permissions }`).
+ * A write that grants rights to the principal already signed in is a privilege change, not a login,
+ * and the finding says so.
+ */
+function grantedRights(write: IdentityWrite, file: FileContext): string[] {
+  if (isPrivilegeKey(write.key)) return [write.key];
+  const node = write.write.node;
+  const value = ts.isBinaryExpression(node) ? unwrap(node.right) : undefined;
+  if (!value || !ts.isObjectLiteralExpression(value)) return [];
+  const keys = objectKeys(value, true);
+  // An object that names its user as well (`{ id, email, role }`) is a login that also grants rights.
+  if (keys.some((key) => namesPrincipalOrRights(key, file) && !isPrivilegeKey(key))) return [];
+  return keys.filter(isPrivilegeKey);
+}
+
+/** An object literal's static keys, with those of a spread local const's object literal (one level). */
+function objectKeys(object: ts.ObjectLiteralExpression, followSpreads: boolean): string[] {
+  return object.properties.flatMap((property) => {
+    if (ts.isSpreadAssignment(property)) {
+      const spread = unwrap(property.expression);
+      const declaration = followSpreads && ts.isIdentifier(spread) ? findDeclaration(spread) : undefined;
+      const initializer =
+        declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+          ? unwrap(declaration.initializer)
+          : undefined;
+      return initializer && ts.isObjectLiteralExpression(initializer) ? objectKeys(initializer, false) : [];
+    }
+    const key = property.name && propertyNameText(property.name);
+    return key ? [key] : [];
+  });
+}
+
 /** Keys that decide whose session it is or what it may do: identity, rights, a record's own id. */
 function namesPrincipalOrRights(key: string, file: FileContext): boolean {
   return isIdentityKey(key, file.identityKeys) || isPrivilegeKey(key) || /^(_?id|sub)$/i.test(key);
@@ -889,6 +923,9 @@ function reportWrite(
     data.helper = write.helper.name;
   } else {
     messageId = 'writeWithoutRotation';
+    const rights = grantedRights(write, file);
+    data.event =
+      rights.length > 0 ? `this change of rights (${rights.map((key) => `'${key}'`).join(', ')})` : 'the login';
     data.evidence = credential
       ? ` after verifying credentials (${credential.label})`
       : write.origin

@@ -21,6 +21,34 @@ function project(manifest: string, lines: string[]): string {
   return dir;
 }
 
+describe('missing-session-regeneration messages', () => {
+  it('calls a write that grants rights to the signed-in user a change of rights, and one that names the user a login', async () => {
+    const dir = project('{ "name": "app", "dependencies": { "express-session": "^1.18.0" } }', [
+      "const session = require('express-session');",
+      "const app = require('express')();",
+      'app.use(session({ secret: process.env.S, cookie: { secure: true } }));',
+      "app.post('/workspace', async (req, res) => {",
+      '  const role = await roleIn(req.query.id);',
+      '  const granted = { role: role.name, permissions: role.permissions };',
+      '  req.session.account = { ...req.session.account, ...granted };',
+      '  res.end();',
+      '});',
+      "app.post('/login', async (req, res) => {",
+      '  const user = await check(req.body);',
+      '  req.session.account = { id: user.id, role: user.role };',
+      '  res.end();',
+      '});',
+      'async function check() { return { id: 1, role: "user" }; }',
+      'async function roleIn() { return { name: "admin", permissions: [] }; }',
+      '',
+    ]);
+    const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
+    const byLine = new Map(result.findings.map((f) => [f.location.region.startLine, f.message]));
+    expect(byLine.get(7)).toContain("planted before this change of rights ('role', 'permissions') stays valid");
+    expect(byLine.get(12)).toContain('planted before the login stays valid');
+  });
+});
+
 describe('missing-session-regeneration fixes', () => {
   it('offers no rotation edit when the session is held in a variable (the edit would lose the login)', async () => {
     const dir = project('{ "name": "app", "dependencies": { "express-session": "^1.18.0" } }', [
