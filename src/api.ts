@@ -46,6 +46,8 @@ export {
   type EpochTime,
   enclosingStatement,
   epochTime,
+  expiryMayBeAbsent,
+  inSessionDeletion,
   mentionsExpiry,
   resultIsUsed,
   innermostOperation,

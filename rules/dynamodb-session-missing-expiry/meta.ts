@@ -19,6 +19,10 @@ export default defineRuleMeta({
         '`{{attribute}}` is written in milliseconds (`Date.now()`/`getTime()` without `/ 1000`); DynamoDB TTL reads epoch seconds, so this session would live for millennia. `npx fixate init dynamodb-store` generates a store that writes seconds.',
       unguardedRead:
         'This session read uses the item without comparing its expiry to now; TTL deletion lags by up to ~48 hours, so expired sessions are still accepted. `npx fixate init dynamodb-store` generates a store that checks expiry on every read.',
+      conditionalExpiry:
+        'The expiry (`{{attribute}}`) is written only when a condition holds: when it is false the item gets no expiry (null or undefined), so DynamoDB TTL never removes it and the session never ends server-side. express-session leaves `cookie.expires` null unless `maxAge` is set. Fall back to a default lifetime (`: Math.floor(Date.now() / 1000) + ttlSeconds`).',
+      conditionalExpiryPython:
+        'The expiry (`{{attribute}}`) is written only when a condition holds: when it is false the item gets no expiry (`None`), so DynamoDB TTL never removes it and the session never ends server-side. Fall back to a default lifetime (`else int(time.time()) + max_age`).',
       notEpochSeconds:
         '`{{attribute}}` is written as {{kind}}; DynamoDB TTL only reads a Number of epoch seconds, so it never deletes this session item. Write `int(time.time()) + max_age`.',
       unguardedReadPython:

@@ -5,8 +5,9 @@ import {
   definePythonRule,
   dynamoRequest,
   enclosingFunction,
-  functionName,
+  expiryMayBeAbsent,
   inExistenceCheck,
+  inSessionDeletion,
   isExpiryAttribute,
   itemAttributes,
   keywordArgument,
@@ -36,6 +37,20 @@ export default definePythonRule(meta, (ctx) => ({
         ctx.report({ target: call, messageId: 'noExpiry' });
         return;
       }
+      // Every expiry attribute can be `None` (`ttl if expires else None`): then the item never expires.
+      const expiries = itemAttributes(keywordArgument(call, boto3.itemParameter)).filter(isExpiryAttribute);
+      const absent = expiries.map((attribute) => expiryMayBeAbsent(attribute.value));
+      if (absent.every((condition) => condition !== undefined)) {
+        ctx.report({
+          target: call,
+          messageId: 'conditionalExpiryPython',
+          data: { attribute: expiries.map((attribute) => attribute.name ?? attribute.key.text).join('`, `') },
+          related: absent.map((condition) => ({
+            target: condition!,
+            message: 'when this is None, the item is written without an expiry',
+          })),
+        });
+      }
       const kind = notEpochSeconds(expiry.value);
       if (kind) {
         ctx.report({
@@ -48,8 +63,8 @@ export default definePythonRule(meta, (ctx) => ({
     }
     if (boto3.reads.has(request.operation)) {
       const fn = enclosingFunction(call);
-      // A read to delete the item (`delete()`) does not hand a session out either.
-      if (!fn || inExistenceCheck(call) || functionName(fn) === 'delete' || comparesExpiry(fn, call)) return;
+      // A read to delete the item (`delete()`, `destroy()`) does not hand a session out either.
+      if (!fn || inExistenceCheck(call) || inSessionDeletion(call) || comparesExpiry(fn, call)) return;
       ctx.report({ target: call, messageId: 'unguardedReadPython' });
     }
   },

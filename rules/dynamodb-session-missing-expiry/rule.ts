@@ -8,8 +8,10 @@ import {
   enclosingFunction,
   enclosingStatement,
   epochTime,
+  expiryMayBeAbsent,
   type FixDescriptor,
   insertFirstProperty,
+  inSessionDeletion,
   isDerivedKey,
   judgedInWrapper,
   keyPrefix,
@@ -61,6 +63,8 @@ function isUnguardedRead(ctx: RuleContext, operation: DynamoOperation): boolean 
   if (operation.kind !== 'get' && operation.kind !== 'query') return false;
   if (!operation.isSessionTable || judgedInWrapper(operation) || operation.expiryCheckedBy) return false;
   if (isDerivedKey(primaryKeyOf(operation)?.[1]) || !resultIsUsed(operation)) return false;
+  // A read in `destroy()`/`deleteSession()` only decides whether to delete: no session reaches the app.
+  if (inSessionDeletion(operation.call)) return false;
   // A query on an index by another attribute (`shop = :shop`) lists items; it does not resolve a session id.
   if (operation.indexName !== undefined && !isSessionKeyed(operation)) return false;
   if (operation.resolvedFilter?.split(/[^A-Za-z0-9_]+/).some((word) => EXPIRY_NAME.test(word))) return false;
@@ -90,6 +94,14 @@ function checkPut(ctx: RuleContext, put: DynamoOperation): void {
       });
     return;
   }
+  reportConditionalExpiry(
+    ctx,
+    put,
+    expiry.map((property) => ({
+      name: property.name,
+      value: property.value && { node: property.value, file: property.file },
+    })),
+  );
   for (const property of expiry) {
     if (!property.value) continue;
     const value = lookThroughAttributeValue(property.value);
@@ -98,6 +110,13 @@ function checkPut(ctx: RuleContext, put: DynamoOperation): void {
 }
 
 function checkUpdate(ctx: RuleContext, update: DynamoOperation, unguarded: DynamoOperation[]): void {
+  reportConditionalExpiry(
+    ctx,
+    update,
+    [...(update.updatedAttributes ?? [])]
+      .filter(([attribute]) => EXPIRY_NAME.test(attribute))
+      .map(([name, value]) => ({ name, value })),
+  );
   for (const [attribute, value] of update.updatedAttributes ?? []) {
     if (!EXPIRY_NAME.test(attribute) || !value) continue;
     const node = lookThroughAttributeValue(value.node as ts.Expression);
@@ -113,6 +132,34 @@ function checkUpdate(ctx: RuleContext, update: DynamoOperation, unguarded: Dynam
       });
     }
   }
+}
+
+/**
+ * A write whose every expiry attribute can be left empty (`expires ? toSeconds(expires) : null`): when
+ * the condition is false the item has no TTL and is never deleted. Reported once per write; an expiry
+ * attribute written on every path (a second `ttl`, a default lifetime) makes the item expire.
+ */
+function reportConditionalExpiry(
+  ctx: RuleContext,
+  write: DynamoOperation,
+  expiries: { name: string; value: Located | undefined }[],
+): void {
+  if (expiries.length === 0) return;
+  const conditions: Located[] = [];
+  for (const { value } of expiries) {
+    const condition = value && expiryMayBeAbsent(value.node as ts.Expression, value.file);
+    if (!condition) return;
+    conditions.push(condition);
+  }
+  ctx.report({
+    target: write.call,
+    messageId: 'conditionalExpiry',
+    data: { attribute: expiries.map((expiry) => expiry.name).join('`, `') },
+    related: conditions.map((condition) => ({
+      target: condition.node,
+      message: 'when this is null or undefined, the item is written without an expiry',
+    })),
+  });
 }
 
 /** `{ N: String(x) }` was already looked through by the model; `String(x)` / `x.toString()` → x. */

@@ -16,7 +16,7 @@ import { presentedSessionInvalidation, presentedSessionObject, presentedSessionW
 import { type LoginOrigin, loginOrigin } from './login-evidence.js';
 import { functionOf, guardsBefore, receivingFunction } from './handlers.js';
 import { findDeclaration } from './scope.js';
-import { isAssignment, isAsyncFunction, isFunctionLike, propertyNameText, unwrap } from './syntax.js';
+import { isAssignment, isAsyncFunction, isFunctionLike, ownName, propertyNameText, unwrap } from './syntax.js';
 import { EXPRESS_REQUEST, EXPRESS_RESPONSE, isCarrier, KOA_CONTEXT } from '../models/session-id.js';
 import { cachedVerdict, memoPerFile } from './node-memo.js';
 
@@ -508,29 +508,6 @@ export function receivesRequest(fn: ts.FunctionLikeDeclaration): boolean {
     ts.isIdentifier(second) &&
     isCarrier(second, EXPRESS_RESPONSE)
   );
-}
-
-/** The name a function is declared or bound under: its own, a variable's, a property's or a member's. */
-function ownName(fn: ts.FunctionLikeDeclaration): ts.PropertyName | undefined {
-  if (fn.name) return fn.name;
-  let site: ts.Node = fn;
-  while (ts.isParenthesizedExpression(site.parent)) site = site.parent;
-  const parent = site.parent;
-  if (
-    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) &&
-    parent.initializer === site &&
-    !ts.isObjectBindingPattern(parent.name) &&
-    !ts.isArrayBindingPattern(parent.name)
-  ) {
-    return parent.name;
-  }
-  // `exports.logout = …`, `UserController.prototype.logout = …`
-  if (isAssignment(parent) && parent.right === site) {
-    const target = unwrap(parent.left);
-    if (ts.isPropertyAccessExpression(target)) return target.name;
-    if (ts.isIdentifier(target)) return target;
-  }
-  return undefined;
 }
 
 /**

@@ -141,6 +141,29 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
   return FUNCTION_LIKE_KINDS.has(node.kind);
 }
 
+/** The name a function is declared or bound under: its own, a variable's, a property's or a member's. */
+export function ownName(fn: ts.FunctionLikeDeclaration): ts.PropertyName | undefined {
+  if (fn.name) return fn.name;
+  let site: ts.Node = fn;
+  while (ts.isParenthesizedExpression(site.parent)) site = site.parent;
+  const parent = site.parent;
+  if (
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) &&
+    parent.initializer === site &&
+    !ts.isObjectBindingPattern(parent.name) &&
+    !ts.isArrayBindingPattern(parent.name)
+  ) {
+    return parent.name;
+  }
+  // `exports.logout = …`, `UserController.prototype.logout = …`
+  if (isAssignment(parent) && parent.right === site) {
+    const target = unwrap(parent.left);
+    if (ts.isPropertyAccessExpression(target)) return target.name;
+    if (ts.isIdentifier(target)) return target;
+  }
+  return undefined;
+}
+
 /** The nearest enclosing function of a node, if any. */
 export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
   let current = node.parent;

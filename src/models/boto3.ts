@@ -54,7 +54,8 @@ export const boto3 = {
    * Session backend methods (Django's `SessionBase.exists`) that read an item only to learn whether a
    * freshly generated key is taken: the read authenticates nobody, so neither its consistency nor an
    * expiry check matters. (`delete()` is not one for consistency: a stale miss there can skip deleting
-   * a session that was just written; the missing-expiry rule skips it on its own.)
+   * a session that was just written; the missing-expiry rule skips it with the other session deletions,
+   * `inSessionDeletion`.)
    */
   existenceChecks: /^(exists|_?key_exists)$/,
   /** Keyword arguments: the item, the key and the table name. */

@@ -3,11 +3,21 @@ import type { FileContext } from '../analysis/file-context.js';
 import type { Located, ObjectView, PropertyView } from '../analysis/values.js';
 
 /*
- * DynamoDB concepts (types only) shared by the SDK, CDK and session-store models and by `Model`'s
- * DynamoDB hooks; the recognisers and `dynamoFacts(file)` are in dynamodb.ts.
+ * DynamoDB concepts (types, and name conventions shared with the Python models) used by the SDK, CDK
+ * and session-store models and by `Model`'s DynamoDB hooks; the recognisers and `dynamoFacts(file)`
+ * are in dynamodb.ts.
  */
 
 export type DynamoSdk = 'v2' | 'v3' | 'lib';
+
+/**
+ * Session store methods that end a session, in every language fixate reads: express-session's and
+ * koa-session's `destroy`, Django's `SessionBase.delete`, Auth.js's and Shopify's `deleteSession(s)`,
+ * `delete_session`. A read in one only decides whether (or what) to delete and never hands session
+ * data to the application, so an expiry check there would change nothing (deleting an expired item is
+ * fine). Its consistency still matters: a stale miss skips the delete and the session survives logout.
+ */
+export const SESSION_DELETION_METHOD = /^(delete|destroy|remove|revoke)_?(sessions?)?$/i;
 
 export type DynamoOperationKind =
   | 'put'

@@ -2,7 +2,14 @@ import { ts } from '#typescript';
 import { calledFunction } from '../analysis/call-targets.js';
 import { importedModulesInText, isRelativeSpecifier, moduleReferenceOf } from '../analysis/imports.js';
 import { findDeclaration } from '../analysis/scope.js';
-import { accessedName, enclosingFunction, isFunctionLike, propertyNameText, unwrap } from '../analysis/syntax.js';
+import {
+  accessedName,
+  enclosingFunction,
+  isFunctionLike,
+  ownName,
+  propertyNameText,
+  unwrap,
+} from '../analysis/syntax.js';
 import {
   environmentVariableName,
   type Located,
@@ -11,13 +18,14 @@ import {
   resolveValue,
   staticValue,
 } from '../analysis/values.js';
-import type {
-  DynamoFileFacts,
-  DynamoIndexAddition,
-  DynamoOperation,
-  DynamoSessionStoreConfig,
-  DynamoTableDefinition,
-  DynamoTableRef,
+import {
+  type DynamoFileFacts,
+  type DynamoIndexAddition,
+  type DynamoOperation,
+  type DynamoSessionStoreConfig,
+  type DynamoTableDefinition,
+  type DynamoTableRef,
+  SESSION_DELETION_METHOD,
 } from './dynamodb-concepts.js';
 import { keyPrefix, prefixRole, storeContractOf } from './dynamodb-roles.js';
 import type { FileContext } from './model.js';
@@ -41,12 +49,13 @@ export type {
   DynamoIndexAddition,
   DynamoFileFacts,
 } from './dynamodb-concepts.js';
+export { SESSION_DELETION_METHOD } from './dynamodb-concepts.js';
 
 /** Attribute names that hold a session id or a session token. */
 export const SESSION_KEY_NAME = /^(sid|sess(ion)?[_-]?(id|key|token)|session|sessionid|(auth|access)?[_-]?token)$/i;
 /** Attribute names that hold an expiry timestamp. */
 export const EXPIRY_NAME =
-  /^(expires?|expires?_?(at|on)|expire_?date|expir(y|ation)(_?(time|date))?|ttl|exp|valid_?until)$/i;
+  /^(expires?|expires?_?(at|on)|expire_?(date|time)|expir(y|ation)(_?(time|date))?|ttl|\w+_ttl|ttl_\w+|exp|valid_?until)$/i;
 /** Attribute names that hold a user identifier (index keys, partition keys). */
 export const USER_ID_NAME = /^(user(_?id)?|uid|account(_?id)?|owner(_?id)?|email|username|principal(_?id)?|sub)$/i;
 const SESSION_WORD = /sess/i;
@@ -567,6 +576,61 @@ export function enclosingStatement(node: ts.Node): ts.Statement | undefined {
     current = current.parent;
   }
   return undefined;
+}
+
+/**
+ * Whether `node` runs in a session store method that ends the session (`destroy`, `deleteSession`; see
+ * SESSION_DELETION_METHOD), also inside an unnamed callback of one (`destroy(sid, cb) { doc.get(p, (e,
+ * r) => …) }`).
+ */
+export function inSessionDeletion(node: ts.Node): boolean {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    const name = ownName(fn);
+    if (name) return SESSION_DELETION_METHOD.test(propertyNameText(name) ?? '');
+  }
+  return false;
+}
+
+/**
+ * Where an expiry value can leave the item without one: a conditional with a `null`/`undefined`
+ * branch (`expires ? toSeconds(expires) : null`), a short circuit (`expires && toSeconds(expires)`,
+ * which yields the falsy `expires`), or a `??`/`||` fallback to such a value; followed through consts.
+ * express-session's default cookie has no `expires`, so such a store writes every item without a TTL.
+ * A default lifetime in the other branch (`expires ? toSeconds(expires) : now + DAY`) expires on every
+ * path.
+ */
+export function expiryMayBeAbsent(expression: ts.Expression, file: FileContext, depth = 0): Located | undefined {
+  if (depth > 8) return undefined;
+  const node = unwrap(expression);
+  if (ts.isConditionalExpression(node)) {
+    if (isNoValue(node.whenTrue, file) || isNoValue(node.whenFalse, file)) return { node, file };
+    return expiryMayBeAbsent(node.whenTrue, file, depth + 1) ?? expiryMayBeAbsent(node.whenFalse, file, depth + 1);
+  }
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return { node, file };
+    if (operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.BarBarToken) {
+      return isNoValue(node.right, file) ? { node, file } : expiryMayBeAbsent(node.right, file, depth + 1);
+    }
+    return undefined;
+  }
+  if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+    const resolved = resolveValue(node, file);
+    return resolved.node !== node && ts.isExpression(resolved.node)
+      ? expiryMayBeAbsent(resolved.node, resolved.file, depth + 1)
+      : undefined;
+  }
+  return undefined;
+}
+
+/** `null`, `undefined`, `void 0`, or a const holding one. */
+function isNoValue(expression: ts.Expression, file: FileContext): boolean {
+  const node = unwrap(expression);
+  if (node.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(node)) return true;
+  if (!ts.isIdentifier(node)) return false;
+  if (node.text === 'undefined') return true;
+  const resolved = resolveValue(node, file).node;
+  return resolved !== node && resolved.kind === ts.SyntaxKind.NullKeyword;
 }
 
 /** The function an operation runs in (undefined at module top level). */

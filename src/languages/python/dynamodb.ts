@@ -1,4 +1,5 @@
 import { boto3 } from '../../models/boto3.js';
+import { SESSION_DELETION_METHOD } from '../../models/dynamodb-concepts.js';
 import { django } from '../../models/django.js';
 import { pythonSessionStores } from '../../models/python-session-stores.js';
 import type { PythonFileContext } from './file.js';
@@ -435,6 +436,50 @@ const MAX_BASE_DEPTH = 3;
 export function inExistenceCheck(call: PythonNode): boolean {
   const fn = enclosingFunction(call);
   return fn !== undefined && boto3.existenceChecks.test(field(fn, 'name')?.text ?? '');
+}
+
+/**
+ * A read in a method that ends the session (`delete()`, `destroy()`, `delete_session()`; the notion is
+ * shared with the TypeScript side, see SESSION_DELETION_METHOD): it only decides whether to delete, so
+ * an expiry check there changes nothing. Its consistency still matters.
+ */
+export function inSessionDeletion(call: PythonNode): boolean {
+  const fn = enclosingFunction(call);
+  return fn !== undefined && SESSION_DELETION_METHOD.test(field(fn, 'name')?.text ?? '');
+}
+
+/**
+ * Where an expiry value can leave the item without one: a conditional with a `None` branch (`ttl if
+ * expires else None`), `expires and ttl`, or an `or` fallback to such a value; a plain variable is
+ * followed to the value last assigned before it. `ttl if expires else int(time.time()) + DAY` expires
+ * on every path.
+ */
+export function expiryMayBeAbsent(value: PythonNode, depth = 0): PythonNode | undefined {
+  if (depth > 8) return undefined;
+  if (value.type === 'parenthesized_expression') {
+    const inner = namedChildren(value)[0];
+    return inner && expiryMayBeAbsent(inner, depth + 1);
+  }
+  if (value.type === 'conditional_expression') {
+    // `a if condition else b`: the named children are a, condition, b.
+    const [whenTrue, , whenFalse] = namedChildren(value);
+    if (whenTrue?.type === 'none' || whenFalse?.type === 'none') return value;
+    return (
+      (whenTrue && expiryMayBeAbsent(whenTrue, depth + 1)) ?? (whenFalse && expiryMayBeAbsent(whenFalse, depth + 1))
+    );
+  }
+  if (value.type === 'boolean_operator') {
+    const operator = value.childForFieldName('operator')?.text;
+    const right = field(value, 'right');
+    if (operator === 'and') return value;
+    if (operator === 'or' && right) return right.type === 'none' ? value : expiryMayBeAbsent(right, depth + 1);
+    return undefined;
+  }
+  if (value.type === 'identifier') {
+    const assigned = assignedValueBefore(value.text, value);
+    return assigned && expiryMayBeAbsent(assigned, depth + 1);
+  }
+  return undefined;
 }
 
 /** Attribute names that hold a session's expiry. */
