@@ -37,6 +37,10 @@ export default defineRuleMeta({
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} are unset, so missing variables silently ship a public secret.',
       fallback:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, so a missing variable silently ships a public secret.',
+      developmentLiteral:
+        'The {{library}} `{{option}}` is the hardcoded string {{preview}} in a development settings module ({{reason}}): fine on a developer machine, but any deployment started with these settings signs sessions with a public key.',
+      developmentFallback:
+        'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when `{{variable}}` is unset, in a development settings module ({{reason}}): fine on a developer machine, but any deployment started with these settings without the variable signs sessions with a public key.',
       fallbackRejectedOnlyWhen:
         'The {{library}} `{{option}}` falls back to the hardcoded string {{preview}} when {{variables}} is unset; the check that rejects it throws only when `{{condition}}`, so wherever that does not hold the public secret is used.',
       template:

@@ -2,6 +2,7 @@ import {
   argumentsOf,
   calledName,
   definePythonRule,
+  developmentSettingsReason,
   django,
   dottedName,
   enclosingFunction,
@@ -38,6 +39,23 @@ export default definePythonRule(meta, (ctx) => {
   if (django.testSettings.test(file.path)) return {};
   const setting = django.settings.secretKey;
   const osImported = importedNames(file).get('os') === 'os';
+  // Development settings (`DEBUG = True`, `local_dev.py`): the key is still shown, as a note. Read once, on the first finding.
+  let development: { reason: string | undefined } | undefined;
+  const developmentReason = () => {
+    development ??= { reason: developmentSettingsReason(file) };
+    return development.reason;
+  };
+  /** The message and level of a secret in this module: the general one, or the development note. */
+  const graded = (messageId: 'literal' | 'fallback', data: Record<string, string>) => {
+    const reason = developmentReason();
+    return reason
+      ? {
+          messageId: messageId === 'literal' ? 'developmentLiteral' : 'developmentFallback',
+          data: { ...data, reason },
+          severity: 'note' as const,
+        }
+      : { messageId, data };
+  };
 
   /**
    * `os.environ.get('SECRET_KEY', 'fallback')` and its kin, also through the project's own reader
@@ -77,8 +95,7 @@ export default definePythonRule(meta, (ctx) => {
       const fixable = osImported && (reader === 'os.environ.get' || reader === 'os.getenv') && argumentsOf(call).length === 2;
       ctx.report({
         target: found.target,
-        messageId: 'fallback',
-        data: { library: 'Django', option: setting, preview: preview(text), variable: found.variable },
+        ...graded('fallback', { library: 'Django', option: setting, preview: preview(text), variable: found.variable }),
         fixes: fixable
           ? [
               {
@@ -103,8 +120,7 @@ export default definePythonRule(meta, (ctx) => {
       if (!reader || !ENVIRONMENT_READERS.has(reader) || !variable || !SECRET_VARIABLE.test(variable)) return;
       ctx.report({
         target: right,
-        messageId: 'fallback',
-        data: { library: 'Django', option: setting, preview: preview(text), variable },
+        ...graded('fallback', { library: 'Django', option: setting, preview: preview(text), variable }),
       });
     },
     module(root) {
@@ -114,8 +130,7 @@ export default definePythonRule(meta, (ctx) => {
         if (!text) continue;
         ctx.report({
           target: value,
-          messageId: 'literal',
-          data: { library: 'Django', option: setting, preview: preview(text) },
+          ...graded('literal', { library: 'Django', option: setting, preview: preview(text) }),
           fixes: osImported
             ? [
                 {

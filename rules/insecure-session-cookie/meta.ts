@@ -56,7 +56,7 @@ export default defineRuleMeta({
       djangoSettingDefaultFalse:
         'Django settings read `{{setting}}` from {{source}} with a default of False: a deployment that does not set it gets False, so {{consequence}}.',
       djangoSecureMissing:
-        'These Django settings serve a deployment (DEBUG is off, or the module is named for production) and never set `{{setting}}`, which Django defaults to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
+        'These Django settings serve a deployment (DEBUG is off, or off unless the environment turns it on, or the module is named for production) and never set `{{setting}}`, which Django defaults to False, so the session id is also sent over plain HTTP, where it can be read or planted.',
       sameSiteNoneInsecure:
         'The {{library}} session cookie sets `{{sameSite}}: none` without `{{flag}}: true`; browsers reject it or send it cross-site over HTTP.',
     },

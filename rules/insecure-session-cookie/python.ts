@@ -3,6 +3,7 @@ import {
   calledName,
   definePythonRule,
   django,
+  type DjangoSettingsModule,
   djangoSettingsModule,
   environmentDefault,
   field,
@@ -14,12 +15,43 @@ import {
   SESSION_COOKIE_NAME,
   statementOf,
   stringValue,
+  unsetValueOf,
 } from '../../src/languages/python/api.js';
 import meta from './meta.js';
 
+const { secure, httpOnly, sameSite, debug } = django.settings;
+
+/**
+ * The module serves a deployment (DEBUG off where nothing sets it: `DEBUG = False`, an environment read
+ * defaulting to off; or a name like `prod.py`) and neither it nor anything it reads sets
+ * `SESSION_COOKIE_SECURE`, which Django defaults to False.
+ */
+function lacksSecureInDeployment(settings: DjangoSettingsModule): boolean {
+  if (settings.development || settings.incomplete || settings.effective.has(secure.name)) return false;
+  const debugSetting = settings.effective.get(debug);
+  if (booleanLiteral(debugSetting?.value) === true) return false;
+  return settings.deployment || unsetValueOf(debugSetting) === false;
+}
+
+/**
+ * A module it star-imports (directly or further down) is reported for the same missing setting: the
+ * `SESSION_COOKIE_SECURE = True` added there reaches this module too, so one finding per fix (ralph's
+ * `settings/__init__.py` and `prod.py` over `base.py`'s `DEBUG = False`).
+ */
+function inheritsMissingSecureFinding(settings: DjangoSettingsModule, seen = new Set<string>()): boolean {
+  for (const imported of settings.starImported) {
+    if (seen.has(imported.absPath)) continue;
+    seen.add(imported.absPath);
+    const module = djangoSettingsModule(imported);
+    if (module && (lacksSecureInDeployment(module) || inheritsMissingSecureFinding(module, seen))) return true;
+  }
+  return false;
+}
+
 /**
  * Django settings modules: `SESSION_COOKIE_SECURE = False`, or unset in a deployment (`DEBUG = False`
- * in the module, or a module named `prod.py`/`production.py`) where Django's default is False;
+ * or read from the environment with an off default, or a module named `prod.py`/`production.py`)
+ * where Django's default is False, once per fix (not again in modules star-importing a reported one);
  * `SESSION_COOKIE_HTTPONLY = False`; `SESSION_COOKIE_SAMESITE = 'None'` without Secure. Local and test
  * settings, and modules with `DEBUG = True`, are not judged. Split settings are read through
  * `from .base import *`.
@@ -71,7 +103,6 @@ export default definePythonRule(meta, (ctx) => ({
   module() {
     const settings = djangoSettingsModule(ctx.file);
     if (!settings || settings.development) return;
-    const { secure, httpOnly, sameSite, debug } = django.settings;
     const debugValue = booleanLiteral(settings.effective.get(debug)?.value);
     if (debugValue === true) return;
     const library = 'Django';
@@ -84,7 +115,7 @@ export default definePythonRule(meta, (ctx) => ({
       const own = settings.own.get(setting);
       // Read from the environment (or a configuration module or dict) with a default of False: a
       // deployment that sets nothing gets False.
-      const fromEnvironment = own ? environmentDefault(own.value) : undefined;
+      const fromEnvironment = own ? environmentDefault(own.value, ctx.file) : undefined;
       if (own && fromEnvironment?.whenUnset === false) {
         ctx.report({
           target: own.value,
@@ -109,8 +140,8 @@ export default definePythonRule(meta, (ctx) => ({
     }
 
     const effectiveSecure = settings.effective.get(secure.name);
-    if (!effectiveSecure && !settings.incomplete && (debugValue === false || settings.deployment)) {
-      // Report where the module says it is a deployment: its own `DEBUG = False`, else its first line.
+    if (lacksSecureInDeployment(settings) && !inheritsMissingSecureFinding(settings)) {
+      // Report where the module says it is a deployment: its own DEBUG line, else its first line.
       const ownDebug = settings.own.get(debug);
       const anchor = ownDebug ? statementOf(ownDebug.assignment) : undefined;
       // The new setting goes on its own line after DEBUG's (after any comment on that line).

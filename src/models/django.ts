@@ -109,8 +109,15 @@ export const django = {
    * `DEBUG = False` only) is reported for the `SESSION_COOKIE_SECURE` it never sets.
    */
   relevantPaths: /(^|\/|_)settings\.py$|(^|\/)settings\/[^/]+\.py$/i,
-  /** Settings module file names of local development and tests, where insecure cookies are expected. */
-  developmentSettings: /^(dev|development|local|test|tests|testing|ci)(_settings)?\.py$/i,
+  /**
+   * Settings module file names of local development and tests, where insecure cookies and throwaway
+   * keys are expected: `dev.py`, `local_settings.py`, `settings_dev.py`, and the two words together
+   * (wger's `local_dev.py`).
+   */
+  developmentSettings:
+    /^(settings_)?(dev|development|local|test|tests|testing|ci)(_(dev|development|local))?(_settings)?\.py$/i,
+  /** Directories of development configuration (nautobot's `development/nautobot_config.py` for docker-compose). */
+  developmentDirectory: /(^|\/)(dev|development)(\/|$)/i,
 } satisfies PythonModel & Record<string, unknown>;
 
 /**

@@ -68,4 +68,24 @@ describe('hardcoded-session-secret', () => {
     const guarded = result.findings.find((f) => f.messageId === 'fallbackRejectedOnlyWhen');
     expect(guarded?.message).toContain('`(prod || !IS_LOCALHOST)`');
   });
+
+  it('grades a Django key by the settings it is in: a note in development modules, an error where a deployment can use it', async () => {
+    const dir = path.join(root, 'rules/hardcoded-session-secret/fixtures/django_development_settings');
+    const result = await scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir }, rules);
+    const seen = result.findings.map(
+      (f) =>
+        `${f.location.path.replace(/^.*django_development_settings\//, '')}:${f.location.region.startLine} ${f.messageId} ${f.severity}`,
+    );
+    expect(seen.sort()).toEqual([
+      'development/app_config.py:4 developmentFallback note',
+      'hc/settings.py:5 fallback error',
+      'settings/debug_later_off.py:5 literal error',
+      'settings/dev.py:4 developmentLiteral note',
+      'settings/local_dev.py:6 developmentLiteral note',
+      'settings/production.py:3 literal error',
+      'site/settings/common.py:3 literal error',
+    ]);
+    const local = result.findings.find((f) => f.location.path.endsWith('local_dev.py'));
+    expect(local?.message).toContain('it sets `DEBUG = True`');
+  });
 });

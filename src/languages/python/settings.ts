@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { django } from '../../models/django.js';
 import type { PythonFileContext } from './file.js';
@@ -37,6 +38,8 @@ export interface DjangoSettingsModule {
   effective: Map<string, SettingAssignment>;
   /** Local development or test settings (`local.py`, `dev.py`, `test_settings.py`): insecure cookies are expected. */
   development: boolean;
+  /** The project modules it star-imports (`from .base import *`), found and parsed. */
+  starImported: PythonFileContext[];
   /** Named for a deployment (`prod.py`, `production.py`): settings there serve real users. */
   deployment: boolean;
   /**
@@ -86,10 +89,82 @@ export function djangoSettingsModule(
   return {
     own,
     effective,
-    development: django.developmentSettings.test(base),
+    development: isDevelopmentSettingsPath(file.path),
+    starImported: resolved,
     deployment: DEPLOYMENT_NAMES.test(base),
     incomplete,
   };
+}
+
+/** Named for local development or tests (`local.py`, `settings/local_dev.py`), or kept in a `development/` directory. */
+function isDevelopmentSettingsPath(relativePath: string): boolean {
+  return (
+    django.developmentSettings.test(path.basename(relativePath)) ||
+    django.developmentDirectory.test(path.dirname(relativePath))
+  );
+}
+
+/**
+ * The value a boolean setting has where the deployment sets nothing: the literal (`DEBUG = False`),
+ * or the default of its environment read (`DEBUG = env.bool('DEBUG', default=False)`); undefined when
+ * the code does not say.
+ */
+export function unsetValueOf(setting: SettingAssignment | undefined): boolean | undefined {
+  if (!setting) return undefined;
+  return booleanLiteral(setting.value) ?? environmentDefault(setting.value, setting.file)?.whenUnset;
+}
+
+/**
+ * Why a module's settings serve local development only, for a message: its name or directory
+ * (`local_dev.py`, `development/`), or an unconditional `DEBUG = True` that nothing after it in the
+ * module changes. Undefined when they may serve a deployment, which includes a development-looking
+ * module whose `SECRET_KEY` a sibling deployment module inherits (`live.py`: `from .common import *`,
+ * `DEBUG = False`, no key of its own).
+ */
+export function developmentSettingsReason(file: PythonFileContext): string | undefined {
+  const debug = moduleAssignments(file.root)
+    .filter(({ name }) => name === django.settings.debug)
+    .at(-1);
+  // Only a statement of the module itself: one under `if` holds on some runs only.
+  const debugOn = debug?.assignment.parent?.parent?.type === 'module' && booleanLiteral(debug.value) === true;
+  const base = path.basename(file.path);
+  const reason = debugOn
+    ? 'it sets `DEBUG = True`'
+    : django.developmentSettings.test(base)
+      ? `it is named \`${base}\``
+      : django.developmentDirectory.test(path.dirname(file.path))
+        ? 'it is in a development directory'
+        : undefined;
+  if (!reason || secretInheritedByDeployment(file)) return undefined;
+  return reason;
+}
+
+/**
+ * A settings module in the same directory that star-imports `file`, keeps its `SECRET_KEY`, and serves
+ * a deployment: named for one, or turning DEBUG to anything but a literal True. Read only for a
+ * development module with a literal key (rare), so listing the directory costs nothing elsewhere.
+ */
+function secretInheritedByDeployment(file: PythonFileContext): boolean {
+  const directory = path.dirname(file.absPath);
+  const stem = path.basename(file.absPath, '.py');
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.py') || name === path.basename(file.absPath)) continue;
+    const sibling = file.relativeModule(1, name === '__init__.py' ? '' : name.slice(0, -3));
+    // Cheap text test before reading the sibling as settings: it must star-import something named like this module.
+    if (!sibling || !/import\s+\*/.test(sibling.text) || !sibling.text.includes(stem)) continue;
+    const settings = djangoSettingsModule(sibling);
+    if (!settings || settings.development) continue;
+    if (settings.effective.get(django.settings.secretKey)?.file.absPath !== file.absPath) continue;
+    if (settings.deployment || booleanLiteral(settings.effective.get(django.settings.debug)?.value) !== true)
+      return true;
+  }
+  return false;
 }
 
 function plainAssignments(file: PythonFileContext): Map<string, SettingAssignment> {
@@ -144,13 +219,23 @@ const fromVariable = (variable: string, whenUnset: boolean): EnvironmentDefault 
  *   `os.environ.get('X', '0') in ('1', 'true')`;
  * - a configuration module or dict with a boolean default: `getattr(configuration, 'X', False)`
  *   (netbox), `CONFIG.get('X', False)`, `os.environ.get('X', False)`. The operator's file that
- *   leaves the name out gives the default, as an unset variable does.
+ *   leaves the name out gives the default, as an unset variable does;
+ * - a one-argument converter around a standard read (nautobot's `is_truthy(os.getenv('X', 'False'))`);
+ * and, given the file the value is in:
+ * - django-environ's schema: `env = environ.Env(X=(bool, False))`, then `env('X')` or `env.bool('X')`;
+ * - a project reader whose first parameter names the variable it reads (`env_flag('X', False)`,
+ *   healthchecks' `envbool('X', 'True')`), defined in the file or imported from a project module.
  */
-export function environmentDefault(node: PythonNode | undefined): EnvironmentDefault | undefined {
+export function environmentDefault(
+  node: PythonNode | undefined,
+  file?: PythonFileContext,
+): EnvironmentDefault | undefined {
   if (!node) return undefined;
   if (node.type === 'call') {
     const name = calledName(node);
     const receiver = receiverOf(node);
+    const converted = convertedEnvironmentRead(node);
+    if (converted) return converted;
     if (name === 'getattr' && !receiver) {
       const [holder, attribute, fallback] = [0, 1, 2].map((index) => positionalArgument(node, index));
       const variable = stringValue(attribute);
@@ -169,14 +254,25 @@ export function environmentDefault(node: PythonNode | undefined): EnvironmentDef
         : { variable, source: `\`${receiver.text}['${variable}']\``, whenUnset };
     }
     if (name === 'bool' && receiver) {
-      const whenUnset = booleanLike(keywordArgument(node, 'default') ?? positionalArgument(node, 1));
+      const whenUnset =
+        booleanLike(keywordArgument(node, 'default') ?? positionalArgument(node, 1)) ??
+        (file ? environSchemaDefault(receiver, variable, file) : undefined);
       return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
     }
     if (name === 'config' && keywordArgument(node, 'cast')?.text === 'bool') {
       const whenUnset = booleanLike(keywordArgument(node, 'default'));
       return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
     }
-    return undefined;
+    const callee = calleeOf(node);
+    if (!file || callee?.type !== 'identifier') return undefined;
+    if (environInstance(callee.text, file)) {
+      // Without a bool cast, django-environ hands a default string back as it is (truthy): only `default=False`.
+      const whenUnset =
+        booleanLiteral(keywordArgument(node, 'default')) ?? environSchemaDefault(callee, variable, file);
+      return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
+    }
+    const whenUnset = projectReaderDefault(node, callee.text, file);
+    return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
   }
   if (node.type !== 'comparison_operator') return undefined;
   const [left, right] = namedChildren(node);
@@ -207,14 +303,78 @@ export function environmentDefault(node: PythonNode | undefined): EnvironmentDef
   return fromVariable(variable, shown !== undefined && accepted.includes(shown));
 }
 
+/**
+ * `is_truthy(os.getenv('X', 'False'))`, `strtobool(os.environ.get('X', '0'))`: a one-argument converter
+ * of a standard read with a literal default, read as the default's truth. `bool()` is Python's own: any
+ * non-empty string, `'False'` included, is True.
+ */
+function convertedEnvironmentRead(call: PythonNode): EnvironmentDefault | undefined {
+  const [read, ...rest] = argumentsOf(call);
+  if (!read || rest.length > 0 || read.type !== 'call' || calledName(call) === 'str') return undefined;
+  if (!/^os\.(environ\.get|getenv)$/.test(dottedName(calleeOf(read)) ?? '')) return undefined;
+  const variable = stringValue(positionalArgument(read, 0));
+  const fallback = stringValue(positionalArgument(read, 1) ?? keywordArgument(read, 'default'));
+  if (variable === undefined || fallback === undefined) return undefined;
+  const whenUnset = calleeOf(call)?.text === 'bool' ? fallback !== '' : booleanWord(fallback);
+  return whenUnset === undefined ? undefined : fromVariable(variable, whenUnset);
+}
+
+/** The module-level `name = environ.Env(…)` (django-environ) of the file, when there is one. */
+function environInstance(name: string, file: PythonFileContext): PythonNode | undefined {
+  for (const { name: assigned, value } of moduleAssignments(file.root)) {
+    if (assigned !== name || value.type !== 'call') continue;
+    const made = dottedName(calleeOf(value)) ?? '';
+    if (made === 'environ.Env' || (made === 'Env' && importedNames(file).get('Env') === 'environ.Env')) return value;
+  }
+  return undefined;
+}
+
+/** The default django-environ's schema gives a boolean variable: `environ.Env(DEBUG=(bool, False))`. */
+function environSchemaDefault(instance: PythonNode, variable: string, file: PythonFileContext): boolean | undefined {
+  const constructed = instance.type === 'identifier' ? environInstance(instance.text, file) : undefined;
+  const schema = constructed ? keywordArgument(constructed, variable) : undefined;
+  if (schema?.type !== 'tuple') return undefined;
+  const [cast, fallback] = namedChildren(schema);
+  return cast?.text === 'bool' ? booleanLike(fallback) : undefined;
+}
+
+/**
+ * The default of `reader('X', default)`, where `reader` is a project function that reads the
+ * environment under its first parameter: the call's second argument, else the definition's default.
+ * A reader that returns the raw text (`return os.getenv(name, default)`) keeps a string default a
+ * (truthy) string, so only a boolean default counts there.
+ */
+function projectReaderDefault(call: PythonNode, name: string, file: PythonFileContext): boolean | undefined {
+  const definition = moduleFunction(name, file);
+  const parameters = definition ? parameterNames(definition) : [];
+  const [variableParameter, defaultParameter] = parameters;
+  if (!definition || !variableParameter || !defaultParameter) return undefined;
+  const readsVariable = descendantsOfType(definition, 'call').some(
+    (inner) =>
+      STANDARD_ENVIRONMENT_READS.test(dottedName(calleeOf(inner)) ?? '') &&
+      positionalArgument(inner, 0)?.text === variableParameter,
+  );
+  if (!readsVariable) return undefined;
+  const declared = namedChildren(field(definition, 'parameters')!)[1];
+  const fallback =
+    keywordArgument(call, defaultParameter) ??
+    positionalArgument(call, 1) ??
+    (declared && /default_parameter$/.test(declared.type) ? field(declared, 'value') : undefined);
+  return environmentPassThrough(definition) ? booleanLiteral(fallback) : booleanLike(fallback);
+}
+
 /** `False`, `True`, and the strings decouple and environ accept for them. */
 function booleanLike(node: PythonNode | undefined): boolean | undefined {
   const literal = booleanLiteral(node);
   if (literal !== undefined) return literal;
-  const text = stringValue(node)?.toLowerCase();
-  if (text === undefined) return undefined;
-  if (['true', '1', 'yes', 'on'].includes(text)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(text)) return false;
+  const text = stringValue(node);
+  return text === undefined ? undefined : booleanWord(text);
+}
+
+function booleanWord(text: string): boolean | undefined {
+  const word = text.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(word)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(word)) return false;
   return undefined;
 }
 
