@@ -28,7 +28,7 @@ export {
 export { compareVersions, formatVersion, inHalfOpenRange, parseVersion } from './analysis/semver.js';
 export type { DependencyVersion } from './analysis/file-context.js';
 export { insertFirstProperty, replaceNode } from './fix/object-edits.js';
-export type { FileContext, Model, SecretSite, SessionOptionsSite } from './models/model.js';
+export type { EnvironmentDefault, FileContext, Model, SecretSite, SessionOptionsSite } from './models/model.js';
 export {
   type DynamoFileFacts,
   type DynamoIndexDefinition,

@@ -27,10 +27,18 @@ export default defineRuleMeta({
       'cookie-signing',
       // Tokens that authenticate requests: jsonwebtoken, express-jwt, koa-jwt, passport-jwt, @nestjs/jwt, @fastify/jwt.
       'jwt',
+      // Strapi's config modules: `app.keys`, the admin and users-permissions token keys.
+      '@strapi/strapi',
     ],
     messages: {
       literal:
         'The {{library}} `{{option}}` is the hardcoded string {{preview}}; anyone who can read the source can forge the session cookies or tokens it signs.',
+      literalKeys:
+        'All {{count}} keys of the {{library}} `{{option}}` are hardcoded strings ({{previews}}); anyone who can read the source can forge the session cookies or tokens they sign.',
+      literalSomeKeys:
+        '{{count}} of the {{total}} keys of the {{library}} `{{option}}` are hardcoded strings ({{previews}}); anyone who can read the source can forge the session cookies or tokens they verify.',
+      fallbackKeys:
+        'The {{library}} `{{option}}` falls back to {{count}} hardcoded keys ({{previews}}) when {{unset}}, so a missing variable silently ships public secrets.',
       configDefault:
         'The {{library}} `{{option}}` is the {{store}} key `{{key}}`, whose default is the hardcoded string {{preview}}{{unless}}: a deployment that does not set it ships a public secret. Drop the default so a missing value fails at start-up.',
       fallbackChain:

@@ -3,6 +3,7 @@ import {
   configStoreDefault,
   configStoreValue,
   defineRule,
+  type EnvironmentDefault,
   enclosingWriteOf,
   environmentVariableName,
   findDeclaration,
@@ -47,6 +48,12 @@ const DEFAULT_VARIABLE: Record<string, string> = {
   '@fastify/jwt': 'JWT_SECRET',
 };
 
+/** The variable of a whole list of keys, where the library's single-secret name would mislead. */
+const LIST_VARIABLE: Record<string, string> = {
+  'cookie-session': 'SESSION_KEYS',
+  remix: 'SESSION_SECRETS',
+};
+
 export default defineRule(meta, (ctx) => {
   const check = (sites: SecretSite[] | undefined) => {
     for (const site of sites ?? []) checkSecret(ctx, site);
@@ -65,14 +72,27 @@ export default defineRule(meta, (ctx) => {
     NewExpression(node: ts.NewExpression) {
       for (const model of ctx.file.models) check(model.secretSites?.(node, ctx.file));
     },
+    // `export default ({ env }) => ({ … })`: a config module (Strapi's `config/server.ts`).
+    ExportAssignment(node: ts.ExportAssignment) {
+      for (const model of ctx.file.models) check(model.secretSites?.(node, ctx.file));
+    },
   };
 });
 
 interface HardcodedValue {
   literal: ts.StringLiteralLike;
   file: Located['file'];
-  /** Set when the literal is the fallback of `process.env.X || '...'`; the whole expression is replaced. */
-  fallbackOf?: { expression: ts.BinaryExpression; variables: string[] };
+  /**
+   * Set when the literal is the fallback of `process.env.X || '...'` (or a framework's `env('X', '…')`),
+   * or an element of an array that is: the whole expression is replaced, by the read without its
+   * default when the framework's reader writes one.
+   */
+  fallbackOf?: { expression: ts.Expression; variables: string[]; withoutDefault?: string };
+  /**
+   * Set when the literal is an element of an array of keys (`app.keys = ['a', 'b']`), written there as
+   * a string (or a const holding one): the keys of one array are one finding, fixed as a whole.
+   */
+  element?: { array: ts.ArrayLiteralExpression; expression: ts.Expression };
   /** Set when the literal is a config store's default for the key the secret is read from. */
   configDefault?: ConfigStoreDefault;
   /**
@@ -92,14 +112,38 @@ interface HardcodedValue {
 }
 
 function checkSecret(ctx: RuleContext, site: SecretSite): void {
-  // `app.keys = ['a', 'b']` is one finding: one per line a literal sits on.
-  const lines = new Set<string>();
+  // `app.keys = ['a', 'b']` is one finding for the array, whatever lines its keys sit on: its fix
+  // replaces the array (or drops its literal keys), and a fix per key would write one variable twice.
+  const lists = new Map<ts.ArrayLiteralExpression, HardcodedValue[]>();
+  const others: HardcodedValue[] = [];
   for (const found of hardcodedValues(site.value)) {
+    const plainKey =
+      found.element &&
+      !found.fromTemplate &&
+      !found.optionsDefault &&
+      !found.assignedWhenMissing &&
+      !found.configDefault;
+    if (!plainKey) {
+      others.push(found);
+      continue;
+    }
+    const keys = lists.get(found.element!.array) ?? [];
+    keys.push(found);
+    lists.set(found.element!.array, keys);
+  }
+  // Other literals: one finding per line a literal sits on.
+  const lines = new Set<string>();
+  for (const keys of lists.values()) {
+    const first = keys[0];
+    lines.add(`${first.file.path}:${first.file.lineOf(first.literal)}`);
+    reportKeys(ctx, site, keys);
+  }
+  for (const found of others) {
     const line = `${found.file.path}:${found.file.lineOf(found.literal)}`;
     if (lines.has(line)) continue;
     lines.add(line);
     const variables = found.fallbackOf?.variables ?? [];
-    const variable = variables[0] ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
+    const variable = variables[0] ?? site.variable ?? DEFAULT_VARIABLE[site.model] ?? 'SESSION_SECRET';
     const replaced = found.fallbackOf?.expression ?? found.literal;
     const environmentRead = `process.env.${variable}${ctx.file.isJavaScript || found.file.isJavaScript ? '' : ' as string'}`;
     const inThisFile = found.literal.getSourceFile() === ctx.file.sourceFile;
@@ -217,12 +261,111 @@ function checkSecret(ctx: RuleContext, site: SecretSite): void {
               suggestionId: 'fromEnvironment',
               data: { variable },
               safety: 'unsafe',
-              edits: [replaceNode(replaced, environmentRead)],
+              edits: [replaceNode(replaced, found.fallbackOf?.withoutDefault ?? environmentRead)],
             },
           ]
         : [],
     });
   }
+}
+
+/**
+ * The literal keys of one array, as one finding. Its fix replaces the fallback around the array (the
+ * read without its default), or the array itself when every key in it is a literal, with one read of
+ * the environment: a list (`process.env.APP_KEYS.split(',')`, comma-separated, newest first) for a
+ * library that takes only lists, else the single secret (every literal key is public, so none is worth
+ * keeping for cookies signed before). An array that also holds keys from elsewhere
+ * (`[process.env.S, 'old-secret']`) keeps those and loses its literals.
+ */
+function reportKeys(ctx: RuleContext, site: SecretSite, keys: HardcodedValue[]): void {
+  const first = keys[0];
+  const { array } = first.element!;
+  const fallback = first.fallbackOf;
+  const variables = fallback?.variables ?? [];
+  const variable =
+    variables[0] ??
+    site.variable ??
+    (site.keyList ? LIST_VARIABLE[site.model] : undefined) ??
+    DEFAULT_VARIABLE[site.model] ??
+    'SESSION_SECRET';
+  const elements = array.elements;
+  const everyKeyLiteral = keys.length === elements.length;
+  const count = keys.length;
+  const typed = !ctx.file.isJavaScript;
+  const read = typed ? `process.env.${variable} as string` : `process.env.${variable}`;
+  const environmentRead = site.keyList ? `${typed ? `(${read})` : read}.split(',')` : read;
+  let edits: ReturnType<typeof replaceNode>[] = [];
+  if (fallback) edits = [replaceNode(fallback.expression, fallback.withoutDefault ?? environmentRead)];
+  else if (everyKeyLiteral) edits = [replaceNode(array, environmentRead)];
+  else edits = removeElements(array, new Set(keys.map((key) => key.element!.expression)));
+  const edited = fallback ? fallback.expression : array;
+  const inThisFile = edited.getSourceFile() === ctx.file.sourceFile && edits.length > 0;
+  const previews = keys.slice(0, 4).map((key) => preview(key.literal.text));
+  if (count > 4) previews.push(`and ${count - 4} more`);
+  ctx.report({
+    target: first.literal,
+    messageId: fallback
+      ? count > 1
+        ? 'fallbackKeys'
+        : variables.length > 1
+          ? 'fallbackChain'
+          : 'fallback'
+      : count === 1
+        ? 'literal'
+        : everyKeyLiteral
+          ? 'literalKeys'
+          : 'literalSomeKeys',
+    data: {
+      library: site.model,
+      option: site.label,
+      preview: preview(first.literal.text),
+      previews: previews.join(', '),
+      count,
+      total: elements.length,
+      variable,
+      variables: variables.map((name) => `\`${name}\``).join(' and '),
+      unset:
+        variables.length > 1
+          ? `${variables.map((name) => `\`${name}\``).join(' and ')} are unset`
+          : `\`${variable}\` is unset`,
+    },
+    related: [
+      ...(site.value.node === first.literal
+        ? []
+        : [{ target: site.value.node, message: `used as the ${site.model} \`${site.label}\` here` }]),
+      ...keys.slice(1).map((key) => ({ target: key.literal, message: 'another hardcoded key of the same list' })),
+    ],
+    fixes: inThisFile ? [{ suggestionId: 'fromEnvironment', data: { variable }, safety: 'unsafe', edits }] : [],
+  });
+}
+
+/**
+ * Edits that delete some elements of an array with their commas: each run of them before a kept
+ * element up to that element, and those after the last kept one from its end.
+ */
+function removeElements(
+  array: ts.ArrayLiteralExpression,
+  removed: Set<ts.Expression>,
+): ReturnType<typeof replaceNode>[] {
+  const source = array.getSourceFile();
+  const elements = array.elements;
+  const edits: ReturnType<typeof replaceNode>[] = [];
+  let runStart: number | undefined;
+  let lastKept: ts.Expression | undefined;
+  for (const element of elements) {
+    if (removed.has(element)) {
+      runStart ??= element.getStart(source);
+      continue;
+    }
+    if (runStart !== undefined) edits.push({ start: runStart, end: element.getStart(source), newText: '' });
+    runStart = undefined;
+    lastKept = element;
+  }
+  if (runStart !== undefined) {
+    if (!lastKept) return [];
+    edits.push({ start: lastKept.getEnd(), end: elements[elements.length - 1].getEnd(), newText: '' });
+  }
+  return edits;
 }
 
 /** String literals a secret expression can evaluate to: direct, via consts, array elements, `||`/`??` fallbacks. */
@@ -257,7 +400,12 @@ function literalValues(value: Located, depth: number): HardcodedValue[] {
   }
   if (ts.isStringLiteralLike(node)) return isSecretText(node.text) ? [{ literal: node, file: resolved.file }] : [];
   if (ts.isArrayLiteralExpression(node)) {
-    return node.elements.flatMap((element) => hardcodedValues({ node: element, file: resolved.file }, depth + 1));
+    return node.elements.flatMap((element) => {
+      const found = hardcodedValues({ node: element, file: resolved.file }, depth + 1);
+      // A key written as a string (or a const holding one), rather than an expression that may be one.
+      const key = found.length === 1 && ts.isStringLiteralLike(resolveValue(element, resolved.file).node);
+      return key ? [{ ...found[0], element: { array: node, expression: element } }] : found;
+    });
   }
   if (
     ts.isBinaryExpression(node) &&
@@ -266,9 +414,12 @@ function literalValues(value: Located, depth: number): HardcodedValue[] {
   ) {
     const variables = environmentReads(node.left);
     const fallbacks = hardcodedValues({ node: node.right, file: resolved.file }, depth + 1);
+    const fallback = unwrap(node.right);
     return fallbacks.map((found) => {
       if (!variables) return found;
-      if (found.literal === unwrap(node.right)) return { ...found, fallbackOf: { expression: node, variables } };
+      if (found.literal === fallback || found.element?.array === fallback) {
+        return { ...found, fallbackOf: { expression: node, variables } };
+      }
       // `process.env.S || opts.secret` whose default is the literal: used when neither sets it.
       if (found.optionsDefault)
         return { ...found, optionsDefault: { variables: [...variables, ...found.optionsDefault.variables] } };
@@ -276,6 +427,19 @@ function literalValues(value: Located, depth: number): HardcodedValue[] {
     });
   }
   if (ts.isCallExpression(node)) {
+    // A framework's `env('S', '…')`: its default is a fallback like `process.env.S || '…'`.
+    const read = environmentDefaultOf(node, resolved.file);
+    if (read) {
+      const fallback = unwrap(read.fallback);
+      return hardcodedValues({ node: read.fallback, file: resolved.file }, depth + 1).map((found) =>
+        found.literal === fallback || found.element?.array === fallback
+          ? {
+              ...found,
+              fallbackOf: { expression: node, variables: [read.variable], withoutDefault: read.withoutDefault },
+            }
+          : found,
+      );
+    }
     const stored = storedValues(node, resolved.file, depth);
     if (stored.length > 0) return stored;
     const configDefault = configStoreDefault(node, resolved.file);
@@ -290,6 +454,14 @@ function literalValues(value: Located, depth: number): HardcodedValue[] {
     ];
   }
   return [];
+}
+
+function environmentDefaultOf(call: ts.CallExpression, file: Located['file']): EnvironmentDefault | undefined {
+  for (const model of file.models) {
+    const read = model.environmentDefault?.(call, file);
+    if (read) return read;
+  }
+  return undefined;
 }
 
 /**
@@ -411,7 +583,7 @@ function missingValueGuard(
  * else conditions it (the literal never runs), else the other conditions, under which alone it throws.
  */
 function rejectionAfter(
-  fallback: ts.BinaryExpression,
+  fallback: ts.Expression,
   literal: ts.StringLiteralLike,
 ): { always: true; condition?: undefined } | { always: false; condition: string } | undefined {
   let holder: ts.Node = fallback;

@@ -14,6 +14,8 @@ export const cookieSession = sessionLibraryModel(
     optionsArgument: directCallOptions(['cookie-session']),
     defaults: { secure: 'auto', httpOnly: true },
     secretPaths: [['keys'], ['secret']],
+    // Keygrip keys: a list; `secret` is the single-key form.
+    keyLists: ['keys'],
     cookieNamePaths: [['name']],
     cookieNameDefault: 'session',
   },

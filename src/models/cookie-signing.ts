@@ -3,7 +3,7 @@ import { moduleReferenceOf, refersTo } from '../analysis/imports.js';
 import { accessedName, unwrap } from '../analysis/syntax.js';
 import { objectView, propertyAtPath } from '../analysis/values.js';
 import type { Model } from './model.js';
-import { optionSecretSites, plainSecretSite } from './secret-sites.js';
+import { keyListSecretSite, optionSecretSites, plainSecretSite } from './secret-sites.js';
 import { namesModule } from './session-options.js';
 
 const MODULES = ['cookie-signature', 'keygrip', 'cookies', '@fastify/cookie', '@hapi/iron', 'iron', 'oidc-provider'];
@@ -32,17 +32,17 @@ export const cookieSigning: Model = {
     const args = node.arguments ?? [];
     const method = ['sign', 'unsign'].find((name) => refersTo(reference, 'cookie-signature', name));
     if (method && args[1]) return plainSecretSite('cookie-signature', `${method}() secret`, args[1], file);
-    if (refersTo(reference, 'keygrip') && args[0]) return plainSecretSite('keygrip', 'keys', args[0], file);
+    if (refersTo(reference, 'keygrip') && args[0]) return keyListSecretSite('keygrip', 'keys', args[0], file);
     for (const iron of ['@hapi/iron', 'iron']) {
       const sealing = ['seal', 'unseal'].find((name) => refersTo(reference, iron, name));
       if (sealing && args[1]) return plainSecretSite(iron, `${sealing}() password`, args[1], file);
     }
-    if (refersTo(reference, 'cookies')) return optionSecretSites('cookies', args[2], ['keys'], file);
+    if (refersTo(reference, 'cookies')) return optionSecretSites('cookies', args[2], ['keys'], file, keyListSecretSite);
     if (refersTo(reference, 'oidc-provider') || refersTo(reference, 'oidc-provider', 'Provider')) {
       const keys = args[1] && propertyAtPath(objectView(args[1], file), ['cookies', 'keys']);
       if (!keys?.value) return undefined;
       const value = { node: keys.value, file: keys.file, ...(keys.overridable ? { overridable: true } : {}) };
-      return [{ model: 'oidc-provider', label: 'cookies.keys', value }];
+      return [{ model: 'oidc-provider', label: 'cookies.keys', value, keyList: true }];
     }
     if (ts.isCallExpression(node) && accessedName(unwrap(node.expression)) === 'register' && args[0]) {
       if (refersTo(moduleReferenceOf(unwrap(args[0])), '@fastify/cookie')) {

@@ -20,6 +20,7 @@ import { nestjs } from './nestjs.js';
 import { oauthClients } from './oauth-clients.js';
 import { passport } from './passport.js';
 import { remix } from './remix.js';
+import { strapi } from './strapi.js';
 // Session-id taint: request inputs and session-id sinks of the web frameworks and auth libraries.
 import { express } from './express.js';
 import { fastify } from './fastify.js';
@@ -46,6 +47,7 @@ export const allModels: Model[] = [
   cookieParser,
   cookieSigning,
   jsonWebTokens,
+  strapi,
   awsSdkDynamoDb,
   awsCdkDynamoDb,
   ...dynamoDbSessionStores,

@@ -66,7 +66,7 @@ export const koa: Model = {
     const app = resolveValue(target.expression, file).node;
     const isKoaApp = ts.isNewExpression(app) && refersTo(moduleReferenceOf(app.expression), 'koa');
     if (!isKoaApp) return undefined;
-    return [{ model: 'koa', label: 'app.keys', value: { node: node.right, file } }];
+    return [{ model: 'koa', label: 'app.keys', value: { node: node.right, file }, keyList: true }];
   },
   // Session-id taint: request inputs, `ctx.cookies.set(name, value)`, `ctx.redirect()`, `Location` headers.
   requestInput: koaRequestInput,

@@ -69,6 +69,12 @@ export interface Model {
   sessionOptions?(call: ts.CallExpression, file: FileContext): SessionOptionsSite | undefined;
   /** Secrets configured outside an options object (`cookieParser('s')`, koa `app.keys = [...]`). */
   secretSites?(node: ts.Node, file: FileContext): SecretSite[] | undefined;
+  /**
+   * A framework's own read of an environment variable with a default (Strapi's `env('S', 'dev')`,
+   * `env.array('KEYS', ['a'])`): the default is used whenever the variable is unset, like the fallback
+   * of `process.env.S || 'dev'`.
+   */
+  environmentDefault?(call: ts.CallExpression, file: FileContext): EnvironmentDefault | undefined;
 
   // Session lifecycle (types in session-lifecycle.ts; combined by src/analysis/session-concepts.ts).
   /** Whether the session is stateless for this file when that depends on configuration (koa-session `store`). */
@@ -194,4 +200,19 @@ export interface SecretSite {
   /** The option or API that takes the secret, for messages (e.g. `secret`, `keys`, `app.keys`). */
   label: string;
   value: Located;
+  /**
+   * The library takes a list of keys and never a single string (Keygrip's keys: koa `app.keys`,
+   * cookie-session `keys`, Remix `secrets`): an edit that replaces a whole list must write a list.
+   */
+  keyList?: boolean;
+  /** The environment variable the framework's own templates read the secret from (`APP_KEYS`), for fixes. */
+  variable?: string;
+}
+
+export interface EnvironmentDefault {
+  variable: string;
+  /** The value used when the variable is unset. */
+  fallback: ts.Expression;
+  /** The read written without its default (`env('S')`), so a missing variable fails at start-up. */
+  withoutDefault: string;
 }

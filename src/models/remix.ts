@@ -23,6 +23,7 @@ const storageSpec = {
   cookieProperty: 'cookie',
   defaults: REMIX_COOKIE_DEFAULTS,
   secretPaths: [['cookie', 'secrets']],
+  keyLists: ['cookie.secrets'],
   cookieNamePaths: [['cookie', 'name']],
   cookieNameDefault: '__session',
 };
@@ -55,6 +56,7 @@ const sessionCookie = sessionLibraryModel({
   stateless: false,
   cookieProperty: undefined,
   secretPaths: [['secrets']],
+  keyLists: ['secrets'],
   cookieNamePaths: [],
   optionsArgument: (call, file) => {
     if (!remixExportCalled(call, file, ['createCookie'])) return undefined;

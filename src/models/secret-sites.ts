@@ -11,6 +11,11 @@ export const plainSecretSite: SecretSiteMaker = (model, label, value, file) => [
   { model, label, value: { node: value, file } },
 ];
 
+/** A list of keys (Keygrip's), never a single string. */
+export const keyListSecretSite: SecretSiteMaker = (model, label, value, file) => [
+  { model, label, value: { node: value, file }, keyList: true },
+];
+
 /** A secret site per option of `names` the options object sets (`{ secret }`, `{ secretOrKey }`, `{ keys }`). */
 export function optionSecretSites(
   model: string,

@@ -31,6 +31,8 @@ export interface SessionLibrarySpec {
   defaults: { secure: CookieFlagDefault; httpOnly: boolean };
   /** Option paths that hold secrets, e.g. [['secret']] or [['cookieOptions', 'password']]. */
   secretPaths: string[][];
+  /** Those of `secretPaths` (joined with dots) that take a list of keys and never a single string. */
+  keyLists?: string[];
   /** Option paths that may hold the cookie name, first match wins (e.g. [['name']], [['cookie', 'name'], ['cookie']]). */
   cookieNamePaths: string[][];
   cookieNameDefault: string;
@@ -87,12 +89,14 @@ function buildSite(
       const property = propertyAtPath(view, secretPath);
       if (!property?.value || seen.has(property.value)) continue;
       seen.add(property.value);
+      const label = secretPath.join('.');
       secrets.push({
         model: spec.id,
-        label: secretPath.join('.'),
+        label,
         value: property.overridable
           ? { node: property.value, file: property.file, overridable: true }
           : { node: property.value, file: property.file },
+        ...(spec.keyLists?.includes(label) ? { keyList: true } : {}),
       });
     }
   }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../rules/index.js';
+import { applyFixes } from '../../src/cli/fix.js';
 import { scanWithRules } from '../../src/engine/scan.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -87,5 +88,30 @@ describe('hardcoded-session-secret', () => {
     ]);
     const local = result.findings.find((f) => f.location.path.endsWith('local_dev.py'));
     expect(local?.message).toContain('it sets `DEBUG = True`');
+  });
+
+  it('fixes a list of keys in one pass, and a second --fix changes nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fixate-key-lists-'));
+    temporary.push(dir);
+    cpSync(path.join(root, 'rules/hardcoded-session-secret/fixtures/key-lists'), path.join(dir, 'key-lists'), {
+      recursive: true,
+    });
+    cpSync(path.join(root, 'fixtures/projects/strapi-config-secrets'), path.join(dir, 'strapi'), { recursive: true });
+    const scan = () =>
+      scanWithRules({ paths: [dir], cwd: dir, manifestBoundary: dir, exclude: ['**/*.fixed.*'] }, rules);
+    const first = await scan();
+    expect(first.findings.length).toBe(9);
+    const run = await applyFixes(first, dir, true, scan);
+    // Before, `['secret', 'key']` took a second pass for `'key'` and came out `[process.env.APP_KEYS, process.env.APP_KEYS]`.
+    expect(run).toMatchObject({ passes: 1, applied: 9, refused: [], broken: [] });
+    expect(run.result.findings).toEqual([]);
+    const texts = () =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.[jt]s$/.test(f))
+        .map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    const fixed = texts();
+    const again = await applyFixes(await scan(), dir, true, scan);
+    expect(again).toMatchObject({ passes: 0, applied: 0 });
+    expect(texts()).toEqual(fixed);
   });
 });
