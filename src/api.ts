@@ -185,6 +185,7 @@ export {
   type UrlTokenExchange,
   urlTokenExchange,
 } from './analysis/session/roles.js';
+export { type UrlSessionLookup, urlSessionLookups } from './analysis/session/url-session-lookups.js';
 export { isTokenIssue, isWholeRequestCollection } from './models/session-id-concepts.js';
 export type {
   CookieWrite,

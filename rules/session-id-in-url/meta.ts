@@ -29,6 +29,8 @@ export default defineRuleMeta({
     messages: {
       lookupFromUrl:
         '{{sink}} looks a session up by an id taken from the URL: it {{flow}}. URLs end up in logs, history and Referer headers, and a link can hand a victim an attacker\'s session id; read the id from the session cookie instead.',
+      sessionKeyFromQuery:
+        'The query-string value {{source}} is the key of a session lookup ({{lookup}}): it {{flow}}. URLs leak through browser history, server and proxy logs and the Referer header, and a session key carried in a URL lets an attacker fix a victim\'s session with a link; accept the session key from the session cookie (or an Authorization header) only.',
       adoptedFromUrl:
         '{{sink}} takes the session id from the URL: it {{flow}}. A link can hand a victim an attacker\'s session id (fixation), and URLs leak through logs, history and Referer headers; keep the id in the session cookie.',
       urlTokenExchanged:

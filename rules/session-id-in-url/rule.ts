@@ -23,7 +23,9 @@ import {
   sessionIdTaint,
   sessionTokenSourcesOf,
   ts,
+  type UrlSessionLookup,
   type UrlSink,
+  urlSessionLookups,
 } from '../../src/api.js';
 import meta from './meta.js';
 
@@ -36,6 +38,8 @@ const QUERY_PARAMETER_BEFORE = /[?&;#]([\w.-]+)=$/;
 
 export default defineRule(meta, (ctx) => {
   const reported = new Set<ts.Node>();
+  /** Lookups already reported (by `fromUrl`), so the query-string check does not report them again. */
+  const lookedUp = new Set<ts.Node>();
   const covered = new Set<ts.Node>();
   const helperCalls: ts.CallExpression[] = [];
   const sites = collectSessionIdSites(ctx.file, (sink) => {
@@ -54,7 +58,7 @@ export default defineRule(meta, (ctx) => {
       );
     }
     if (sink.kind !== 'store-read' || !sink.value) return;
-    fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
+    fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported, undefined, lookedUp);
   });
   const { cookieWrites, sessionCookieNames } = sites;
 
@@ -80,7 +84,7 @@ export default defineRule(meta, (ctx) => {
       const credentials = sites.issued();
       for (const sink of handRolledStoreSinks(credentials, ctx.file, sessionCookieNames)) {
         if (sink.kind === 'store-read' && sink.value)
-          fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported);
+          fromUrl(ctx, sink.node, `\`${sink.label}\``, sink.value, false, reported, undefined, lookedUp);
       }
       const issued = [...credentials, ...helperCalls.flatMap((call) => helperCookieWrites(call, ctx.file))];
       for (const write of issued) {
@@ -98,8 +102,9 @@ export default defineRule(meta, (ctx) => {
         const key = primaryKeyOf(operation);
         if (!key || isDerivedKey(key[1])) continue;
         const label = `the session table lookup by \`${key[0]}\` (DynamoDB ${operation.kind})`;
-        fromUrl(ctx, operation.call, label, key[1], false, reported);
+        fromUrl(ctx, operation.call, label, key[1], false, reported, undefined, lookedUp);
       }
+      for (const found of urlSessionLookups(ctx.file)) queryKeyedSession(ctx, found, reported, lookedUp);
     },
   };
 });
@@ -164,11 +169,13 @@ function fromUrl(
   creation: boolean,
   reported: Set<ts.Node>,
   at?: ts.Node,
+  lookedUp?: Set<ts.Node>,
 ): void {
   const result = requestInput.sourcesOf(value.node as ts.Expression, value.file, ctx.file);
   debugCutoff(ctx, label, result.cutoff);
   const path = result.paths.find((candidate) => candidate.source.kind === 'url');
   if (!path) return;
+  lookedUp?.add(sinkNode);
   const target = at ?? (value.file === ctx.file ? value.node : sinkNode);
   if (reported.has(target)) return;
   reported.add(target);
@@ -181,6 +188,45 @@ function fromUrl(
     },
     severity: creation ? 'error' : undefined,
     flow: flowSteps(path, { node: value.node, message: `used as the session id by ${label}` }),
+  });
+}
+
+/**
+ * A hand-rolled session (a store, table or repository named for sessions) looked up by a value from the
+ * query string, in this module or one call away: reported where the query value is read.
+ */
+function queryKeyedSession(
+  ctx: RuleContext,
+  found: UrlSessionLookup,
+  reported: Set<ts.Node>,
+  lookedUp: Set<ts.Node>,
+): void {
+  if (lookedUp.has(found.lookup.node)) return;
+  const source = found.path.steps[0];
+  const target =
+    source.file === ctx.file
+      ? source.node
+      : (found.call ?? (found.lookup.file === ctx.file ? found.lookup.node : undefined));
+  if (!target || reported.has(target)) return;
+  reported.add(target);
+  lookedUp.add(found.lookup.node);
+  const lookup = { label: `\`${found.lookup.label}\``, node: found.lookup.node, file: found.lookup.file };
+  ctx.report({
+    target,
+    messageId: 'sessionKeyFromQuery',
+    data: { source: source.message, lookup: lookup.label, flow: describeFlow(found.path, lookup, ctx.file) },
+    related: [
+      ...(found.call
+        ? [
+            {
+              target: found.call,
+              message: `\`${ctx.file.textOf(found.call.expression)}()\` looks the session up in ${found.lookup.file.path}`,
+            },
+          ]
+        : []),
+      { target: found.lookup.node, message: `the session is looked up here (${lookup.label})` },
+    ],
+    flow: flowSteps(found.path, { node: found.lookup.node, message: `used as the session key by ${lookup.label}` }),
   });
 }
 
