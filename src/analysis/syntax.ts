@@ -53,6 +53,24 @@ export function propertyNameText(name: ts.PropertyName | ts.Expression | undefin
   return undefined;
 }
 
+/** Each `name: value` and shorthand `name` of an object literal, in order; spreads, methods and computed names are left out. */
+export function objectEntries(literal: ts.ObjectLiteralExpression): { name: string; value: ts.Expression }[] {
+  return literal.properties.flatMap((element) => {
+    const name = propertyNameText(element.name);
+    const value = ts.isPropertyAssignment(element)
+      ? element.initializer
+      : ts.isShorthandPropertyAssignment(element)
+        ? element.name
+        : undefined;
+    return name !== undefined && value ? [{ name, value }] : [];
+  });
+}
+
+/** The value of the first `name: value` (or shorthand `name`) of an object literal. */
+export function propertyInitializer(literal: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  return objectEntries(literal).find((entry) => entry.name === name)?.value;
+}
+
 /** `a.b` or `a['b']` → `b`; `a[key]` has no static name (`key` is a variable, not the member's name). */
 export function accessedName(node: ts.Node): string | undefined {
   if (ts.isPropertyAccessExpression(node)) return node.name.text;

@@ -8,6 +8,8 @@ import {
   enclosingFunction,
   isFunctionLike,
   memberPath,
+  objectEntries,
+  propertyInitializer,
   propertyNameText,
   stringValue,
   unwrap,
@@ -268,33 +270,16 @@ function rowToken(
 ): { token: ts.Expression; identity: boolean } | undefined {
   const outer = unwrap(resolveValue(argument, file).node as ts.Expression);
   if (!ts.isObjectLiteralExpression(outer)) return undefined;
-  const wrapped = property(outer, wrapper);
+  const wrapped = propertyInitializer(outer, wrapper);
   const inner = wrapped && unwrap(wrapped);
   const literal = inner && ts.isObjectLiteralExpression(inner) ? inner : outer;
   let token: ts.Expression | undefined;
   let identity = false;
-  for (const element of literal.properties) {
-    const name = propertyNameText(element.name);
-    if (!name) continue;
-    const value = ts.isPropertyAssignment(element)
-      ? element.initializer
-      : ts.isShorthandPropertyAssignment(element)
-        ? element.name
-        : undefined;
-    if (!value) continue;
+  for (const { name, value } of objectEntries(literal)) {
     if (TOKEN_COLUMN.test(name) && !isLiteral(value)) token ??= value;
     if (file.identityKeys.has(name) || /^(user|account|owner|member)_?id$|^sub$/i.test(name)) identity = true;
   }
   return token ? { token, identity } : undefined;
-}
-
-function property(literal: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const element of literal.properties) {
-    if (propertyNameText(element.name) !== name) continue;
-    if (ts.isPropertyAssignment(element)) return element.initializer;
-    if (ts.isShorthandPropertyAssignment(element)) return element.name;
-  }
-  return undefined;
 }
 
 /** `{ user, since }`, `{ userId: u.id }`, `decoded`, `userWithStatus`: the bound value names who it belongs to. */
@@ -1224,7 +1209,7 @@ function literalProperty(
   name: string,
   file: FileContext,
 ): ts.ObjectLiteralExpression | undefined {
-  const value = property(literal, name);
+  const value = propertyInitializer(literal, name);
   return value ? objectLiteralOf(value, file) : undefined;
 }
 
@@ -1234,14 +1219,7 @@ function tokenColumnValue(
   sessionTable: boolean,
   depth: number,
 ): ts.Expression | undefined {
-  for (const element of literal.properties) {
-    const name = propertyNameText(element.name);
-    const value = ts.isPropertyAssignment(element)
-      ? element.initializer
-      : ts.isShorthandPropertyAssignment(element)
-        ? element.name
-        : undefined;
-    if (!name || !value) continue;
+  for (const { name, value } of objectEntries(literal)) {
     const inner = unwrap(value);
     if (ts.isObjectLiteralExpression(inner)) {
       const nested = depth === 0 ? tokenColumnValue(inner, sessionTable, depth + 1) : undefined;

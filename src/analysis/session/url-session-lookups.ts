@@ -8,6 +8,8 @@ import {
   calleeName,
   isFunctionLike,
   memberPath,
+  objectEntries,
+  propertyInitializer,
   propertyNameText,
   stringValue,
   unwrap,
@@ -294,29 +296,10 @@ function keyColumnValue(argument: ts.Expression | undefined, file: FileContext):
   if (!argument) return undefined;
   const outer = unwrap(resolveValue(argument, file).node as ts.Expression);
   if (!ts.isObjectLiteralExpression(outer)) return undefined;
-  const where = propertyValue(outer, 'where');
+  const where = propertyInitializer(outer, 'where');
   const inner = where && unwrap(where);
   const literal = inner && ts.isObjectLiteralExpression(inner) ? inner : outer;
-  for (const element of literal.properties) {
-    const name = propertyNameText(element.name);
-    if (!name || !KEY_COLUMN.test(name)) continue;
-    const value = ts.isPropertyAssignment(element)
-      ? element.initializer
-      : ts.isShorthandPropertyAssignment(element)
-        ? element.name
-        : undefined;
-    if (value && !isLiteral(value)) return value;
-  }
-  return undefined;
-}
-
-function propertyValue(literal: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const element of literal.properties) {
-    if (propertyNameText(element.name) !== name) continue;
-    if (ts.isPropertyAssignment(element)) return element.initializer;
-    if (ts.isShorthandPropertyAssignment(element)) return element.name;
-  }
-  return undefined;
+  return objectEntries(literal).find(({ name, value }) => KEY_COLUMN.test(name) && !isLiteral(value))?.value;
 }
 
 function isLiteral(expression: ts.Expression): boolean {
